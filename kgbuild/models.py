@@ -1,0 +1,123 @@
+"""The records that flow between stages: Paper -> Mention -> Entity -> Relation.
+
+Every stage takes and returns these pydantic models and nothing else, so a
+stage can be replaced without touching its neighbours. Node-like models mirror
+schema/graph.yaml; tests/test_schema.py fails when the two drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+EntityLabel = Literal["Method", "Model", "Dataset", "Metric", "Task"]
+ENTITY_LABELS: tuple[str, ...] = ("Method", "Model", "Dataset", "Metric", "Task")
+TextField = Literal["title", "abstract"]
+
+
+class Paper(BaseModel):
+    """One paper as read from an input record (see kgbuild.read)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str = ""
+    abstract: str
+    date: str | None = None
+    year: int | None = None
+    authors_count: int | None = None
+    source: str
+
+    @model_validator(mode="after")
+    def _year_from_date(self) -> Paper:
+        if self.year is None and self.date and self.date[:4].isdigit():
+            object.__setattr__(self, "year", int(self.date[:4]))
+        return self
+
+
+class Mention(BaseModel):
+    """A span of a paper's title or abstract naming a method, model, ... ."""
+
+    field: TextField
+    start: int = Field(ge=0, description="character offset into the text as given")
+    end: int = Field(gt=0, description="exclusive")
+    text: str
+    label: EntityLabel
+    score: float = Field(ge=0.0, le=1.0)
+    source: str = Field(description="component that produced the mention")
+    sentence: int = Field(ge=0, description="sentence index within the field")
+    entity_id: str | None = None
+
+
+class Relation(BaseModel):
+    """A typed relation stated in one paper, between two of its mentions.
+
+    `head`/`tail` index the paper's mention list, or are "paper" for the paper
+    itself. HAS_RESULT relations also carry metric/value/unit.
+    """
+
+    type: str
+    head: int | Literal["paper"]
+    tail: int | Literal["paper"]
+    score: float = Field(ge=0.0, le=1.0)
+    field: TextField = "abstract"
+    evidence: tuple[int, int] = Field(description="character span of the evidence sentence")
+    source: str
+    metric: int | None = None
+    value: str | None = None
+    unit: str | None = None
+
+
+class ExtractedPaper(BaseModel):
+    """One line of `kgbuild extract` output: a paper with its mentions and relations."""
+
+    paper_id: str
+    title: str
+    abstract: str
+    date: str | None = None
+    authors_count: int | None = None
+    source: str
+    mentions: list[Mention] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, paper: Paper, mentions: list[Mention], relations: list[Relation] | None = None) -> ExtractedPaper:
+        return cls(
+            paper_id=paper.id, title=paper.title, abstract=paper.abstract, date=paper.date,
+            authors_count=paper.authors_count, source=paper.source,
+            mentions=mentions, relations=relations or [],
+        )
+
+    def paper(self) -> Paper:
+        return Paper(id=self.paper_id, title=self.title, abstract=self.abstract, date=self.date,
+                     authors_count=self.authors_count, source=self.source)
+
+    def text(self, field: TextField) -> str:
+        return self.title if field == "title" else self.abstract
+
+
+class Entity(BaseModel):
+    """One real thing: all mentions resolved to it share its id."""
+
+    id: str
+    label: EntityLabel
+    name: str
+    full_name: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    alias_counts: list[str] = Field(default_factory=list)
+    mention_count: int = 0
+    paper_count: int = 0
+    label_disagreements: int = 0
+
+
+class Result(BaseModel):
+    """A reported number (a graph node; see schema/graph.yaml for why)."""
+
+    id: str
+    value: str
+    unit: str | None = None
+    metric: str | None = None
+    paper_id: str
+    evidence: str
+    score: float

@@ -1,0 +1,108 @@
+"""Load schema/graph.yaml: the one description of the graph every sink obeys.
+
+Labels and relationship types that reach a Cypher string come only from here
+(see `node_label` / `relationship_type`), so user data can never become a label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+PROPERTY_TYPES = ("string", "integer", "float", "boolean", "string[]")
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    name: str
+    type: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    label: str
+    key: str
+    properties: tuple[PropertySpec, ...]
+
+
+@dataclass(frozen=True)
+class RelationshipSpec:
+    type: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    properties: tuple[PropertySpec, ...]
+
+    def allows(self, start_label: str, end_label: str) -> bool:
+        return start_label in self.sources and end_label in self.targets
+
+
+@dataclass(frozen=True)
+class GraphSchema:
+    nodes: dict[str, NodeSpec]
+    relationships: dict[str, RelationshipSpec]
+    entity_labels: tuple[str, ...]
+
+    def node_label(self, label: str) -> str:
+        if label not in self.nodes:
+            raise ValueError(f"unknown node label {label!r}; schema/graph.yaml defines {sorted(self.nodes)}")
+        return label
+
+    def relationship_type(self, rel_type: str) -> str:
+        if rel_type not in self.relationships:
+            raise ValueError(f"unknown relationship type {rel_type!r}; schema/graph.yaml defines {sorted(self.relationships)}")
+        return rel_type
+
+    def constraint_statements(self) -> list[str]:
+        """Neo4j DDL: a uniqueness constraint on every node key, an index on entity names."""
+        statements = [
+            f"CREATE CONSTRAINT {label.lower()}_{spec.key} IF NOT EXISTS "
+            f"FOR (n:{label}) REQUIRE n.{spec.key} IS UNIQUE;"
+            for label, spec in self.nodes.items()
+        ]
+        statements += [
+            f"CREATE INDEX {label.lower()}_name IF NOT EXISTS FOR (n:{label}) ON (n.name);"
+            for label in self.entity_labels
+        ]
+        return statements
+
+
+def _properties(raw: dict) -> tuple[PropertySpec, ...]:
+    specs = []
+    for name, spec in raw.items():
+        if spec["type"] not in PROPERTY_TYPES:
+            raise ValueError(f"schema property {name!r} has unknown type {spec['type']!r}")
+        specs.append(PropertySpec(name, spec["type"], bool(spec.get("required", False))))
+    return tuple(specs)
+
+
+def schema_text(name: str) -> str:
+    """A file of schema/: from the source checkout when run from one, else the installed copy."""
+    checkout = Path(__file__).resolve().parent.parent / "schema" / name
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8")
+    return resources.files("kgbuild.schema_files").joinpath(name).read_text(encoding="utf-8")
+
+
+@cache
+def load_schema() -> GraphSchema:
+    raw = yaml.safe_load(schema_text("graph.yaml"))
+    nodes = {
+        label: NodeSpec(label, spec["key"], _properties(spec["properties"]))
+        for label, spec in raw["nodes"].items()
+    }
+    common = _properties(raw["relationship_common"])
+    relationships = {}
+    for rel_type, spec in raw["relationships"].items():
+        for label in (*spec["from"], *spec["to"]):
+            if label not in nodes:
+                raise ValueError(f"relationship {rel_type} names unknown label {label!r}")
+        relationships[rel_type] = RelationshipSpec(
+            rel_type, tuple(spec["from"]), tuple(spec["to"]),
+            common + _properties(spec.get("properties", {})),
+        )
+    return GraphSchema(nodes, relationships, tuple(raw["entity_labels"]))
