@@ -1,0 +1,142 @@
+"""Build the Graph from linked papers, their entities and the linker's variant pairs.
+
+Relations stated in several papers become one relationship whose `support` is
+the number of papers and whose `evidence` keeps one JSON object per statement
+(paper, field, start, end, sentence, source), so aggregation loses nothing.
+A result (HAS_RESULT) becomes a Result node: (system)-[:ACHIEVES]->(Result)-[:MEASURED_ON]->(dataset or task),
+(Result)-[:MEASURED_BY]->(metric), (paper)-[:REPORTS]->(Result).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from hashlib import blake2b
+
+from kgbuild.graph.model import Graph, Node, Relationship
+from kgbuild.models import Entity, ExtractedPaper, Relation
+from kgbuild.schema import load_schema
+
+
+@dataclass
+class _Aggregate:
+    start_label: str
+    end_label: str
+    papers: dict[str, None] = field(default_factory=dict)  # ordered set
+    evidence: list[str] = field(default_factory=list)
+    score: float = 0.0
+    texts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GraphBuilder:
+    """Accumulates papers one by one (`add`), then `graph()`. Skipped relations are counted."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    nodes: list[Node] = field(default_factory=list)
+    aggregates: dict[tuple[str, str, str], _Aggregate] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def add_entities(self, entities: Iterable[Entity], variant_pairs: Iterable[tuple[str, str]] = ()) -> None:
+        for entity in entities:
+            self.entities[entity.id] = entity
+            self.nodes.append(Node(label=entity.label, id=entity.id, properties=entity.model_dump(exclude={"id", "label"})))
+        for variant, family in variant_pairs:
+            aggregate = self._aggregate("VARIANT_OF", ("Model", variant), ("Model", family))
+            aggregate.score = 1.0
+
+    def _aggregate(self, rel_type: str, start: tuple[str, str], end: tuple[str, str]) -> _Aggregate:
+        key = (rel_type, start[1], end[1])
+        if key not in self.aggregates:
+            self.aggregates[key] = _Aggregate(start[0], end[0])
+        return self.aggregates[key]
+
+    def _state(self, rel_type: str, start: tuple[str, str], end: tuple[str, str], paper: ExtractedPaper,
+               span: tuple[str, int, int], text: str, score: float, source: str) -> None:
+        if not load_schema().relationships[rel_type].allows(start[0], end[0]):
+            self.skipped[rel_type] = self.skipped.get(rel_type, 0) + 1
+            return
+        aggregate = self._aggregate(rel_type, start, end)
+        aggregate.papers[paper.paper_id] = None
+        aggregate.score = max(aggregate.score, score)
+        if rel_type == "MENTIONS":
+            aggregate.texts.append(text)
+        aggregate.evidence.append(json.dumps(
+            {"paper": paper.paper_id, "field": span[0], "start": span[1], "end": span[2], "text": text, "source": source},
+            ensure_ascii=False,
+        ))
+
+    def _endpoint(self, paper: ExtractedPaper, ref: int | str) -> tuple[str, str] | None:
+        if ref == "paper":
+            return "Paper", paper.paper_id
+        entity_id = paper.mentions[ref].entity_id
+        entity = self.entities.get(entity_id) if entity_id else None
+        return (entity.label, entity.id) if entity else None
+
+    def add(self, paper: ExtractedPaper) -> None:
+        node = paper.paper()
+        self.nodes.append(Node(label="Paper", id=node.id, properties=node.model_dump(exclude={"id"})))
+        for index, mention in enumerate(paper.mentions):
+            end = self._endpoint(paper, index)
+            if end is None:
+                self.skipped["MENTIONS"] = self.skipped.get("MENTIONS", 0) + 1
+                continue
+            self._state("MENTIONS", ("Paper", paper.paper_id), end, paper,
+                        (mention.field, mention.start, mention.end), mention.text, mention.score, mention.source)
+        for relation in paper.relations:
+            self._add_relation(paper, relation)
+
+    def _add_relation(self, paper: ExtractedPaper, relation: Relation) -> None:
+        head, tail = self._endpoint(paper, relation.head), self._endpoint(paper, relation.tail)
+        if head is None or tail is None:
+            self.skipped[relation.type] = self.skipped.get(relation.type, 0) + 1
+            return
+        start, end = relation.evidence
+        sentence = paper.text(relation.field)[start:end]
+        span = (relation.field, start, end)
+        if relation.type != "HAS_RESULT":
+            self._state(relation.type, head, tail, paper, span, sentence, relation.score, relation.source)
+            return
+        if not load_schema().relationships["MEASURED_ON"].allows("Result", tail[0]):
+            self.skipped[relation.type] = self.skipped.get(relation.type, 0) + 1
+            return
+        metric = self._endpoint(paper, relation.metric) if relation.metric is not None else None
+        metric_name = paper.mentions[relation.metric].text if relation.metric is not None else None
+        result_id = "Result:" + blake2b(
+            "\0".join([paper.paper_id, head[1], tail[1], metric[1] if metric else "", relation.value or "", str(start)]).encode(),
+            digest_size=8,
+        ).hexdigest()
+        result = ("Result", result_id)
+        self.nodes.append(Node(label="Result", id=result_id, properties={
+            "value": relation.value or "", "unit": relation.unit, "metric": metric_name,
+            "paper_id": paper.paper_id, "evidence": sentence, "score": relation.score,
+        }))
+        self._state("ACHIEVES", head, result, paper, span, sentence, relation.score, relation.source)
+        self._state("MEASURED_ON", result, tail, paper, span, sentence, relation.score, relation.source)
+        if metric:
+            self._state("MEASURED_BY", result, metric, paper, span, sentence, relation.score, relation.source)
+        self._state("REPORTS", ("Paper", paper.paper_id), result, paper, span, sentence, relation.score, relation.source)
+
+    def graph(self) -> Graph:
+        relationships = []
+        for (rel_type, start, end), aggregate in self.aggregates.items():
+            properties = {
+                "support": len(aggregate.papers), "score": round(aggregate.score, 4),
+                "papers": list(aggregate.papers), "evidence": aggregate.evidence,
+            }
+            if rel_type == "MENTIONS":
+                properties["count"] = len(aggregate.texts)
+                properties["texts"] = aggregate.texts
+            relationships.append(Relationship(type=rel_type, start=start, start_label=aggregate.start_label,
+                                              end=end, end_label=aggregate.end_label, properties=properties))
+        return Graph(nodes=self.nodes, relationships=relationships)
+
+
+def build_graph(papers: Iterable[ExtractedPaper], entities: Iterable[Entity],
+                variant_pairs: Iterable[tuple[str, str]] = ()) -> Graph:
+    builder = GraphBuilder()
+    builder.add_entities(entities, variant_pairs)
+    for paper in papers:
+        builder.add(paper)
+    return builder.graph()
