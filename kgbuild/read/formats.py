@@ -216,7 +216,7 @@ def parse_csv(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
                 issue(number, "not valid UTF-8; line skipped")
                 continue
             numbers.append(number)
-            yield text
+            yield text + "\n"  # csv needs line ends to read quoted multi-line fields
 
     reader = csv.DictReader(text_lines())
     for row in reader:

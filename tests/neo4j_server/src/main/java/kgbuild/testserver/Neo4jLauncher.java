@@ -57,13 +57,6 @@ public final class Neo4jLauncher {
 
         Runtime.getRuntime().addShutdownHook(new Thread(Neo4jLauncher::shutdown, "neo4j-shutdown"));
 
-        boolean ini = System.getenv("AUTHINI") != null;
-        if (ini) {
-            Files.createDirectories(home.resolve("conf"));
-            int rc = new picocli.CommandLine(new org.neo4j.commandline.admin.security.SetInitialPasswordCommand(
-                    new org.neo4j.cli.ExecutionContext(home, home.resolve("conf")))).execute(password);
-            System.err.println("T ini rc=" + rc + " " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
-        }
         synchronized (LOCK) {
             managementService = new DatabaseManagementServiceBuilder(home)
                     .setConfig(BoltConnector.enabled, true)
@@ -82,16 +75,14 @@ public final class Neo4jLauncher {
                     .build();
         }
 
-        System.err.println("T built " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         // Community edition creates user 'neo4j' with password 'neo4j' (change required) on first
         // start. Set the requested password via the system database; the embedded API runs with
         // full privileges, so no login is needed for this.
-        if (!ini) managementService
+        managementService
                 .database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME)
                 .executeTransactionally(
                         "ALTER USER neo4j IF EXISTS SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
 
-        System.err.println("T pw " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         stdout.println("READY bolt://127.0.0.1:" + port);
         stdout.flush();
 

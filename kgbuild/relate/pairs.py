@@ -1,0 +1,67 @@
+"""Pair patterns: `<mention A> words <mention B>` inside one sentence.
+
+Most relations in abstracts are stated by the few words between the two
+mentions ("X outperforms Y", "D dataset for T", "X, such as Y"). Without a
+parser the gap is the most reliable signal, so a pattern is a regular
+expression that must match the *whole* gap (written as words each followed by
+one space, mentions as `<m>`); that keeps patterns strict and precise, at the
+cost of recall on long-distance statements, which we accept (precision first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from kgbuild.models import Relation
+from kgbuild.relate.sentences import Sentence
+
+# Other mentions coordinated between the two ends: "X, Y and Z", "LLMs ( LLM )".
+OTHERS = r"(?:(?:<m>|,|and|or|\( <m> \)|\(|\)) )*"
+# Words that say nothing about the relation: articles, hedges, adverbs.
+FILLER = r"(?:(?:the|a|an|also|further|significantly|consistently|substantially|largely|greatly|even|still|clearly|all|both|several|many|strong|popular|recent|previous|prior|existing|state-of-the-art|competitive|other|various|well-known|widely-used|standard|baseline|baselines|of|current|leading|best) )*"
+_CITATION = re.compile(r"\[ [^\[\]<]* \] |\( (?:[^()<]* )?(?:et al\.|\d{4}[a-z]?) [^()<]*\) ")
+MAX_GAP_WORDS = 14
+
+
+@dataclass(frozen=True)
+class PairPattern:
+    source: str
+    type: str
+    left: frozenset[str]  # allowed labels of the earlier mention
+    right: frozenset[str]
+    gap: re.Pattern[str]
+    score: float
+    head_is_left: bool = True
+    before: re.Pattern[str] | None = None  # searched in the sentence words before the left mention
+
+    def matches(self, left_label: str, right_label: str, gap: str, before: str) -> bool:
+        return (left_label in self.left and right_label in self.right and self.gap.fullmatch(gap) is not None
+                and (self.before is None or self.before.search(before) is not None))
+
+
+def pattern(source: str, type_: str, left: Iterable[str], right: Iterable[str], gap: str, score: float,
+            head_is_left: bool = True, before: str | None = None) -> PairPattern:
+    return PairPattern(source, type_, frozenset(left), frozenset(right), re.compile(gap), score, head_is_left,
+                       re.compile(before) if before else None)
+
+
+def _spaced(words: str) -> str:
+    return _CITATION.sub("", words + " " if words else "")
+
+
+def pair_relations(sentence: Sentence, patterns: list[PairPattern]) -> Iterator[Relation]:
+    """Every (earlier, later) mention pair of the sentence whose gap a pattern matches; first pattern wins."""
+    slots = sentence.slots
+    for i, left in enumerate(slots):
+        before = _spaced(sentence.before(left))
+        for right in slots[i + 1:]:
+            gap = _spaced(sentence.gap(left, right))
+            if len(gap.split()) > MAX_GAP_WORDS:
+                break
+            for rule in patterns:
+                if rule.matches(left.label, right.label, gap, before):
+                    head, tail = (left, right) if rule.head_is_left else (right, left)
+                    yield sentence.relation(rule.type, head.mention, tail.mention, rule.score, rule.source)
+                    break
