@@ -1,0 +1,106 @@
+"""The whole job as a Python API: inputs -> extracted papers -> linked entities -> Graph.
+
+    from kgbuild.pipeline import extract, link_extracted
+    corpus = link_extracted(extract(["papers/"]))
+    graph = corpus.graph()
+
+Extraction streams. Linking needs two passes over the extracted papers (corpus
+statistics first, then ids), so they are spooled to a temporary JSONL file
+rather than held in memory.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgbuild.graph.build import GraphBuilder
+from kgbuild.graph.model import Graph
+from kgbuild.models import Entity, ExtractedPaper
+from kgbuild.read import ReadReport, read_papers
+
+
+def extract(inputs: Iterable[str], *, input_format: str | None = None, report: ReadReport | None = None,
+            workers: int = 1, batch_size: int = 128, relations: bool = True) -> Iterator[ExtractedPaper]:
+    """Read and extract mentions (and relations) paper by paper."""
+    from kgbuild.extract import extract_papers
+    from kgbuild.relate import relate
+
+    papers = read_papers(inputs, format=input_format, report=report)
+    yield from extract_papers(papers, workers=workers, batch_size=batch_size, relate=relate if relations else None)
+
+
+def read_extracted(path: str) -> Iterator[ExtractedPaper]:
+    """Papers from a `kgbuild extract` JSONL file; a bad line is an error naming file:line."""
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield ExtractedPaper.model_validate_json(line)
+            except ValueError as error:
+                first = str(error).splitlines()[0]
+                raise ValueError(f"{path}:{number}: not a kgbuild extract record ({first})") from None
+
+
+class Spool:
+    """Extracted papers written once to a temporary JSONL file and read back as often as needed."""
+
+    def __init__(self, papers: Iterable[ExtractedPaper]):
+        self._file = tempfile.NamedTemporaryFile("w+", encoding="utf-8", suffix=".jsonl", prefix="kgbuild-")
+        for paper in papers:
+            self._file.write(paper.model_dump_json() + "\n")
+        self._file.flush()
+
+    def __iter__(self) -> Iterator[ExtractedPaper]:
+        return read_extracted(self._file.name)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass
+class LinkedCorpus:
+    """Linked papers (re-iterable), their entities and the linker's VARIANT_OF pairs."""
+
+    papers: Iterable[ExtractedPaper]
+    entities: list[Entity]
+    variant_pairs: list[tuple[str, str]] = field(default_factory=list)
+
+    def graph(self) -> Graph:
+        builder = GraphBuilder()
+        builder.add_entities(self.entities, self.variant_pairs)
+        for paper in self.papers:
+            builder.add(paper)
+        return builder.graph()
+
+
+class _Resolved:
+    def __init__(self, linker, spool: Spool):
+        self._linker, self._spool = linker, spool
+
+    def __iter__(self) -> Iterator[ExtractedPaper]:
+        return (self._linker.resolve(paper) for paper in self._spool)
+
+
+def link_extracted(papers: Iterable[ExtractedPaper], aliases: str | Path | None = None) -> LinkedCorpus:
+    """Resolve every mention to an entity across the whole corpus (two passes over a spool)."""
+    from kgbuild.link import Linker
+
+    spool = Spool(papers)
+    linker = Linker(aliases_path=aliases)
+    for paper in spool:
+        linker.observe(paper)
+    entities, variant_pairs = linker.finish()
+    return LinkedCorpus(_Resolved(linker, spool), entities, variant_pairs)
+
+
+def write_jsonl(records: Iterable, path: str | Path) -> int:
+    count = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for record in records:
+            out.write(record.model_dump_json(exclude_none=True) + "\n")
+            count += 1
+    return count
