@@ -1,0 +1,223 @@
+"""The default graph store: an embedded LadybugDB (the maintained Kùzu fork) database file.
+
+Layout, all derived from schema/graph.yaml: one node table per node label (every
+schema property as a typed column, primary key = the label's key) and one rel
+table per relationship type holding every allowed (FROM, TO) label pair, with
+the common relationship properties plus the type's own. Property types map to
+STRING / INT64 / DOUBLE / BOOLEAN / STRING[].
+
+`load` builds the store from scratch with the bulk path: one CSV file per node
+label and per (type, FROM, TO) pair, each read by one `COPY ... FROM (LOAD ...)`.
+It builds into a temporary file next to `path` and renames it into place only
+when every table loaded, so a failed build leaves the previous store as it was.
+An existing store is refused unless `replace=True` (`kgbuild build --force`).
+
+    store = EmbeddedStore("graph.lbug")
+    store.load(graph, replace=True)
+    columns, rows = store.query("MATCH (d:Dataset) WHERE d.name = $name RETURN d.id", {"name": "MMLU"})
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import ladybug
+
+from kgbuild.graph.model import Graph, PropertyValue
+from kgbuild.schema import GraphSchema, PropertySpec, load_schema
+
+LADYBUG_TYPES = {
+    "string": "STRING", "integer": "INT64", "float": "DOUBLE", "boolean": "BOOLEAN", "string[]": "STRING[]",
+}
+# How each type is read from the load CSVs: a list travels encoded in one STRING cell (see _DECODE_LIST).
+_CSV_TYPES = {**LADYBUG_TYPES, "string[]": "STRING"}
+
+# The CSV dialect COPY reads: RFC 4180 quoting ("" inside quoted fields), quoted
+# newlines (which the parallel reader rejects), and no header.
+_CSV_OPTIONS = "(HEADER=false, PARALLEL=false, ESCAPE='\"')"
+
+# A STRING[] value travels as one STRING cell, each element wrapped in U+FDD1 ... U+FDD2
+# (Unicode noncharacters, reserved for a program's internal use), and becomes a list again
+# with regexp_extract_all on load. Ladybug's own CSV list syntax cannot carry arbitrary
+# strings (it keeps element quotes and has no escape), string_split drops empty elements,
+# and a list_transform lambda inside COPY exhausts Ladybug 0.22's buffer pool.
+_OPEN, _CLOSE = "\ufdd1", "\ufdd2"
+_DECODE_LIST = f"regexp_extract_all({{column}}, '{_OPEN}([^{_CLOSE}]*){_CLOSE}', 1)"
+
+
+class StoreExistsError(FileExistsError):
+    """The store file already exists and `replace` was not given."""
+
+
+def _csv_field(value: PropertyValue | None, spec_type: str) -> str:
+    """One CSV cell: an empty unquoted cell is NULL, every string is quoted (so "" is the empty string)."""
+    if value is None:
+        return ""
+    if spec_type == "string[]":
+        if any(_OPEN in element or _CLOSE in element for element in value):
+            raise ValueError(f"list element in {value!r} contains U+FDD1 or U+FDD2, which the store reserves")
+        value = "".join(_OPEN + element + _CLOSE for element in value)
+    elif spec_type == "boolean":
+        return "true" if value else "false"
+    elif spec_type == "float":
+        return repr(float(value))
+    elif spec_type == "integer":
+        return str(int(value))
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _write_csv(path: Path, rows: Iterable[list[PropertyValue | None]], types: list[str]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        for row in rows:
+            out.write(",".join(_csv_field(value, spec_type) for value, spec_type in zip(row, types)) + "\n")
+
+
+def _copy_statement(table: str, csv_path: Path, types: list[str], pair: tuple[str, str] | None = None) -> str:
+    """COPY table FROM (LOAD the CSV with explicit column types, decoding STRING[] columns).
+
+    Columns are positional (c0, c1, ...) so property names never need quoting here;
+    COPY maps them onto the table's columns in order.
+    """
+    path_text = str(csv_path)
+    if "'" in path_text or "\\" in path_text:
+        raise ValueError(f"temporary CSV path {path_text!r} cannot be quoted in a COPY statement; set TMPDIR")
+    columns = ", ".join(f"c{i} {_CSV_TYPES[spec_type]}" for i, spec_type in enumerate(types))
+    returns = ", ".join(
+        _DECODE_LIST.format(column=f"c{i}") if spec_type == "string[]" else f"c{i}" for i, spec_type in enumerate(types)
+    )
+    statement = f"COPY {table} FROM (LOAD WITH HEADERS ({columns}) FROM '{path_text}' {_CSV_OPTIONS} RETURN {returns})"
+    if pair:
+        statement += f" (from='{pair[0]}', to='{pair[1]}')"
+    return statement
+
+
+def _columns(specs: tuple[PropertySpec, ...]) -> str:
+    return ", ".join(f"`{spec.name}` {LADYBUG_TYPES[spec.type]}" for spec in specs)
+
+
+def schema_statements(schema: GraphSchema) -> list[str]:
+    """DDL for the whole store: node tables, then rel tables (which reference them)."""
+    statements = [
+        f"CREATE NODE TABLE {label}({_columns(spec.properties)}, PRIMARY KEY(`{spec.key}`))"
+        for label, spec in schema.nodes.items()
+    ]
+    for rel_type, spec in schema.relationships.items():
+        pairs = ", ".join(f"FROM {start} TO {end}" for start in spec.sources for end in spec.targets)
+        statements.append(f"CREATE REL TABLE {rel_type}({pairs}, {_columns(spec.properties)})")
+    return statements
+
+
+class EmbeddedStore:
+    """A LadybugDB file at `path`: `load` (re)builds it, `query` and `counts` read it."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self._database: ladybug.Database | None = None
+        self._connection: ladybug.Connection | None = None
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._connection.close()
+            self._database.close()
+            self._database = self._connection = None
+
+    def load(self, graph: Graph, *, replace: bool = False) -> None:
+        """Build the store from `graph`; an existing store is replaced only when `replace`."""
+        if self.path.exists() and not replace:
+            raise StoreExistsError(f"{self.path} already exists; rebuild it with replace=True (kgbuild build --force)")
+        self.close()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The new store is built next to the old one (same file system, so the final rename
+        # is atomic); the CSVs go to the system temporary directory.
+        with (tempfile.TemporaryDirectory(prefix=".kgbuild-build-", dir=self.path.parent) as building_dir,
+              tempfile.TemporaryDirectory(prefix="kgbuild-csv-") as csv_dir):
+            building = Path(building_dir) / self.path.name
+            _build(building, graph, Path(csv_dir))
+            # A write-ahead log left by a crashed writer of the old store must not be replayed onto the new one.
+            self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)
+            os.replace(building, self.path)
+
+    def _connect(self) -> ladybug.Connection:
+        if self._connection is None:
+            if not self.path.is_file():
+                raise FileNotFoundError(f"no graph store at {self.path}; build one first (kgbuild build)")
+            self._database = ladybug.Database(str(self.path), read_only=True)
+            self._connection = ladybug.Connection(self._database)
+        return self._connection
+
+    def query(self, cypher: str, parameters: dict[str, Any] | None = None) -> tuple[list[str], list[list]]:
+        """Run one read query with its values passed as parameters: (column names, rows)."""
+        result = self._connect().execute(cypher, parameters or {})
+        try:
+            return result.get_column_names(), result.get_all()
+        finally:
+            result.close()
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """(nodes per label, relationships per type), every schema label and type listed."""
+        schema = load_schema()
+        nodes = {label: self.query(f"MATCH (n:{label}) RETURN count(n)")[1][0][0] for label in schema.nodes}
+        relationships = {
+            rel_type: self.query(f"MATCH ()-[r:{rel_type}]->() RETURN count(r)")[1][0][0]
+            for rel_type in schema.relationships
+        }
+        return nodes, relationships
+
+
+@contextmanager
+def _session(path: Path) -> Iterator[ladybug.Connection]:
+    database = ladybug.Database(str(path))
+    connection = ladybug.Connection(database)
+    try:
+        yield connection
+    finally:
+        connection.close()
+        database.close()
+
+
+def _build(path: Path, graph: Graph, work: Path) -> None:
+    schema = load_schema()
+    with _session(path) as connection:
+        for statement in schema_statements(schema):
+            connection.execute(statement)
+        for table, csv_path, types, pair in _write_tables(graph, schema, work):
+            connection.execute(_copy_statement(table, csv_path, types, pair))
+
+
+CopyPlan = tuple[str, Path, list[str], tuple[str, str] | None]  # table, CSV, column types, (FROM, TO) for rels
+
+
+def _write_tables(graph: Graph, schema: GraphSchema, work: Path) -> Iterator[CopyPlan]:
+    """Write one CSV per node label and per (type, FROM, TO) pair; yield what to COPY from each."""
+    nodes = defaultdict(list)
+    for node in graph.nodes:
+        nodes[node.label].append(node)
+    for label, members in nodes.items():
+        specs = schema.nodes[label].properties
+        types = [spec.type for spec in specs]
+        csv_path = work / f"node_{label}.csv"
+        _write_csv(csv_path, ([node.properties.get(spec.name) for spec in specs] for node in members), types)
+        yield label, csv_path, types, None
+
+    relationships = defaultdict(list)
+    for rel in graph.relationships:
+        relationships[rel.type, rel.start_label, rel.end_label].append(rel)
+    for (rel_type, start_label, end_label), members in relationships.items():
+        specs = schema.relationships[rel_type].properties
+        types = ["string", "string", *(spec.type for spec in specs)]
+        csv_path = work / f"rel_{rel_type}_{start_label}_{end_label}.csv"
+        rows = ([rel.start, rel.end, *(rel.properties.get(spec.name) for spec in specs)] for rel in members)
+        _write_csv(csv_path, rows, types)
+        yield rel_type, csv_path, types, (start_label, end_label)
