@@ -76,6 +76,7 @@ def singular_head(text: str) -> str:
     return text[:match.start()] + singular(match.group())
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_surface(text: str) -> str:
     """The display form of a mention: normalised (LaTeX, Unicode, dashes) with whitespace collapsed."""
     return " ".join(normalise(text).text.split())
@@ -86,7 +87,7 @@ def _strip_accents(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 16)  # bounded: the same names recur across papers
 def match_key(text: str) -> str:
     """The matching key of a surface form; see the module docstring. Never empty for non-blank text."""
     surface = _strip_accents(singular_head(clean_surface(text)))

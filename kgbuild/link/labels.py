@@ -1,0 +1,14 @@
+"""Type decision: one label per name, by the evidence of all its mentions."""
+
+from __future__ import annotations
+
+from kgbuild.models import ENTITY_LABELS
+
+
+def decide_label(weights: dict[str, float], counts: dict[str, int]) -> str:
+    """The label with the largest summed extractor score, then the most mentions.
+
+    Remaining ties go to the earlier label in ENTITY_LABELS, so the decision
+    never depends on the order papers were read in.
+    """
+    return max(weights, key=lambda label: (round(weights[label], 9), counts[label], -ENTITY_LABELS.index(label)))

@@ -1,0 +1,234 @@
+"""The Linker: mentions -> entities, in two streaming passes.
+
+    linker = Linker(aliases_path=None)
+    for ep in extracted: linker.observe(ep)          # pass 1: statistics per key
+    entities, variant_pairs = linker.finish()        # list[Entity], [(variant_id, family_id)]
+    for ep in extracted: yield linker.resolve(ep)    # pass 2: Mention.entity_id set
+
+How mentions become entities (blocking by key: nothing is compared pairwise):
+
+1. Every mention gets its matching key (kgbuild.link.keys). Inside one paper, a
+   short form the paper defines (Schwartz & Hearst, kgbuild.link.abbreviations)
+   takes the key of its long form, and a curated alias takes its entry's key
+   (kgbuild.link.aliases). The result is the mention's *node* key; statistics
+   are kept per node, so memory grows with distinct keys, never with mentions.
+2. Each node gets one label by the weighted vote of its mentions
+   (kgbuild.link.labels); mentions labelled otherwise are counted as
+   `label_disagreements` and resolve to the winning label's entity.
+3. A short form becomes a corpus-wide alias of its long form when the
+   definitions agree (one long form holds >= 90% of the papers defining it) and
+   both nodes got the same label; otherwise it stays a separate entity outside
+   the papers that define it ("OOD" = out-of-domain in one paper,
+   out-of-distribution in another).
+4. Nodes joined by step 3 form one entity. Model entities whose name is a size
+   variant of another Model entity ("LLaMA-2-7B" of "LLaMA-2") are reported as
+   (variant_id, family_id) pairs for VARIANT_OF.
+
+Entity fields:
+- id: "Label:key" where key is the curated entry's key if the entity has one,
+  else the longest node key (ties: alphabetical) — a function of the keys only,
+  so it is identical across runs, input orders and incremental loads that do
+  not merge new keys into the entity. The long form wins over its abbreviation
+  because an abbreviation's own id must stay free for the day it turns
+  ambiguous ("Method:ood" is the undefined OOD, "Method:outofdomain" the
+  defined one).
+- name: the curated name; else the most frequent short form when the entity has
+  an abbreviation in common use (SHORT_NAME_SHARE); else the most frequent
+  surface form. Surface forms are
+  counted with a singular head ("LLMs" counts as "LLM"); ties go to the
+  alphabetically first form (capitalised forms sort first).
+- full_name: the curated long form, else the most frequent defined long form.
+- aliases / alias_counts: every surface form seen, most frequent first (ties
+  alphabetical), with "alias\\tcount".
+- paper_count: sum over the entity's nodes of the papers mentioning that node;
+  a paper that uses an abbreviation and its long form without defining it
+  counts twice (exact counts would need per-paper sets, i.e. memory per mention).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgbuild.link.abbreviations import Definition, find_definitions
+from kgbuild.link.aliases import AliasTable, load_aliases
+from kgbuild.link.keys import clean_surface, match_key, singular_head
+from kgbuild.link.labels import decide_label
+from kgbuild.link.union_find import UnionFind
+from kgbuild.link.variants import family_of
+from kgbuild.models import Entity, ExtractedPaper
+
+# Share of the defining papers the most common long form needs for its short
+# form to become a corpus-wide alias (LLMs: 98% "large language models"; OOD:
+# 2 out-of-domain vs 1 out-of-distribution stays apart).
+DOMINANT_SHARE = 0.9
+# An abbreviation names its entity when it is used at least half as often as the
+# other spellings together: "SFT" (15 uses vs 24), but "fine-tuning" (221 vs 1 "FT").
+SHORT_NAME_SHARE = 0.5
+
+
+@dataclass
+class NodeStats:
+    """Everything pass 1 keeps about one node key."""
+
+    label_weights: dict[str, float] = field(default_factory=dict)
+    label_counts: dict[str, int] = field(default_factory=dict)
+    surfaces: Counter[str] = field(default_factory=Counter)
+    papers: int = 0
+
+
+def _most_frequent(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _singular_counts(counts: Counter[str]) -> Counter[str]:
+    singular: Counter[str] = Counter()
+    for surface, count in counts.items():
+        singular[singular_head(surface)] += count
+    return singular
+
+
+class Linker:
+    """See the module docstring. Not thread-safe; one instance per corpus."""
+
+    def __init__(self, aliases_path: str | Path | None = None) -> None:
+        self.aliases: AliasTable = load_aliases(aliases_path)
+        self.nodes: dict[str, NodeStats] = {}
+        # short key -> {long node key: number of papers defining it so}
+        self.definitions: dict[str, Counter[str]] = {}
+        # long node key -> surface counts of the long / short forms defined for it
+        self.long_forms: dict[str, Counter[str]] = {}
+        self.short_forms: dict[str, Counter[str]] = {}
+        self.entity_of_node: dict[str, str] = {}
+
+    # -- pass 1 -------------------------------------------------------------
+    def local_definitions(self, paper: ExtractedPaper) -> dict[str, tuple[str, Definition]]:
+        """Short key -> (long node key, definition) for the abbreviations `paper` defines; the first one wins.
+
+        A short form whose long form is already its curated alias maps to itself
+        (kept so the corpus-wide dominance counts every definition).
+        """
+        local: dict[str, tuple[str, Definition]] = {}
+        for text in (paper.title, paper.abstract):
+            for definition in find_definitions(text):
+                local.setdefault(self.curated_key(definition.short), (self.curated_key(definition.long), definition))
+        return local
+
+    def curated_key(self, text: str) -> str:
+        """The matching key of `text`, replaced by its curated entry's key when it has one."""
+        return self.aliases.resolve(match_key(text))
+
+    def node_key(self, text: str, local: dict[str, tuple[str, Definition]]) -> str:
+        """The node of a mention: its key, through the paper's definitions and the curated table.
+
+        A mention that is itself a definition ("Large Language Models (LLMs)")
+        is keyed by its long form.
+        """
+        inner = find_definitions(text) if text.rstrip().endswith(")") else []
+        key = self.curated_key(inner[0].long if inner else text)
+        return local[key][0] if key in local else key
+
+    def observe(self, paper: ExtractedPaper) -> None:
+        """Pass 1: add the paper's mentions and abbreviation definitions to the statistics."""
+        local = self.local_definitions(paper)
+        for short_key, (long_node, definition) in local.items():
+            self.definitions.setdefault(short_key, Counter())[long_node] += 1
+            self.long_forms.setdefault(long_node, Counter())[clean_surface(definition.long)] += 1
+            self.short_forms.setdefault(long_node, Counter())[clean_surface(definition.short)] += 1
+        seen: set[str] = set()
+        for mention in paper.mentions:
+            node = self.node_key(mention.text, local)
+            stats = self.nodes.get(node)
+            if stats is None:
+                stats = self.nodes[node] = NodeStats()
+            stats.label_weights[mention.label] = stats.label_weights.get(mention.label, 0.0) + mention.score
+            stats.label_counts[mention.label] = stats.label_counts.get(mention.label, 0) + 1
+            stats.surfaces[clean_surface(mention.text)] += 1
+            if node not in seen:
+                seen.add(node)
+                stats.papers += 1
+
+    # -- between the passes ---------------------------------------------------
+    def finish(self) -> tuple[list[Entity], list[tuple[str, str]]]:
+        """Decide labels, join abbreviations corpus-wide, build entities and VARIANT_OF pairs."""
+        labels = {node: decide_label(stats.label_weights, stats.label_counts) for node, stats in self.nodes.items()}
+        groups = UnionFind()
+        for short_key, long_nodes in self.definitions.items():
+            (long_node, count), *_ = _most_frequent(long_nodes)
+            if long_node == short_key or short_key not in self.nodes or long_node not in self.nodes:
+                continue
+            if count >= DOMINANT_SHARE * sum(long_nodes.values()) and labels[short_key] == labels[long_node]:
+                groups.union(short_key, long_node)
+        members: dict[str, list[str]] = {}
+        for node in sorted(self.nodes):
+            members.setdefault(groups.find(node), []).append(node)
+        entities = [self._entity(nodes, labels[nodes[0]]) for nodes in members.values()]
+        for entity, nodes in zip(entities, members.values()):
+            for node in nodes:
+                self.entity_of_node[node] = entity.id
+        entities_by_id = {entity.id: entity for entity in entities}
+        variant_pairs = sorted({
+            (entity.id, family_id)
+            for entity in entities if entity.label == "Model"
+            for family_id in self._families(entity)
+            if family_id != entity.id and entities_by_id[family_id].label == "Model"
+        })
+        return sorted(entities, key=lambda entity: entity.id), variant_pairs
+
+    def _families(self, entity: Entity) -> set[str]:
+        families = set()
+        for surface in entity.aliases:
+            family = family_of(surface)
+            family_id = self.entity_of_node.get(self.curated_key(family)) if family else None
+            if family_id is not None:
+                families.add(family_id)
+        return families
+
+    def _entity(self, nodes: list[str], label: str) -> Entity:
+        curated_key = next((node for node in nodes if node in self.aliases.entries), None)
+        curated = self.aliases.entries[curated_key] if curated_key else None
+        id_key = curated_key or min(nodes, key=lambda node: (-len(node), node))
+        surfaces: Counter[str] = Counter()
+        long_forms: Counter[str] = Counter()
+        short_keys = {node for node in nodes if node in self.definitions}
+        for node in nodes:
+            surfaces.update(self.nodes[node].surfaces)
+            long_forms.update(self.long_forms.get(node, Counter()))
+            short_keys.update(self.curated_key(short) for short in self.short_forms.get(node, ()))
+        short_surfaces = Counter({surface: count for surface, count in surfaces.items()
+                                  if self.curated_key(surface) in short_keys})
+        short_is_used = short_surfaces.total() >= SHORT_NAME_SHARE * (surfaces.total() - short_surfaces.total())
+        name_counts = _singular_counts(short_surfaces if short_surfaces and short_is_used else surfaces)
+        aliases = _most_frequent(surfaces)
+        full_name = curated.full_name if curated and curated.full_name else None
+        if full_name is None and long_forms:
+            full_name = _most_frequent(_singular_counts(long_forms))[0][0]
+        return Entity(
+            id=f"{label}:{id_key}",
+            label=label,
+            name=curated.name if curated else _most_frequent(name_counts)[0][0],
+            full_name=full_name,
+            aliases=[alias for alias, _ in aliases],
+            alias_counts=[f"{alias}\t{count}" for alias, count in aliases],
+            mention_count=sum(sum(self.nodes[node].label_counts.values()) for node in nodes),
+            paper_count=sum(self.nodes[node].papers for node in nodes),
+            label_disagreements=sum(
+                count for node in nodes for node_label, count in self.nodes[node].label_counts.items() if node_label != label
+            ),
+        )
+
+    # -- pass 2 -------------------------------------------------------------
+    def resolve(self, paper: ExtractedPaper) -> ExtractedPaper:
+        """Pass 2: a copy of `paper` whose mentions carry their entity_id.
+
+        A mention of a node never observed gets "Label:key", the id it would
+        have as a singleton entity (it is not among finish()'s entities).
+        """
+        local = self.local_definitions(paper)
+        mentions = []
+        for mention in paper.mentions:
+            node = self.node_key(mention.text, local)
+            entity_id = self.entity_of_node.get(node, f"{mention.label}:{node}")
+            mentions.append(mention.model_copy(update={"entity_id": entity_id}))
+        return paper.model_copy(update={"mentions": mentions})
