@@ -18,7 +18,8 @@ import click
 
 from kgbuild import __version__
 from kgbuild.console import Output
-from kgbuild.read import FORMATS, InputError, ReadReport, read_papers
+from kgbuild.errors import KgbuildError
+from kgbuild.read import FORMATS, ReadReport, read_papers
 
 
 def _output_options(command: Callable) -> Callable:
@@ -169,11 +170,13 @@ def _neo4j_sink(uri, user, database):
     return Neo4jSink(uri, user, password, database)
 
 
-def _write_sinks(graph, db: str | None, graphml: str | None, neo4j: tuple | None, out: Output) -> None:
+def _write_sinks(graph, db: str | None, graphml: str | None, neo4j: tuple | None, out: Output,
+                 replace_db: bool) -> None:
     if db:
         from kgbuild.sinks.embedded import EmbeddedStore
 
-        EmbeddedStore(db).load(graph)
+        with EmbeddedStore(db) as store:
+            store.load(graph, replace=replace_db)
         out.info(f"embedded store: {db}")
     if graphml:
         from kgbuild.sinks.graphml import write_graphml
@@ -216,18 +219,21 @@ def build(inputs, input_format, out_dir, db, graphml, neo4j_uri, neo4j_user, neo
     write_jsonl(corpus.papers, target / "extracted.jsonl")
     graph = corpus.graph()
     neo4j = (neo4j_uri, neo4j_user, neo4j_database) if neo4j_uri else None
-    _write_sinks(graph, db or str(target / "graph.lbdb"), graphml or str(target / "graph.graphml"), neo4j, out)
+    # build's purpose is to (re)make its outputs, so an existing embedded store is replaced.
+    _write_sinks(graph, db or str(target / "graph.lbdb"), graphml or str(target / "graph.graphml"), neo4j, out,
+                 replace_db=True)
     _print_counts(graph, out)
 
 
 @cli.command()
 @click.argument("extracted", type=click.Path(exists=True, dir_okay=False))
-@click.option("--db", type=click.Path(), help="Embedded store to (re)build.")
+@click.option("--db", type=click.Path(), help="Embedded store to build.")
+@click.option("--replace", is_flag=True, help="Replace an existing embedded store (otherwise refused).")
 @click.option("--graphml", type=click.Path(dir_okay=False), help="GraphML file to write.")
 @_neo4j_options
 @click.option("--aliases", type=click.Path(exists=True, dir_okay=False), help="Extra alias table (YAML).")
 @_output_options
-def load(extracted, db, graphml, neo4j_uri, neo4j_user, neo4j_database, aliases, out: Output) -> None:
+def load(extracted, db, replace, graphml, neo4j_uri, neo4j_user, neo4j_database, aliases, out: Output) -> None:
     """Load a `kgbuild extract` JSONL file into sinks without re-extracting."""
     from kgbuild.pipeline import link_extracted, read_extracted
 
@@ -235,7 +241,7 @@ def load(extracted, db, graphml, neo4j_uri, neo4j_user, neo4j_database, aliases,
         raise click.UsageError("name at least one sink: --db, --graphml or --neo4j")
     graph = link_extracted(read_extracted(extracted), aliases).graph()
     neo4j = (neo4j_uri, neo4j_user, neo4j_database) if neo4j_uri else None
-    _write_sinks(graph, db, graphml, neo4j, out)
+    _write_sinks(graph, db, graphml, neo4j, out, replace_db=replace)
     _print_counts(graph, out)
 
 
@@ -391,7 +397,7 @@ def main() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
-    except (InputError, OSError, ValueError) as error:
+    except (KgbuildError, OSError) as error:
         if "-v" in sys.argv or "--verbose" in sys.argv:
             raise
         click.echo(f"Error: {error}", err=True)

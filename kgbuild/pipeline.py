@@ -19,7 +19,7 @@ from pathlib import Path
 from kgbuild.graph.build import GraphBuilder
 from kgbuild.graph.model import Graph
 from kgbuild.models import Entity, ExtractedPaper
-from kgbuild.read import ReadReport, read_papers
+from kgbuild.read import InputError, ReadReport, read_papers
 
 
 def extract(inputs: Iterable[str], *, input_format: str | None = None, report: ReadReport | None = None,
@@ -42,7 +42,7 @@ def read_extracted(path: str) -> Iterator[ExtractedPaper]:
                 yield ExtractedPaper.model_validate_json(line)
             except ValueError as error:
                 first = str(error).splitlines()[0]
-                raise ValueError(f"{path}:{number}: not a kgbuild extract record ({first})") from None
+                raise InputError(f"{path}:{number}: not a kgbuild extract record ({first})") from None
 
 
 class Spool:

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from kgbuild.link.keys import match_key
+from kgbuild.read.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class AliasTable:
         for spelling in [name, *([full_name] if full_name else []), *aliases]:
             claimed = self.canonical.get(match_key(spelling))
             if claimed is not None and claimed != key:
-                raise ValueError(f"{origin}: {spelling!r} is already an alias of {self.entries[claimed].name!r}")
+                raise InputError(f"{origin}: {spelling!r} is already an alias of {self.entries[claimed].name!r}")
             self.canonical[match_key(spelling)] = key
         self.entries[key] = CuratedEntry(name=name, full_name=full_name)
 
@@ -41,7 +42,7 @@ class AliasTable:
 def _read(table: AliasTable, text: str, origin: str) -> None:
     for entry in yaml.safe_load(text) or []:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            raise ValueError(f"{origin}: every entry needs a `name` string, got {entry!r}")
+            raise InputError(f"{origin}: every entry needs a `name` string, got {entry!r}")
         table.add(entry["name"], entry.get("full_name"), list(entry.get("aliases") or []), origin)
 
 

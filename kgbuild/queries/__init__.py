@@ -14,8 +14,10 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from kgbuild.errors import KgbuildError
 
-class UnknownQueryError(LookupError):
+
+class UnknownQueryError(KgbuildError, LookupError):
     """No bundled query has that name; the message lists the names there are."""
 
 

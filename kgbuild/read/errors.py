@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kgbuild.errors import KgbuildError
 
-class InputError(Exception):
+
+class InputError(KgbuildError):
     """An input that cannot be read at all (e.g. a missing path). One line, no traceback."""
 
 

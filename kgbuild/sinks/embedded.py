@@ -29,6 +29,7 @@ from typing import Any
 
 import ladybug
 
+from kgbuild.errors import KgbuildError
 from kgbuild.graph.model import Graph, PropertyValue
 from kgbuild.schema import GraphSchema, PropertySpec, load_schema
 
@@ -51,7 +52,7 @@ _OPEN, _CLOSE = "\ufdd1", "\ufdd2"
 _DECODE_LIST = f"regexp_extract_all({{column}}, '{_OPEN}([^{_CLOSE}]*){_CLOSE}', 1)"
 
 
-class StoreExistsError(FileExistsError):
+class StoreExistsError(KgbuildError, FileExistsError):
     """The store file already exists and `replace` was not given."""
 
 
