@@ -18,7 +18,7 @@ from kgbuild.link import Linker
 from kgbuild.link.abbreviations import find_definitions
 from kgbuild.link.keys import match_key
 from kgbuild.models import Entity, ExtractedPaper, Mention, Paper
-from kgbuild.read import read_papers
+from kgbuild.read import InputError, read_papers
 
 # Names with a capital inside or a digit: BERT, GPT-4, LLaMA-2-7B, ChatGPT, CIFAR-10, SQuAD 1.1, KEPLMs.
 _NAME = re.compile(
@@ -291,7 +291,7 @@ def test_user_alias_file_joins_names(tmp_path):
     (entity,), _, _ = _link(papers, aliases_path=aliases)
     assert (entity.id, entity.name) == ("Model:foonet", "Foo Net")
     aliases.write_text("- name: Foo Net\n  aliases: [BERT]\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="already an alias of 'BERT'"):
+    with pytest.raises(InputError, match="already an alias of 'BERT'"):
         Linker(aliases_path=aliases)
 
 
