@@ -1,0 +1,394 @@
+"""Neo4j sink: load a Graph into a Neo4j 5 server with batched, parameterised MERGEs.
+
+    with Neo4jSink("neo4j://localhost:7687", "neo4j", password) as sink:
+        counts = sink.load(graph)
+
+* Labels and relationship types in Cypher come only from schema/graph.yaml
+  (`load_schema().node_label()/relationship_type()`); every value is a parameter.
+* One static query per label and per (type, start label, end label); rows go in
+  batches through `execute_write` managed transactions (transient errors retried).
+* Idempotent and incremental: nodes are MERGEd on their key; relationship
+  `papers`/`evidence` merge as ordered sets (support = size(papers), score = max);
+  MENTIONS `count`/`texts` belong to one paper and are replaced; afterwards the
+  touched entities' mention_count, paper_count, aliases and alias_counts are
+  recomputed from their MENTIONS, so loading two corpora combines them and
+  loading the same graph again changes nothing. `full_name` keeps an existing
+  value when the new graph has none; `label_disagreements` keeps the maximum.
+* Connection problems raise Neo4jConnectionError with a one-line message within
+  about 10 s (connection timeout 5 s).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from kgbuild.errors import KgbuildError
+from kgbuild.graph.model import Graph, Node, Relationship
+from kgbuild.schema import load_schema, schema_text
+
+DEFAULT_URI = "neo4j://localhost:7687"
+DEFAULT_USER = "neo4j"
+BATCH_SIZE = 10_000  # rows per write transaction
+CONNECTION_TIMEOUT = 5.0  # seconds, per TCP/Bolt connection attempt
+ACQUISITION_TIMEOUT = 8.0  # seconds, to get a pooled connection (includes connecting)
+MAX_RETRY_TIME = 8.0  # seconds of retrying transient errors / connectivity checks
+
+# Relationship properties merged as sets / maxima; every other property is replaced.
+_MERGED_REL_PROPERTIES = ("papers", "evidence", "score", "support")
+# Entity properties recomputed from MENTIONS after a load.
+_RECOMPUTED = ("mention_count", "paper_count", "aliases", "alias_counts")
+
+
+class Neo4jConnectionError(KgbuildError, ConnectionError):
+    """The server is unreachable, refused the credentials, or lacks the database. One-line message.
+    A ConnectionError (so an OSError): the CLI reports it as a one-line error."""
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip()
+
+
+def _batches(rows: Sequence[dict], size: int) -> Iterator[Sequence[dict]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _prop(name: str) -> str:
+    """A property name from the schema, checked to be a plain identifier (never user data)."""
+    if not _IDENTIFIER.fullmatch(name):
+        raise ValueError(f"schema property name {name!r} is not a plain identifier")
+    return name
+
+
+def node_query(label: str) -> str:
+    """The MERGE for one node label (label and property names from the schema only; values are
+    parameters). Row: {key, p: {property: value}} with absent properties omitted.
+
+    New node: every given property. Existing node: given properties replace, absent ones keep
+    their value (so full_name survives a graph without it); entity statistics are left to the
+    recompute from MENTIONS; label_disagreements keeps the maximum."""
+    schema = load_schema()
+    label = schema.node_label(label)
+    spec = schema.nodes[label]
+    props = [_prop(p.name) for p in spec.properties if p.name != spec.key]
+    entity = label in schema.entity_labels
+    on_create = ", ".join(f"n.{p} = row.p.{p}" for p in props)
+    on_match = []
+    for p in props:
+        if entity and p in _RECOMPUTED:
+            continue
+        if p == "label_disagreements":
+            on_match.append(f"n.{p} = CASE WHEN n.{p} IS NULL OR row.p.{p} > n.{p} THEN row.p.{p} ELSE n.{p} END")
+        else:
+            on_match.append(f"n.{p} = coalesce(row.p.{p}, n.{p})")
+    return (
+        f"UNWIND $rows AS row\n"
+        f"MERGE (n:{label} {{{_prop(spec.key)}: row.key}})\n"
+        f"ON CREATE SET {on_create}\n"
+        f"ON MATCH SET {', '.join(on_match)}"
+    )
+
+
+def relationship_query(rel_type: str, start_label: str, end_label: str) -> str:
+    """The MERGE for one relationship type and endpoint label pair (all from the schema).
+    Row: {start, end, p: {property: value}}.
+
+    papers/evidence merge as ordered sets, score keeps the maximum, support = size(papers);
+    other properties (MENTIONS count/texts: one paper's mentions) are replaced when given."""
+    schema = load_schema()
+    rel_type = schema.relationship_type(rel_type)
+    if not schema.relationships[rel_type].allows(start_label, end_label):
+        raise ValueError(f"{rel_type} does not allow ({start_label})->({end_label})")
+    start_label, end_label = schema.node_label(start_label), schema.node_label(end_label)
+    start_key, end_key = _prop(schema.nodes[start_label].key), _prop(schema.nodes[end_label].key)
+    props = [_prop(p.name) for p in schema.relationships[rel_type].properties]
+    others = [p for p in props if p not in _MERGED_REL_PROPERTIES]
+    on_create = ["r.papers = row.p.papers", "r.evidence = row.p.evidence", "r.score = row.p.score",
+                 "r.support = size(row.p.papers)", *(f"r.{p} = row.p.{p}" for p in others)]
+    # support is computed from an expression that is the merged list whether or not r.papers
+    # has been updated already by the earlier SET item.
+    on_match = [
+        "r.papers = r.papers + [x IN row.p.papers WHERE NOT x IN r.papers]",
+        "r.evidence = r.evidence + [x IN row.p.evidence WHERE NOT x IN r.evidence]",
+        "r.score = CASE WHEN r.score IS NULL OR row.p.score > r.score THEN row.p.score ELSE r.score END",
+        "r.support = size(r.papers + [x IN row.p.papers WHERE NOT x IN r.papers])",
+        *(f"r.{p} = coalesce(row.p.{p}, r.{p})" for p in others),
+    ]
+    return (
+        f"UNWIND $rows AS row\n"
+        f"MATCH (a:{start_label} {{{start_key}: row.start}})\n"
+        f"MATCH (b:{end_label} {{{end_key}: row.end}})\n"
+        f"MERGE (a)-[r:{rel_type}]->(b)\n"
+        f"ON CREATE SET {', '.join(on_create)}\n"
+        f"ON MATCH SET {', '.join(on_match)}"
+    )
+
+
+def recompute_query(label: str) -> str:
+    """Entity statistics from MENTIONS: mention_count = sum(count), paper_count = #MENTIONS,
+    aliases by frequency (ties alphabetical), alias_counts 'alias\\tcount' in the same order."""
+    label = load_schema().node_label(label)
+    if label not in load_schema().entity_labels:
+        raise ValueError(f"{label} is not an entity label")
+    return (
+        f"UNWIND $ids AS id\n"
+        f"MATCH (e:{label} {{{_prop(load_schema().nodes[label].key)}: id}})<-[m:MENTIONS]-(:Paper)\n"
+        f"WITH e, collect(m) AS ms\n"
+        f"WITH e, ms, reduce(s = 0, m IN ms | s + coalesce(m.count, 0)) AS mention_count, size(ms) AS paper_count\n"
+        f"UNWIND ms AS m\n"
+        f"UNWIND coalesce(m.texts, []) AS text\n"
+        f"WITH e, mention_count, paper_count, text, count(*) AS n\n"
+        f"ORDER BY n DESC, text ASC\n"
+        f"WITH e, mention_count, paper_count, collect(text) AS aliases, collect(text + '\\t' + toString(n)) AS alias_counts\n"
+        f"SET e.mention_count = mention_count, e.paper_count = paper_count,\n"
+        f"    e.aliases = aliases, e.alias_counts = alias_counts"
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Driver values -> plain Python (nodes/relationships become dicts, temporal values strings)."""
+    from neo4j.graph import Node as DriverNode, Path as DriverPath, Relationship as DriverRelationship
+
+    if isinstance(value, DriverNode):
+        return {"labels": sorted(value.labels), **dict(value)}
+    if isinstance(value, DriverRelationship):
+        return {"type": value.type, **dict(value)}
+    if isinstance(value, DriverPath):
+        return [_plain(n) for n in value.nodes]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value
+
+
+class Neo4jSink:
+    """A connection to one Neo4j database. Use as a context manager (or call close())."""
+
+    def __init__(self, uri: str = DEFAULT_URI, user: str = DEFAULT_USER, password: str | None = None,
+                 database: str | None = None, *, batch_size: int = BATCH_SIZE,
+                 connection_timeout: float = CONNECTION_TIMEOUT) -> None:
+        if password is None:
+            raise Neo4jConnectionError("no Neo4j password given (set NEO4J_PASSWORD or pass password=)")
+        self.uri, self.user, self.database = uri, user, database or None
+        self.batch_size = batch_size
+        self._connection_timeout = connection_timeout
+        self._password = password
+        self._driver = None
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Neo4jSink:
+        """Settings from NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE; keyword
+        arguments (uri, user, password, database, batch_size) win when not None."""
+        settings: dict[str, Any] = {
+            "uri": os.environ.get("NEO4J_URI") or DEFAULT_URI,
+            "user": os.environ.get("NEO4J_USERNAME") or DEFAULT_USER,
+            "password": os.environ.get("NEO4J_PASSWORD"),
+            "database": os.environ.get("NEO4J_DATABASE") or None,
+        }
+        settings.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**settings)
+
+    # -- connection -------------------------------------------------------------------------------
+
+    def _where(self) -> str:
+        return f"Neo4j at {self.uri}" + (f" (database {self.database})" if self.database else "")
+
+    def connect(self) -> Neo4jSink:
+        if self._driver is not None:
+            return self
+        import neo4j
+        from neo4j.exceptions import AuthError, ConfigurationError, DriverError, Neo4jError, ServiceUnavailable
+
+        try:
+            driver = neo4j.GraphDatabase.driver(
+                self.uri, auth=(self.user, self._password),
+                connection_timeout=self._connection_timeout,
+                connection_acquisition_timeout=ACQUISITION_TIMEOUT,
+                max_transaction_retry_time=MAX_RETRY_TIME,
+            )
+        except (ConfigurationError, ValueError) as error:
+            raise Neo4jConnectionError(f"bad Neo4j URI {self.uri!r}: {_one_line(error)}") from None
+        try:
+            driver.verify_connectivity()
+            with driver.session(database=self.database) as session:  # also checks the database exists
+                session.run("RETURN 1").consume()
+        except AuthError:
+            driver.close()
+            raise Neo4jConnectionError(
+                f"{self._where()} refused the credentials for user {self.user!r} (check NEO4J_USERNAME/NEO4J_PASSWORD)"
+            ) from None
+        except (ServiceUnavailable, OSError) as error:
+            driver.close()
+            raise Neo4jConnectionError(f"cannot reach {self._where()}: {_one_line(error)}") from None
+        except (Neo4jError, DriverError) as error:
+            driver.close()
+            raise Neo4jConnectionError(f"cannot use {self._where()}: {_one_line(error)}") from None
+        self._driver = driver
+        return self
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+
+    def __enter__(self) -> Neo4jSink:
+        return self.connect()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def driver(self):
+        return self.connect()._driver
+
+    def _write(self, query: str, **parameters: Any):
+        """One managed write transaction (the driver retries transient errors for MAX_RETRY_TIME)."""
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+        def work(tx):
+            return tx.run(query, parameters).consume().counters
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(work)
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise Neo4jConnectionError(f"lost the connection to {self._where()}: {_one_line(error)}") from None
+
+    # -- loading ----------------------------------------------------------------------------------
+
+    def create_constraints(self) -> int:
+        """Run schema/constraints.cypher (IF NOT EXISTS, so repeatable). Returns the statement count."""
+        statements = [
+            s.strip() for s in re.sub(r"^\s*//.*$", "", schema_text("constraints.cypher"), flags=re.M).split(";")
+            if s.strip()
+        ]
+        with self.driver.session(database=self.database) as session:
+            for statement in statements:
+                session.run(statement).consume()
+            session.run("CALL db.awaitIndexes(300)").consume()
+        return len(statements)
+
+    def load(self, graph: Graph) -> dict[str, Any]:
+        """MERGE the graph in; returns rows written per label/type and the server's change counters."""
+        began = time.perf_counter()
+        schema = load_schema()
+        self.create_constraints()
+        totals: dict[str, int] = defaultdict(int)
+
+        def add(counters) -> None:
+            for name in ("nodes_created", "relationships_created", "properties_set"):
+                totals[name] += getattr(counters, name)
+
+        phases: dict[str, float] = {}
+        mark = time.perf_counter()
+        node_rows: dict[str, dict[str, dict]] = defaultdict(dict)
+        for node in graph.nodes:
+            node_rows[schema.node_label(node.label)][node.id] = self._node_row(node, node.label in schema.entity_labels)
+        for label, rows_by_id in node_rows.items():
+            query, rows = node_query(label), list(rows_by_id.values())
+            for batch in _batches(rows, self.batch_size):
+                add(self._write(query, rows=list(batch)))
+
+        phases["nodes"], mark = time.perf_counter() - mark, time.perf_counter()
+        rel_rows: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+        touched: dict[str, set[str]] = defaultdict(set)
+        for rel in graph.relationships:
+            rel_rows[(rel.type, rel.start_label, rel.end_label)].append(self._relationship_row(rel))
+            if rel.type == "MENTIONS":
+                touched[rel.end_label].add(rel.end)
+        for group, rows in rel_rows.items():
+            query = relationship_query(*group)
+            rows.sort(key=lambda row: (row["start"], row["end"]))  # locality: one start node's rows together
+            for batch in _batches(rows, self.batch_size):
+                add(self._write(query, rows=list(batch)))
+
+        phases["relationships"], mark = time.perf_counter() - mark, time.perf_counter()
+        for label in schema.entity_labels:
+            ids = sorted(touched.get(label, set()) | set(node_rows.get(label, {})))
+            for batch in _batches(ids, self.batch_size):
+                self._write(recompute_query(label), ids=list(batch))
+            totals["entities_recomputed"] += len(ids)
+
+        return {
+            "nodes": {label: len(rows) for label, rows in sorted(node_rows.items())},
+            "relationships": dict(sorted(graph.relationship_counts().items())),
+            **totals,
+            "seconds": round(time.perf_counter() - began, 3),
+            "phase_seconds": {**{k: round(v, 3) for k, v in phases.items()},
+                              "recompute": round(time.perf_counter() - mark, 3)},
+        }
+
+    @staticmethod
+    def _node_row(node: Node, entity: bool = False) -> dict:
+        return {"key": node.id, "p": {k: v for k, v in node.properties.items() if v is not None}}
+
+    @staticmethod
+    def _relationship_row(rel: Relationship) -> dict:
+        p = {k: v for k, v in rel.properties.items() if v is not None}
+        p["papers"] = list(p.get("papers") or [])
+        p["evidence"] = list(p.get("evidence") or [])
+        return {"start": rel.start, "end": rel.end, "p": p}
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def query(self, cypher: str, parameters: dict[str, Any] | None = None) -> tuple[list[str], list[tuple]]:
+        """Run one Cypher statement (managed, retried); returns (column names, rows as tuples)."""
+        import neo4j
+
+        records, _summary, keys = self.driver.execute_query(
+            cypher, parameters or {}, database_=self.database, routing_=neo4j.RoutingControl.WRITE,
+        )
+        return list(keys), [tuple(_plain(v) for v in record.values()) for record in records]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Nodes per schema label and relationships per schema type (non-zero only, like Graph)."""
+        schema = load_schema()
+        # Only ask about labels/types the database knows (avoids "does not exist" notifications).
+        _, label_rows = self.query("CALL db.labels() YIELD label RETURN label")
+        _, type_rows = self.query("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType")
+        present_labels, present_types = {r[0] for r in label_rows}, {r[0] for r in type_rows}
+        nodes, relationships = {}, {}
+        for label in schema.nodes:
+            if label in present_labels:
+                _, rows = self.query(f"MATCH (n:{schema.node_label(label)}) RETURN count(n)")
+                if rows[0][0]:
+                    nodes[label] = rows[0][0]
+        for rel_type in schema.relationships:
+            if rel_type in present_types:
+                _, rows = self.query(f"MATCH ()-[r:{schema.relationship_type(rel_type)}]->() RETURN count(r)")
+                if rows[0][0]:
+                    relationships[rel_type] = rows[0][0]
+        return {"nodes": dict(sorted(nodes.items())), "relationships": dict(sorted(relationships.items()))}
+
+    def total_counts(self) -> tuple[int, int]:
+        """All nodes and relationships in the database, whatever their label (for tests)."""
+        _, rows = self.query("MATCH (n) RETURN count(n)")
+        _, rel_rows = self.query("MATCH ()-[r]->() RETURN count(r)")
+        return rows[0][0], rel_rows[0][0]
+
+    def clear(self) -> None:
+        """Delete every node and relationship (keeps constraints). For tests."""
+        with self.driver.session(database=self.database) as session:
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+def load_graph(graph: Graph, uri: str | None = None, user: str | None = None, password: str | None = None,
+               database: str | None = None) -> dict[str, Any]:
+    """Convenience: connect (env vars fill in what is not given), load, close."""
+    with Neo4jSink.from_env(uri=uri, user=user, password=password, database=database) as sink:
+        return sink.load(graph)
+
+
+__all__ = ["Neo4jConnectionError", "Neo4jSink", "load_graph", "node_query", "relationship_query", "recompute_query"]
+
