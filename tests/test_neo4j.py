@@ -344,7 +344,7 @@ def test_import_tool_loads_the_export(tmp_path, full_graph):
     classpath = f"{jar}{os.pathsep}{LIB / '*'}"
     env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
     done = subprocess.run(["java", *JVM_OPTS, "-cp", classpath, "org.neo4j.cli.AdminTool", *command[1:]],
-                          env=env, capture_output=True, text=True, timeout=300)
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)  # import.report lands in cwd
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "IMPORT DONE" in done.stdout + done.stderr
 
