@@ -1,0 +1,69 @@
+"""Relate stage: typed, evidenced relations between a paper's mentions.
+
+    from kgbuild.relate import relate
+    relations = relate(paper, analysed_fields, mentions)
+
+Everything reads one sentence at a time (kgbuild.relate.sentences); each rule
+family lives in its own module: proposes, derivation (FINE_TUNED_FROM,
+BASED_ON, TRAINED_ON), usage (USES, ADDRESSES), benchmarks (EVALUATED_ON,
+BENCHMARK_FOR), comparison (OUTPERFORMS, COMPARED_WITH), hierarchy
+(SUBCLASS_OF, PART_OF) and results (HAS_RESULT). A pair classifier trained on
+SciER/SciERC (classifier) adds the gold-annotated types the rules rarely
+reach; see its docstring for the measured trade-off. Pure: no I/O beyond
+reading the shipped classifier weights once, and `relate` is a module-level
+function so a process pool can pickle it.
+"""
+
+from __future__ import annotations
+
+from kgbuild.extract.analysed import AnalysedField
+from kgbuild.models import Mention, Paper, Relation
+from kgbuild.relate import benchmarks, classifier, comparison, derivation, hierarchy, proposes, results, usage
+from kgbuild.relate.endpoints import allowed
+from kgbuild.relate.pairs import SYSTEMS
+from kgbuild.relate.sentences import sentences
+from kgbuild.text import fold
+
+_PAIR_FAMILIES = (derivation, usage, benchmarks, comparison, hierarchy, classifier)
+
+
+def _proposed_system(proposals: list[Relation], labels: list[str]) -> int | None:
+    """The system the paper introduces, for resolving "our model": its surest, earliest proposal."""
+    systems = [r for r in proposals if isinstance(r.tail, int) and labels[r.tail] in SYSTEMS]
+    best = max(systems, key=lambda r: (r.score, r.field == "title", -r.tail), default=None)
+    return best.tail if best else None
+
+
+def _same_thing(relation: Relation, mentions: list[Mention]) -> bool:
+    """Head and tail name the same thing ("BERT ... BERT"): no relation, whatever the words say."""
+    if not (isinstance(relation.head, int) and isinstance(relation.tail, int)):
+        return False
+    return relation.head == relation.tail or fold(mentions[relation.head].text) == fold(mentions[relation.tail].text)
+
+
+def _strongest(relations: list[Relation]) -> list[Relation]:
+    """One relation per (type, head, tail, result): the highest-scoring statement of it."""
+    best: dict[tuple, Relation] = {}
+    for relation in relations:
+        key = (relation.type, relation.head, relation.tail, relation.metric, relation.value, relation.unit)
+        if key not in best or relation.score > best[key].score:
+            best[key] = relation
+    return list(best.values())
+
+
+def _not_implied(relations: list[Relation]) -> list[Relation]:
+    """Drop COMPARED_WITH where the same pair has OUTPERFORMS: the stronger statement implies it."""
+    outperforms = {frozenset((r.head, r.tail)) for r in relations if r.type == "OUTPERFORMS"}
+    return [r for r in relations if not (r.type == "COMPARED_WITH" and frozenset((r.head, r.tail)) in outperforms)]
+
+
+def relate(paper: Paper, fields: list[AnalysedField], mentions: list[Mention]) -> list[Relation]:
+    """All relations the paper states between its mentions (or itself and a mention)."""
+    labels = [mention.label for mention in mentions]
+    views = list(sentences(fields, labels))
+    proposals = [relation for view in views for relation in proposes.find(view)]
+    proposed = _proposed_system(proposals, labels)
+    found = proposals + [relation for view in views for family in _PAIR_FAMILIES for relation in family.find(view)]
+    found += [relation for view in views for relation in results.find(view, proposed)]
+    kept = [r for r in found if allowed(r, labels) and not _same_thing(r, mentions)]
+    return _not_implied(_strongest(kept))

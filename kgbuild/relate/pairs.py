@@ -15,12 +15,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kgbuild.models import Relation
-from kgbuild.relate.sentences import Sentence
+from kgbuild.relate.sentences import Sentence, Slot
 
+SYSTEMS = ("Model", "Method")
 # Other mentions coordinated between the two ends: "X, Y and Z", "LLMs ( LLM )".
 OTHERS = r"(?:(?:<m>|,|and|or|\( <m> \)|\(|\)) )*"
 # Words that say nothing about the relation: articles, hedges, adverbs.
 FILLER = r"(?:(?:the|a|an|also|further|significantly|consistently|substantially|largely|greatly|even|still|clearly|all|both|several|many|strong|popular|recent|previous|prior|existing|state-of-the-art|competitive|other|various|well-known|widely-used|standard|baseline|baselines|of|current|leading|best) )*"
+TRAIN = r"(?:pre-?|continually |further )?(?:train(?:ed|s|ing)?|fine-?tun(?:ed|e|es|ing)|instruction-tuned|distill(?:ed|s|ing)?)"
 _CITATION = re.compile(r"\[ [^\[\]<]* \] |\( (?:[^()<]* )?(?:et al\.|\d{4}[a-z]?) [^()<]*\) ")
 MAX_GAP_WORDS = 14
 
@@ -35,19 +37,22 @@ class PairPattern:
     score: float
     head_is_left: bool = True
     before: re.Pattern[str] | None = None  # searched in the sentence words before the left mention
+    left_text: re.Pattern[str] | None = None  # searched in the left mention's own text
 
-    def matches(self, left_label: str, right_label: str, gap: str, before: str) -> bool:
-        return (left_label in self.left and right_label in self.right and self.gap.fullmatch(gap) is not None
-                and (self.before is None or self.before.search(before) is not None))
+    def matches(self, left: Slot, right: Slot, gap: str, before: str) -> bool:
+        return (left.label in self.left and right.label in self.right and self.gap.fullmatch(gap) is not None
+                and (self.before is None or self.before.search(before) is not None)
+                and (self.left_text is None or self.left_text.search(left.span.text) is not None))
 
 
 def pattern(source: str, type_: str, left: Iterable[str], right: Iterable[str], gap: str, score: float,
-            head_is_left: bool = True, before: str | None = None) -> PairPattern:
+            head_is_left: bool = True, before: str | None = None, left_text: str | None = None) -> PairPattern:
     return PairPattern(source, type_, frozenset(left), frozenset(right), re.compile(gap), score, head_is_left,
-                       re.compile(before) if before else None)
+                       re.compile(before) if before else None, re.compile(left_text) if left_text else None)
 
 
-def _spaced(words: str) -> str:
+def spaced(words: str) -> str:
+    """Words as patterns see them: each followed by one space, citations dropped."""
     return _CITATION.sub("", words + " " if words else "")
 
 
@@ -55,13 +60,13 @@ def pair_relations(sentence: Sentence, patterns: list[PairPattern]) -> Iterator[
     """Every (earlier, later) mention pair of the sentence whose gap a pattern matches; first pattern wins."""
     slots = sentence.slots
     for i, left in enumerate(slots):
-        before = _spaced(sentence.before(left))
+        before = spaced(sentence.before(left))
         for right in slots[i + 1:]:
-            gap = _spaced(sentence.gap(left, right))
+            gap = spaced(sentence.gap(left, right))
             if len(gap.split()) > MAX_GAP_WORDS:
                 break
             for rule in patterns:
-                if rule.matches(left.label, right.label, gap, before):
+                if rule.matches(left, right, gap, before):
                     head, tail = (left, right) if rule.head_is_left else (right, left)
                     yield sentence.relation(rule.type, head.mention, tail.mention, rule.score, rule.source)
                     break

@@ -2,7 +2,7 @@
 
 Relations are stated within one sentence, and that sentence is the evidence,
 so rules never look across sentence boundaries (the one exception, resolving
-"our model" to the paper's proposed system, lives in `anaphora`). A rule sees
+"our model" to the paper's proposed system, lives in `results`). A rule sees
 the sentence as lower-case words in which every mention is collapsed into one
 placeholder word, `<m>`, so patterns over the words between two mentions can
 say "any other mentions, joined by commas or `and`" without knowing names.
@@ -82,11 +82,19 @@ def _hyphen_joined(tokens: Span) -> list[str]:
     return words
 
 
+def _trimmed(sent: Span) -> Span:
+    """The sentence without an opening bracket the sentencizer left at its end ("... domains. (3) Next")."""
+    end = sent.end
+    while end > sent.start + 1 and sent.doc[end - 1].is_left_punct:
+        end -= 1
+    return sent.doc[sent.start:end]
+
+
 def sentences(fields: list[AnalysedField], labels: list[str]) -> Iterator[Sentence]:
     """Every sentence of every field with the mentions inside it; `labels[i]` is mention i's label."""
     for analysed in fields:
         spans = sorted(analysed.mention_spans, key=lambda pair: (pair[1].start, -pair[1].end))
-        for sent in analysed.doc.sents:
+        for sent in map(_trimmed, analysed.doc.sents):
             slots: list[Slot] = []
             for index, span in spans:
                 inside = span.start >= sent.start and span.end <= sent.end

@@ -1,0 +1,15 @@
+"""Where the trained artifacts live: files in kgbuild/data, written by scripts/train_extractor.py."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+NER_FILE = "extractor_ner.bin"
+LEXICON_FILE = "extractor_lexicon.json.gz"
+CALIBRATION_FILE = "extractor_calibration.json"
+
+
+def default_data_dir() -> Path:
+    """kgbuild/data inside the installed package (read from disk, never the network)."""
+    return Path(str(resources.files("kgbuild.data")))

@@ -1,0 +1,70 @@
+"""Context-pattern component: a name next to "dataset"/"benchmark"/"corpus" is a Dataset.
+
+"the GLUE benchmark", "the WMT'14 corpus", "a new dataset, MedInstruct-52k,",
+"a benchmark called BigBench": the head noun says what the name is even when
+the name itself was never seen in training. Names must look like names (an upper-case letter or a digit, not a
+stop word), so "the test dataset" proposes nothing. A regular expression over
+the text rather than a token Matcher: same result here, a fraction of the cost.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc
+
+CANDIDATES = "pattern"
+
+_WORD = r"[A-Za-z0-9][\w.'+-]*"
+_HEAD = re.compile(r"\b(?:datasets?|benchmarks?|corpus|corpora|data set|suite)\b")
+_BEFORE = re.compile(rf"(?:^|(?<= ))((?:{_WORD} ){{1,3}})$")
+_AFTER = re.compile(rf",? (?:called |named |dubbed |termed )?((?:{_WORD})(?: {_WORD}){{0,2}})")
+_NAME_LIKE = re.compile(r"[A-Z0-9]")
+
+
+def _name_words(words: list[str]) -> int:
+    """How many of `words`, from the first, look like a name."""
+    kept = 0
+    for word in words:
+        if not _NAME_LIKE.search(word) or word.lower() in STOP_WORDS:
+            break
+        kept += 1
+    return kept
+
+
+def dataset_names(text: str) -> list[tuple[int, int]]:
+    """Character spans of the name-like words (at most 3) right before, or in apposition
+    right after, a dataset head noun."""
+    spans = []
+    for head in _HEAD.finditer(text):
+        before = _BEFORE.search(text, max(0, head.start() - 80), head.start())
+        if before is not None:
+            words = before.group(1).split()
+            kept = _name_words(words[::-1])
+            if kept:
+                end = before.end(1) - 1
+                spans.append((end - len(" ".join(words[-kept:])), end))
+        after = _AFTER.match(text, head.end())
+        if after is not None:
+            words = after.group(1).split()
+            kept = _name_words(words)
+            if kept:
+                start = after.start(1)
+                spans.append((start, start + len(" ".join(words[:kept]).rstrip("."))))
+    return spans
+
+
+class ContextPatterns:
+    """Writes "<name> dataset" names (head noun excluded) to doc.spans["pattern"] as Dataset."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = (doc.char_span(start, end, "Dataset", alignment_mode="contract") for start, end in dataset_names(doc.text))
+        doc.spans[CANDIDATES] = [span for span in spans if span is not None and len(span)]
+        return doc
+
+
+@Language.factory("kgbuild_patterns")
+def make_context_patterns(nlp: Language, name: str) -> ContextPatterns:
+    return ContextPatterns()

@@ -1,0 +1,36 @@
+"""Assemble the extraction pipeline: spacy.blank("en") + sentencizer + project components.
+
+Order matters: the trained NER runs first and writes `doc.ents`; the rule
+components only propose candidates into `doc.spans`; `kgbuild_resolve` is the
+one place that decides between them and scores the survivors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.language import Language
+
+# Registers the factories used below.
+from kgbuild.extract import abbreviations, lexicon, patterns, resolve  # noqa: F401
+from kgbuild.extract.artifacts import CALIBRATION_FILE, LEXICON_FILE, NER_FILE
+from kgbuild.extract.calibration import Calibrator
+from kgbuild.extract.lexicon import Lexicon
+from kgbuild.extract.ner import ner_pipeline
+
+
+def build_pipeline(data_dir: Path, calibrator: Calibrator | None = None) -> Language:
+    """The full extractor from the artifacts in `data_dir` (see scripts/train_extractor.py).
+
+    `calibrator` overrides the shipped one (fitting it needs uncalibrated candidates).
+    """
+    nlp = ner_pipeline()
+    nlp.get_pipe("ner").from_bytes((data_dir / NER_FILE).read_bytes())
+    terms = Lexicon.load(data_dir / LEXICON_FILE)
+    if calibrator is None:
+        calibrator = Calibrator.load(data_dir / CALIBRATION_FILE)
+    nlp.add_pipe("kgbuild_abbreviations")
+    nlp.add_pipe("kgbuild_patterns")
+    nlp.add_pipe("kgbuild_lexicon").set_lexicon(terms)
+    nlp.add_pipe("kgbuild_resolve").configure(terms, calibrator)
+    return nlp

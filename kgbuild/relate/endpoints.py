@@ -1,0 +1,28 @@
+"""Schema checks: a relation leaves this stage only if schema/graph.yaml allows its endpoints.
+
+HAS_RESULT is not an edge of the graph: the graph stores a result as a Result
+node joined by ACHIEVES (system -> Result), MEASURED_ON (Result -> dataset/task) and
+MEASURED_BY (Result -> metric), so those are the edges it is checked against.
+"""
+
+from __future__ import annotations
+
+from kgbuild.models import Relation
+from kgbuild.schema import load_schema
+
+PAPER = "Paper"
+
+
+def endpoint_label(end: int | str, labels: list[str]) -> str:
+    return PAPER if end == "paper" else labels[end]
+
+
+def allowed(relation: Relation, labels: list[str]) -> bool:
+    """True when every edge the relation becomes in the graph is allowed by the schema."""
+    relationships = load_schema().relationships
+    head, tail = endpoint_label(relation.head, labels), endpoint_label(relation.tail, labels)
+    if relation.type == "HAS_RESULT":
+        metric_ok = relation.metric is None or relationships["MEASURED_BY"].allows("Result", labels[relation.metric])
+        return relationships["ACHIEVES"].allows(head, "Result") and relationships["MEASURED_ON"].allows("Result", tail) and metric_ok
+    spec = relationships.get(relation.type)
+    return spec is not None and spec.allows(head, tail)

@@ -1,0 +1,111 @@
+"""PROPOSES: what the paper introduces (head is always the paper).
+
+Abstracts announce their contribution in a few fixed ways: an author subject
+with an introducing verb ("we propose X", "this paper presents a framework
+named X"), a title "X: ...", "our X" / "the proposed X", and a sentence that
+opens with "X, a novel ...". Without a parser the object of the verb is
+taken as the mentions right after it, up to the first preposition or clause
+word, so "we propose X for T using Y" proposes X, not T or Y. When a name is
+given in apposition ("a medical IFT dataset, MedInstruct-52k"), mentions
+that only modify the described noun ("IFT"), or describe a name already
+given ("MiniPLM, a KD framework"), are not proposed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from kgbuild.models import Relation
+from kgbuild.relate.sentences import MENTION, Sentence, Slot
+
+_AUTHORS = {"we", "paper", "work", "study", "article", "report", "here"}
+_INTRODUCE = re.compile(r"(?:propose|introduce|present|develop|release|construct|create|design|devise|curate|contribute"
+                        r"|unveil|establish|formulate|open-source)[sd]?|presented|developed|build|builds|built")
+_PASSIVE = {"previously", "recently", "originally", "been", "be", "was", "were", "is", "are", "newly", "widely"}
+_NAMING_WORDS = {"named", "called", "dubbed", "termed", "coined", "namely"}
+_NAMING = _NAMING_WORDS | {":", ","}
+_ENDS_WITH_NAME = re.compile(r"<m>(?: \( <m> \))?$")
+_COORDINATION = re.compile(r"(?:(?:the |a |an |both )?<m> (?:,|and|, and|or) )+")
+# Words that end the object of the introducing verb (prepositions, clause starters).
+_BOUNDARY = {"using", "with", "based", "by", "on", "for", "to", "that", "which", "where", "via", "from", "in",
+             "through", "while", "whereas", "than", "over", "against", "into", "as", "when", ";", ".", "is", "are",
+             "outperforms", "achieves", "between", "among", "without"}
+_DETERMINERS = {"a", "an", "the", "our"}
+_GENERIC_HEAD = {"dataset", "datasets", "model", "models", "framework", "method", "methods", "benchmark", "approach",
+                 "architecture", "corpus", "system", "pipeline", "algorithm", "module", "task", "tasks", "suite", "data",
+                 "strategy", "technique", "paradigm", "mechanism", "scheme", "tool", "toolkit", "library", "agent",
+                 "platform", "network", "encoder", "decoder", "backbone", "loss", "objective", "training", "setting"}
+_NOVEL = re.compile(r"^(?:\( <m> \) )?(?:, |is |: )(?:a|an) (?:\S+ ){0,3}?(?:novel|new) ")
+_OUR = re.compile(r"(?:^| )(?:our|the proposed|our proposed) (?:new |novel )?$")
+
+
+def _introduced(before: list[str]) -> tuple[str, float] | None:
+    """How a mention preceded by `before` is introduced by an author verb: (kind, score), or None."""
+    if before[-2:] == [MENTION, "("]:  # "a Visual-Language Mapper (CVLM)": the short form goes with its long form
+        return _introduced(before[:-2])
+    verbs = [i for i, word in enumerate(before)
+             if _INTRODUCE.fullmatch(word) and not (i and before[i - 1] in _PASSIVE)]
+    for verb in reversed(verbs):
+        if not _AUTHORS & set(before[max(0, verb - 12):verb]):
+            continue
+        gap = before[verb + 1:]
+        markers = [i for i, word in enumerate(gap) if word in _NAMING]
+        if markers and set(gap[markers[-1] + 1:]) <= _DETERMINERS | {"as"}:
+            described = gap[:markers[-1]]
+            explicit = gap[markers[-1]] in _NAMING_WORDS  # "..., dubbed X" names X whatever the description says
+            # "a dataset, X" names the dataset X; in "X, a KD framework" the mention after the comma describes X.
+            describes_a_name = _ENDS_WITH_NAME.search(" ".join(described)) is not None
+            appositive = bool(described) and not describes_a_name and not _BOUNDARY & set(described)
+            if explicit or (appositive and len(described) <= 14):
+                return "named", 0.9
+        # "we propose X and Y"; but in "we propose DeViDe, a novel method" (no mention for DeViDe) the
+        # mention after the comma only describes what is proposed.
+        coordinated = not {MENTION, ","} & set(gap) or _COORDINATION.fullmatch(" ".join(gap) + " ")
+        if len(gap) <= 8 and coordinated and not (_BOUNDARY | {"of", "("}) & set(gap):
+            return "object", 0.85 if len(gap) <= 3 else 0.75
+        return None
+    return None
+
+
+def _modifies_next_noun(sentence: Sentence, slot: Slot, past_abbreviation: bool) -> bool:
+    """The mention only modifies what follows: "a new NLP task", "LLaMA-based", "Pre-trained Visual ... Tuning".
+
+    `past_abbreviation` looks past "(RAG)" too: right for an appositive description ("LLaMP, a multimodal
+    retrieval-augmented generation (RAG) framework"), wrong for the object itself ("a Knowledge-Aware
+    Prompt Tuning (KAPT) framework" is the proposed framework).
+    """
+    after = sentence.after(slot).split()
+    if past_abbreviation and after[:1] == ["("] and ")" in after:
+        after = after[after.index(")") + 1:]
+    following = sentence.field.doc[slot.span.end] if slot.span.end < sentence.span.end else None
+    name_goes_on = following is not None and following.is_alpha and following.is_title and following.i != sentence.span.start
+    return bool(after) and (after[0] in _GENERIC_HEAD or re.match(r"-[a-z]", after[0]) is not None or name_goes_on)
+
+
+def _abstract(sentence: Sentence) -> Iterator[Relation]:
+    found: list[tuple[Slot, str, float]] = []
+    for slot in sentence.slots:
+        before = sentence.before(slot).split()
+        introduced = _introduced(before)
+        if introduced:
+            found.append((slot, *introduced))
+        elif _OUR.search(" ".join(before)):
+            found.append((slot, "our", 0.6))
+        elif not [word for word in before if word != MENTION] and _NOVEL.match(sentence.after(slot) + " "):
+            found.append((slot, "novel", 0.7))
+    for slot, kind, score in found:
+        if kind in ("object", "named") and _modifies_next_noun(sentence, slot, past_abbreviation=kind == "named"):
+            continue  # "we propose a new NLP task": the task is proposed, not NLP
+        yield sentence.relation("PROPOSES", "paper", slot.mention, score, f"proposes:{kind}")
+
+
+def _title(sentence: Sentence) -> Iterator[Relation]:
+    """A title "X: subtitle" names the contribution X."""
+    for slot in sentence.slots:
+        if slot.span.start == sentence.span.start and sentence.after(slot).startswith(":"):
+            yield sentence.relation("PROPOSES", "paper", slot.mention, 0.9, "proposes:title")
+
+
+def find(sentence: Sentence) -> Iterator[Relation]:
+    yield from _title(sentence) if sentence.field.field == "title" else _abstract(sentence)

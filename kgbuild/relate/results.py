@@ -1,0 +1,170 @@
+"""HAS_RESULT: a reported number, tied to the system that scored it and where.
+
+A number counts as a result when it carries a unit ("90.6%", "3.2 BLEU
+points") or is a decimal right next to a metric mention ("BLEU from 8.3 to
+1.4"). Numbers that describe something else are skipped: the comparator side
+of "90.6% vs. 89.8%" or "from 8.3", shares and savings ("10% of the data",
+"only 0.3%", "60% less parameters"), and numbers inside mentions. A margin
+("surpasses Y by 3.6%") keeps its unit with " margin" appended, so a Result
+never passes a difference off as a score.
+
+The tail is the dataset (else task) the number is "on" - paired in order
+when the sentence says "respectively" - else the nearest one before it that
+is not training data ("trained on X"). The head is the first system named
+in the number's clause that is not itself the thing compared against ("than
+Y", "outperforming Y"). When no system is named and the sentence speaks of
+the authors' own system ("our model", "its English version"), the head is the
+system the paper proposes: the evidence sentence then holds the tail, the
+number and the anaphor, not the head's name (source "results:anaphora").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from kgbuild.models import Relation
+from kgbuild.relate.pairs import SYSTEMS
+from kgbuild.relate.sentences import Sentence, Slot
+
+_NUMBER = re.compile(r"[+\-~]?\d+(?:\.\d+)?")
+_SKIP_AFTER_PREVIOUS = {"vs.", "vs", "versus", "from", "than", "of", "only", "just"}
+_NOT_A_SCORE_AFTER = {"of", "less", "fewer", "more", "smaller", "larger", "faster", "slower", "cheaper"}
+_GAIN = {"gain", "gains", "improvement", "improvements", "increase", "reduction", "boost", "points", "point"}
+_GAIN_MODIFIER = {"absolute", "relative", "average"}
+_MARGIN = re.compile(r"\bby (?:up to |over |about |around |at least |nearly |almost |more than )?$")
+# A bare decimal next to a metric is a score only if nothing but a function word or punctuation follows.
+_AFTER_BARE_DECIMAL = {"on", "in", "for", "and", "to", "with", "than", "vs.", "at", "across", "over", "respectively"}
+_COMPARATOR = {"than", "over", "vs.", "vs", "versus", "against", "outperforms", "outperforming", "outperformed",
+               "surpassing", "surpasses", "surpassed", "beats", "beating", "to", "with"}
+_CLAUSE_JOINERS = {"and", "but", "while", "whereas", "which", "yet"}
+_TRAINED = re.compile(r"(?:pre-?)?train|fine-?tun")
+_ANAPHOR = re.compile(r"\b(?:our|we|its|it|the (?:proposed |resulting |final )?(?:model|method|approach|framework|system)"
+                      r"|this (?:model|method|approach|framework|system))\b")
+_MAX_DISTANCE = 25  # tokens between a dataset/task and the number after it
+_ON = {"on", "in", "across", "over", "for", "at"}
+_TAIL_LABELS = ("Dataset", "Task")
+
+
+@dataclass(frozen=True)
+class _Number:
+    token: Token
+    unit: str | None
+    last: int  # index of the number's last token (its unit's, if any)
+
+
+def _unit(sentence: Sentence, token: Token) -> tuple[str | None, int] | None:
+    """(unit as written, index of the last unit token), or None when the number is not a score."""
+    doc, end = sentence.field.doc, sentence.span.end
+    after = token.i + 1
+    if after < end and doc[after].text == "%":
+        unit, last = "%", after
+        words = [t.lower_ for t in doc[after + 1:min(after + 3, end)]]
+        for width in (2, 1):
+            if len(words) >= width and words[width - 1] in _GAIN and (width == 1 or words[0] in _GAIN_MODIFIER):
+                unit, last = "% " + " ".join(t.text for t in doc[after + 1:after + 1 + width]), after + width
+                break
+        return unit, last
+    metric = next((slot for slot in sentence.slots if slot.span.start == after and slot.label == "Metric"), None)
+    if metric is not None and metric.span.end < end and doc[metric.span.end].lower_ in ("points", "point"):
+        return f"{metric.span.text} {doc[metric.span.end].text}", metric.span.end
+    if after < end and doc[after].lower_ in ("points", "pp"):
+        return doc[after].text, after
+    bare = after >= end or not doc[after].is_alpha or doc[after].lower_ in _AFTER_BARE_DECIMAL or metric is not None
+    if "." in token.text and bare and _near_metric(sentence, token.i, 4) is not None:
+        return None, token.i
+    return None
+
+
+def _near_metric(sentence: Sentence, position: int, distance: int = 8) -> Slot | None:
+    metrics = [slot for slot in sentence.slots if slot.label == "Metric"]
+    nearest = min(metrics, key=lambda slot: abs(slot.span.start - position), default=None)
+    return nearest if nearest is not None and abs(nearest.span.start - position) <= distance else None
+
+
+def _numbers(sentence: Sentence) -> list[_Number]:
+    doc = sentence.field.doc
+    found = []
+    for token in sentence.span:
+        if not _NUMBER.fullmatch(token.text) or any(s.span.start <= token.i < s.span.end for s in sentence.slots):
+            continue
+        if token.i > sentence.span.start and doc[token.i - 1].lower_ in _SKIP_AFTER_PREVIOUS:
+            continue
+        unit = _unit(sentence, token)
+        if unit is None or (unit[1] + 1 < sentence.span.end and doc[unit[1] + 1].lower_ in _NOT_A_SCORE_AFTER):
+            continue  # no unit, or "10% of the data", "60% less parameters": a share or a saving, not a score
+        unit_text, last = unit
+        preceding = " ".join(t.lower_ for t in doc[max(sentence.span.start, token.i - 4):token.i]) + " "
+        if unit_text is not None and _MARGIN.search(preceding):
+            unit_text += " margin"
+        found.append(_Number(token, unit_text, last))
+    return found
+
+
+def _is_training_data(sentence: Sentence, slot: Slot) -> bool:
+    doc = sentence.field.doc
+    return any(_TRAINED.match(t.lower_) for t in doc[max(sentence.span.start, slot.span.start - 4):slot.span.start])
+
+
+def _tail(sentence: Sentence, number: _Number, next_number: int) -> Slot | None:
+    doc = sentence.field.doc
+    for slot in sentence.slots:
+        if number.last < slot.span.start < next_number and slot.label in _TAIL_LABELS:
+            between = {t.lower_ for t in doc[number.last + 1:slot.span.start]}
+            if slot.span.start - number.last <= 8 and between & _ON:
+                return slot
+    position = number.token.i
+    before = [slot for slot in sentence.slots if slot.label in _TAIL_LABELS
+              and position - _MAX_DISTANCE <= slot.span.start < position and not _is_training_data(sentence, slot)]
+    return max(before, default=None, key=lambda slot: (slot.label == "Dataset", slot.span.start))
+
+
+def _respective_tails(sentence: Sentence, numbers: list[_Number]) -> list[Slot] | None:
+    """"1.3% and 3.6% on CIFAR100 and ImageNet-R, respectively": the i-th number goes with the i-th dataset."""
+    if len(numbers) < 2 or "respectively" not in {t.lower_ for t in sentence.span}:
+        return None
+    after = [slot for slot in sentence.slots if slot.span.start > numbers[-1].last and slot.label in _TAIL_LABELS]
+    return after if len(after) == len(numbers) else None
+
+
+def _clause_start(sentence: Sentence, position: int) -> int:
+    """Start of the clause holding token `position`: after the last ";", ", and", ", but", ... before it."""
+    doc = sentence.field.doc
+    start = sentence.span.start
+    for i in range(sentence.span.start, position):
+        if doc[i].text == ";" or (doc[i].text == "," and i + 1 < position and doc[i + 1].lower_ in _CLAUSE_JOINERS):
+            start = i + 1
+    return start
+
+
+def _head(sentence: Sentence, position: int) -> Slot | None:
+    doc = sentence.field.doc
+    clause = _clause_start(sentence, position)
+    for slot in sentence.slots:
+        if slot.span.start >= position:
+            return None
+        preceding = {t.lower_ for t in doc[max(clause, slot.span.start - 5):slot.span.start]}
+        if slot.span.start >= clause and slot.label in SYSTEMS and not preceding & _COMPARATOR:
+            return slot
+    return None
+
+
+def find(sentence: Sentence, proposed: int | None) -> Iterator[Relation]:
+    """HAS_RESULT relations of one sentence; `proposed` is the paper's own system (mention index) if known."""
+    numbers = _numbers(sentence)
+    respective = _respective_tails(sentence, numbers)
+    for i, number in enumerate(numbers):
+        next_number = numbers[i + 1].token.i if i + 1 < len(numbers) else sentence.span.end
+        tail = respective[i] if respective else _tail(sentence, number, next_number)
+        if tail is None:
+            continue
+        metric = _near_metric(sentence, number.token.i)
+        result = {"metric": metric.mention if metric else None, "value": number.token.text, "unit": number.unit}
+        head = _head(sentence, number.token.i)
+        if head is not None:
+            yield sentence.relation("HAS_RESULT", head.mention, tail.mention, 0.75, "results:named", **result)
+        elif proposed is not None and _ANAPHOR.search(sentence.span[:number.token.i - sentence.span.start].text.lower()):
+            yield sentence.relation("HAS_RESULT", proposed, tail.mention, 0.6, "results:anaphora", **result)

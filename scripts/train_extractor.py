@@ -1,0 +1,349 @@
+"""Build the extractor's artifacts (lexicon + NER weights + score calibration) into kgbuild/data.
+
+Recipe (the same for the shipped model and for cross-validation):
+
+1. Training gold: GSAP-NER folds 0-7, SciER train, SciERC train, TDMSci train and
+   the first --scirex-tokens (500) tokens of each SciREX train paper (/work/shared/data/eval).
+   Dev files (scier_dev, scierc_dev) are never read here.
+2. Label harmonisation: other sets call trained systems "Method"; a Method span whose
+   name GSAP labels mostly Model becomes Model, so the NER is not taught both.
+3. Lexicon (kgbuild/extract/lexicon.py) from the training gold + Papers-with-Code
+   task/dataset/metric names, each with its prior measured on the training text.
+4. NER training; tokens of a lexicon match whose label the source set does not
+   annotate (Metric in GSAP, Method in TDMSci, ...) are "missing", not "outside",
+   so one set's silence does not teach the model another set's labels are wrong.
+5. `calibrate`: run the held-out fold pipelines of `fit --holdout K` on their held-out
+   gold, fit the score calibrator on those out-of-fold candidates, print the CV table.
+
+    python scripts/train_extractor.py fit --out kgbuild/data                      # shipped
+    python scripts/train_extractor.py fit --holdout 0 --out /tmp/kg_cv0           # CV fold
+    python scripts/train_extractor.py calibrate --cv /tmp/kg_cv0 /tmp/kg_cv1 --out kgbuild/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import csv
+import json
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+from spacy.util import filter_spans, minibatch
+
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from kgbuild.evaluation.ner import (GoldDoc, GoldSpan, annotated_labels, evaluate_ner, format_ner_report,
+                                    label_map, read_gold)
+from kgbuild.extract.artifacts import CALIBRATION_FILE, LEXICON_FILE, NER_FILE, default_data_dir
+from kgbuild.extract.calibration import Calibrator
+from kgbuild.extract.lexicon import Lexicon, Term, phrase_matcher, term_key
+from kgbuild.extract.ner import ner_pipeline
+from kgbuild.extract.pipeline import build_pipeline
+from kgbuild.text import normalise
+
+EVAL = Path("/work/shared/data/eval")
+PWC = Path("/work/shared/data/pwc")
+TRAIN_FILES = ["gsap_folds0-7", "scier_train", "scierc_train", "tdmsci_train", "scirex_train"]
+CV_FOLDS = 8  # GSAP's own 8 folds; TDMSci (no document ids) is cut into 8 contiguous blocks
+# What each source annotates after harmonisation (data README, label mapping).
+ANNOTATES = {
+    "gsap_ner": {"Dataset", "Method", "Model", "Task"},
+    "scier": {"Dataset", "Method", "Model", "Task"},
+    "scierc": {"Dataset", "Method", "Model", "Metric", "Task"},
+    "scirex": {"Dataset", "Method", "Model", "Metric", "Task"},
+    "tdmsci": {"Dataset", "Metric", "Task"},
+}
+MIN_PRIOR = 0.25  # a name labelled in fewer than 1 in 4 of its training occurrences is noise
+MIN_COUNT = 2
+CHUNK_TOKENS = 160
+
+
+def dataset_of(doc: GoldDoc) -> str:
+    return doc.source.split(":")[0]
+
+
+def heldout(doc: GoldDoc, index: int, block_size: int, fold: int) -> bool:
+    if doc.source.startswith("gsap_ner:fold"):
+        return doc.source == f"gsap_ner:fold{fold}"
+    return doc.source.startswith("tdmsci") and index // block_size == fold
+
+
+def truncated(doc: GoldDoc, max_chars: int) -> GoldDoc:
+    cut = doc.text.rfind(" . ", 0, max_chars) + 2 if len(doc.text) > max_chars else len(doc.text)
+    spans = tuple(s for s in doc.spans if s.end <= cut)
+    return GoldDoc(doc.id, doc.source, doc.text[:cut], spans)
+
+
+def load_training(holdout: int | None, scirex_tokens: int) -> tuple[list[GoldDoc], list[GoldDoc]]:
+    """(training docs, held-out docs) for the recipe; held-out is empty without --holdout."""
+    train, held = [], []
+    for name in TRAIN_FILES:
+        docs = read_gold(EVAL / f"{name}.jsonl")
+        if name == "scirex_train":
+            docs = [truncated(doc, scirex_tokens * 6) for doc in docs]  # ~6 chars per token
+        block = -(-len(docs) // CV_FOLDS)
+        for index, doc in enumerate(docs):
+            (held if holdout is not None and heldout(doc, index, block, holdout) else train).append(doc)
+    return train, held
+
+
+def to_normalised(doc: GoldDoc) -> tuple[str, list[GoldSpan]]:
+    """The text the extractor sees (kgbuild.text.normalise) with gold spans moved onto it."""
+    norm = normalise(doc.text)
+    spans = []
+    for span in doc.spans:
+        start = bisect.bisect_left(norm.starts, span.start)
+        end = bisect.bisect_right(norm.ends, span.end)
+        if start < end:
+            spans.append(GoldSpan(start, end, span.label))
+    return norm.text, spans
+
+
+def model_names(docs: list[GoldDoc], nlp) -> set[str]:
+    """Names GSAP labels Model more often than Method."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for doc in docs:
+        if dataset_of(doc) == "gsap_ner":
+            text, spans = to_normalised(doc)
+            for span in spans:
+                votes[term_key(nlp.make_doc(text[span.start:span.end]))][span.label] += 1
+    return {key for key, vote in votes.items() if vote["Model"] > vote["Method"]}
+
+
+def without_edge_space(span: Span) -> Span | None:
+    """The span without leading/trailing whitespace tokens (spaCy's NER cannot learn those)."""
+    start, end = span.start, span.end
+    while start < end and span.doc[start].is_space:
+        start += 1
+    while end > start and span.doc[end - 1].is_space:
+        end -= 1
+    return Span(span.doc, start, end, span.label_) if start < end else None
+
+
+def reference_docs(docs: list[GoldDoc], nlp) -> list[tuple[str, Doc]]:
+    """(dataset, tokenised normalised text with gold entities, harmonised, nested -> outermost)."""
+    models = model_names(docs, nlp)
+    out = []
+    for doc in docs:
+        text, spans = to_normalised(doc)
+        ref = nlp.make_doc(text)
+        ents = []
+        for span in spans:
+            ent = ref.char_span(span.start, span.end, span.label, alignment_mode="contract")
+            if ent is not None:
+                ent = without_edge_space(ent)
+            if ent is not None:
+                label = "Model" if ent.label_ == "Method" and term_key(ent) in models else ent.label_
+                ents.append(Span(ref, ent.start, ent.end, label))
+        ref.ents = filter_spans(ents)
+        out.append((dataset_of(doc), ref))
+    return out
+
+
+def pwc_names() -> dict[str, set[str]]:
+    """Task, Dataset and Metric names from the Papers-with-Code leaderboard snapshot."""
+    names: dict[str, set[str]] = {"Task": set(), "Dataset": set(), "Metric": set()}
+    columns = {"Task Name": "Task", "Common Datasets (Top 10)": "Dataset", "Benchmarks": "Dataset", "SOTA Metrics": "Metric"}
+    for path in sorted((PWC / "results").glob("*_detailed.csv")):
+        with open(path, encoding="utf-8") as rows:
+            for row in csv.DictReader(rows):
+                for column, label in columns.items():
+                    for name in (row.get(column) or "").split(";" if column != "Task Name" else "\n"):
+                        names[label].add(name.strip())
+    for path in sorted((PWC / "sota_extractor_tasks").glob("*.json")):
+        for task in json.loads(path.read_text(encoding="utf-8")):
+            names["Task"].add(task.get("task", ""))
+            for dataset in task.get("datasets", []):
+                names["Dataset"].add(dataset.get("dataset", ""))
+                names["Metric"].update(dataset.get("sota", {}).get("metrics", []))
+    return {label: {n for n in found if len(n) >= 3 and any(c.isalpha() for c in n)} for label, found in names.items()}
+
+
+def build_lexicon(refs: list[tuple[str, Doc]], nlp) -> Lexicon:
+    """Gold names + PwC names, each with its prior on the training text (module docstring, step 3)."""
+    labelled: dict[str, Counter] = defaultdict(Counter)
+    for _, ref in refs:
+        for ent in ref.ents:
+            labelled[term_key(ent)][ent.label_] += 1
+    pwc: dict[str, str] = {}
+    for label, names in pwc_names().items():
+        for name in names:
+            key = term_key(nlp.make_doc(normalise(name).text))
+            if key not in labelled:
+                pwc.setdefault(key, label)
+    candidates = {key: votes.most_common(1)[0][0] for key, votes in labelled.items()} | pwc
+    matcher = phrase_matcher(nlp, Lexicon({key: Term(label, None, 0) for key, label in candidates.items()}))
+    occurrences: Counter = Counter()
+    for dataset, ref in refs:
+        for span in matcher(ref, as_spans=True):
+            if span.label_ in ANNOTATES[dataset]:
+                occurrences[term_key(span)] += 1
+    terms = {}
+    for key, label in candidates.items():
+        if len(key) < 2 or key.replace(" ", "").isdigit():
+            continue
+        count = labelled[key][label]
+        if key in pwc:
+            if occurrences[key] == 0:
+                terms[key] = Term(label, None, 0)
+        elif count >= MIN_COUNT and occurrences[key]:
+            prior = min(1.0, count / occurrences[key])
+            if prior >= MIN_PRIOR:
+                terms[key] = Term(label, round(prior, 3), count)
+    return Lexicon(terms)
+
+
+def chunks(ref: Doc):
+    """Cut a reference doc into ~CHUNK_TOKENS pieces at sentence ends outside entities."""
+    start = 0
+    for token in ref:
+        at_end = token.text in {".", "?", "!"} and token.ent_iob_ != "I"
+        if at_end and token.i + 1 - start >= CHUNK_TOKENS or token.i == len(ref) - 1:
+            if not (token.i + 1 < len(ref) and ref[token.i + 1].ent_iob_ == "I"):
+                yield ref[start:token.i + 1].as_doc()
+                start = token.i + 1
+
+
+def training_examples(refs: list[tuple[str, Doc]], lexicon: Lexicon, nlp) -> list[Example]:
+    """Examples whose unannotated-label lexicon matches are missing (module docstring, step 4)."""
+    matcher = phrase_matcher(nlp, lexicon)
+    examples = []
+    for dataset, ref in refs:
+        missing = [span for span in matcher(ref, as_spans=True)
+                   if span.label_ not in ANNOTATES[dataset]
+                   and not any(ref[i].ent_type_ for i in range(span.start, span.end))]
+        ref.set_ents(list(ref.ents), missing=filter_spans(missing), default="unmodified")
+        for piece in chunks(ref):
+            examples.append(Example(nlp.make_doc(piece.text), piece))
+    return examples
+
+
+def train_ner(nlp, examples: list[Example], epochs: int, minutes: float, seed: int) -> bytes:
+    """Adam with parameter averaging, dropout 0.2, batches of 16 chunks; `epochs` passes,
+    cut short at `minutes` so a loaded machine cannot stretch training without bound."""
+    random.seed(seed)
+    optimizer = nlp.initialize(lambda: examples[:2000])
+    deadline = time.time() + minutes * 60
+    epoch = 0
+    while epoch < epochs and time.time() < deadline:
+        random.shuffle(examples)
+        losses: dict[str, float] = {}
+        for batch in minibatch(examples, size=16):
+            nlp.update(batch, drop=0.2, sgd=optimizer, losses=losses)
+            if time.time() > deadline:
+                break
+        epoch += 1
+        print(f"epoch {epoch}: ner loss {losses.get('ner', 0):.0f} ({time.strftime('%H:%M:%S')})", flush=True)
+    with nlp.use_params(optimizer.averages):
+        return nlp.get_pipe("ner").to_bytes()
+
+
+def fit(args) -> None:
+    started = time.time()
+    train, held = load_training(args.holdout, args.scirex_tokens)
+    nlp = ner_pipeline()
+    refs = reference_docs(train, nlp)
+    lexicon = build_lexicon(refs, nlp)
+    examples = training_examples(refs, lexicon, nlp)
+    tokens = sum(len(e.reference) for e in examples)
+    print(f"{len(train)} training docs, {len(examples)} chunks, {tokens} tokens, {len(lexicon.terms)} lexicon terms", flush=True)
+    ner_bytes = train_ner(nlp, examples, args.epochs, args.minutes, args.seed)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / NER_FILE).write_bytes(ner_bytes)
+    lexicon.save(out / LEXICON_FILE)
+    if held:
+        write_gold(held, out)
+    print(f"wrote {out} in {(time.time() - started) / 60:.1f} min", flush=True)
+
+
+def write_gold(docs: list[GoldDoc], out: Path) -> None:
+    """Held-out gold for `calibrate`, one file per dataset (outside the repo)."""
+    by_set: dict[str, list[GoldDoc]] = defaultdict(list)
+    for doc in docs:
+        by_set[dataset_of(doc)].append(doc)
+    for name, group in by_set.items():
+        with open(out / f"heldout_{name}.jsonl", "w", encoding="utf-8") as lines:
+            for doc in group:
+                entities = [{"start": s.start, "end": s.end, "label": s.label} for s in doc.spans]
+                lines.write(json.dumps({"id": doc.id, "source": doc.source, "text": doc.text, "entities": entities}) + "\n")
+
+
+def out_of_fold_candidates(directory: Path) -> tuple[list[dict], list[bool]]:
+    """(features, right?) of the mentions a CV model, uncalibrated, finds in its held-out gold."""
+    nlp = build_pipeline(directory, calibrator=Calibrator.uniform())
+    rows, right = [], []
+    for gold_path in sorted(directory.glob("heldout_*.jsonl")):
+        docs = read_gold(gold_path)
+        labels = annotated_labels(docs)
+        mapping = label_map(labels)
+        for doc in docs:
+            gold = {(s.start, s.end, s.label) for s in doc.spans if s.label in labels}
+            norm = normalise(doc.text)
+            for span in nlp(norm.text).ents:
+                if span.label_ in mapping:
+                    start, end = norm.original_span(span.start_char, span.end_char)
+                    rows.append(span._.kgbuild_features)
+                    right.append((start, end, mapping[span.label_]) in gold)
+    return rows, right
+
+
+def fit_calibrator(rows: list[dict], right: list[bool]) -> Calibrator:
+    """Logistic regression of "exactly right" on out-of-fold candidate features."""
+    vectoriser = DictVectorizer()
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(vectoriser.fit_transform(rows), right)
+    weights = {name: round(float(w), 4) for name, w in zip(vectoriser.get_feature_names_out(), model.coef_[0])}
+    print(f"calibration: {len(rows)} out-of-fold mentions, {sum(right)} right", flush=True)
+    return Calibrator(weights, round(float(model.intercept_[0]), 4))
+
+
+def calibrate(cv_dirs: list[Path], out: Path) -> None:
+    """Fit the shipped calibrator on all folds; report each fold with one fitted on the other folds."""
+    folds = {directory: out_of_fold_candidates(directory) for directory in cv_dirs}
+    for directory in cv_dirs:
+        others = [folds[d] for d in cv_dirs if d != directory]
+        rows = [row for fold in others for row in fold[0]]
+        right = [r for fold in others for r in fold[1]]
+        fit_calibrator(rows, right).save(directory / CALIBRATION_FILE)
+        for gold_path in sorted(directory.glob("heldout_*.jsonl")):
+            result = evaluate_ner(gold_path, data_dir=directory)
+            print(format_ner_report(result), flush=True)
+            (directory / f"{gold_path.stem}.result.json").write_text(json.dumps(result, indent=1))
+    rows = [row for fold in folds.values() for row in fold[0]]
+    right = [r for fold in folds.values() for r in fold[1]]
+    fit_calibrator(rows, right).save(out / CALIBRATION_FILE)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    fit_parser = commands.add_parser("fit")
+    fit_parser.add_argument("--out", required=True)
+    fit_parser.add_argument("--holdout", type=int, choices=range(CV_FOLDS))
+    fit_parser.add_argument("--epochs", type=int, default=6)
+    fit_parser.add_argument("--minutes", type=float, default=25.0)
+    fit_parser.add_argument("--scirex-tokens", type=int, default=500)
+    fit_parser.add_argument("--seed", type=int, default=0)
+    calibrate_parser = commands.add_parser("calibrate")
+    calibrate_parser.add_argument("--cv", nargs="+", required=True)
+    calibrate_parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    if args.command == "calibrate" and len(args.cv) < 2:
+        parser.error("calibrate needs at least two --cv folds (each is scored with a calibrator fitted on the others)")
+    if args.command == "fit" and args.holdout is not None and Path(args.out).resolve() == default_data_dir().resolve():
+        parser.error("a --holdout run writes held-out gold next to its artifacts: use a directory outside the repo")
+    if args.command == "fit":
+        fit(args)
+    else:
+        calibrate([Path(p) for p in args.cv], Path(args.out))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
