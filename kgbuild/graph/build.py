@@ -41,7 +41,6 @@ class GraphBuilder:
     def add_entities(self, entities: Iterable[Entity], variant_pairs: Iterable[tuple[str, str]] = ()) -> None:
         for entity in entities:
             self.entities[entity.id] = entity
-            self.nodes.append(Node(label=entity.label, id=entity.id, properties=entity.model_dump(exclude={"id", "label"})))
         for variant, family in variant_pairs:
             aggregate = self._aggregate("VARIANT_OF", ("Model", variant), ("Model", family))
             aggregate.score = 1.0
@@ -118,6 +117,23 @@ class GraphBuilder:
             self._state("MEASURED_BY", result, metric, paper, span, sentence, relation.score, relation.source)
         self._state("REPORTS", ("Paper", paper.paper_id), result, paper, span, sentence, relation.score, relation.source)
 
+    def _entity_nodes(self) -> list[Node]:
+        """Entity nodes whose mention_count/paper_count are counted from the MENTIONS built,
+        so they agree exactly with the graph (as the Neo4j loader recomputes them after a load)."""
+        mentions: dict[str, int] = {}
+        papers: dict[str, int] = {}
+        for (rel_type, _, end), aggregate in self.aggregates.items():
+            if rel_type == "MENTIONS":
+                mentions[end] = mentions.get(end, 0) + len(aggregate.texts)
+                papers[end] = papers.get(end, 0) + 1
+        nodes = []
+        for entity in self.entities.values():
+            properties = entity.model_dump(exclude={"id", "label"})
+            properties["mention_count"] = mentions.get(entity.id, 0)
+            properties["paper_count"] = papers.get(entity.id, 0)
+            nodes.append(Node(label=entity.label, id=entity.id, properties=properties))
+        return nodes
+
     def graph(self) -> Graph:
         relationships = []
         for (rel_type, start, end), aggregate in self.aggregates.items():
@@ -130,7 +146,7 @@ class GraphBuilder:
                 properties["texts"] = aggregate.texts
             relationships.append(Relationship(type=rel_type, start=start, start_label=aggregate.start_label,
                                               end=end, end_label=aggregate.end_label, properties=properties))
-        return Graph(nodes=self.nodes, relationships=relationships)
+        return Graph(nodes=self._entity_nodes() + self.nodes, relationships=relationships)
 
 
 def build_graph(papers: Iterable[ExtractedPaper], entities: Iterable[Entity],
