@@ -18,6 +18,7 @@ Recipe (the same for the shipped model and for cross-validation):
     python scripts/train_extractor.py fit --out kgbuild/data                      # shipped
     python scripts/train_extractor.py fit --holdout 0 --out /tmp/kg_cv0           # CV fold
     python scripts/train_extractor.py calibrate --cv /tmp/kg_cv0 /tmp/kg_cv1 --out kgbuild/data
+    python scripts/train_extractor.py curate-lexicon --data kgbuild/data          # PwC labels only
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ import bisect
 import csv
 import json
 import random
+import re
 import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import filter_spans, minibatch
@@ -166,18 +169,75 @@ def pwc_names() -> dict[str, set[str]]:
     return {label: {n for n in found if len(n) >= 3 and any(c.isalpha() for c in n)} for label, found in names.items()}
 
 
+# Words a PwC metric name is made of ("Top-1 Accuracy", "BLEU-4", "mAP@0.5", "FID-50k").
+_METRIC_WORD = re.compile(
+    r"(?:^|[^a-z])(?:acc|accuracy|f1|f-?score|f-?measure|bleu|rouge|meteor|cider|spice|score|error|rate|precision|"
+    r"recall|auc|auroc|aupr|roc|ap|map|mrr|ndcg|hits?|em|exact|perplexity|ppl|loss|iou|miou|psnr|ssim|lpips|fid|kid|"
+    r"wer|cer|ter|chrf|mae|mse|rmse|mape|r2|correlation|pearson|spearman|kappa|top-?\d|rank|distance|time|speed|fps|"
+    r"latency|flops|params|parameters|reward|return|success|pass@|bpc|bpb|nll|dice|jaccard|sensitivity|specificity|"
+    r"coverage|distinct|recall@|r@|p@|mean|avg|average|metric|eer|mcc|bertscore|sari|similarity)")
+_PLAIN_WORD = re.compile(r"[A-Z]?[a-z]+")
+
+
+def pwc_label(original: str, key: str, labels: set[str], model_stems: set[str]) -> str | None:
+    """The lexicon label of a PwC-only name, or None to leave it out.
+
+    Papers with Code lists some model names as metrics ("GPT-4" as an LLM-judge
+    score), ordinary words as datasets ("Cannot", "Med") and benchmarks as tasks
+    ("GSM8K"). So: stop words are dropped; a name PwC lists as both task and
+    dataset is a Dataset when it is one token; a Metric must look like one (a
+    metric word, or one token that is not a plain word) and must not share its
+    stem with a name the gold labels Model or Method ("gpt" of GPT-3).
+    """
+    words = key.split()
+    if all(word in STOP_WORDS for word in words):
+        return None
+    if "Task" in labels and "Dataset" in labels:
+        return "Dataset" if len(words) == 1 else "Task"
+    for label in ("Task", "Dataset"):
+        if label in labels:
+            return label
+    if key.split("-")[0] in model_stems:
+        return None
+    if _METRIC_WORD.search(key) or (len(words) == 1 and not _PLAIN_WORD.fullmatch(original)):
+        return "Metric"
+    return None
+
+
+def model_stems(labelled: dict[str, Counter]) -> set[str]:
+    """Letter stems of hyphen-digit names the gold labels Model/Method mostly ("gpt" of "gpt-3")."""
+    stems = set()
+    for key, votes in labelled.items():
+        stem, _, rest = key.partition("-")
+        if rest[:1].isdigit() and stem.isalpha() and votes.most_common(1)[0][0] in {"Model", "Method"}:
+            stems.add(stem)
+    return stems
+
+
+def pwc_lexicon_labels(labelled: dict[str, Counter], nlp) -> dict[str, str]:
+    """PwC-only names (not labelled in the training gold) -> their label (pwc_label)."""
+    seen: dict[str, tuple[str, set[str]]] = {}
+    for label, names in pwc_names().items():
+        for name in sorted(names):
+            key = term_key(nlp.make_doc(normalise(name).text))
+            if key not in labelled:
+                seen.setdefault(key, (name, set()))[1].add(label)
+    stems = model_stems(labelled)
+    out = {}
+    for key, (name, labels) in seen.items():
+        label = pwc_label(name, key, labels, stems)
+        if label is not None:
+            out[key] = label
+    return out
+
+
 def build_lexicon(refs: list[tuple[str, Doc]], nlp) -> Lexicon:
     """Gold names + PwC names, each with its prior on the training text (module docstring, step 3)."""
     labelled: dict[str, Counter] = defaultdict(Counter)
     for _, ref in refs:
         for ent in ref.ents:
             labelled[term_key(ent)][ent.label_] += 1
-    pwc: dict[str, str] = {}
-    for label, names in pwc_names().items():
-        for name in names:
-            key = term_key(nlp.make_doc(normalise(name).text))
-            if key not in labelled:
-                pwc.setdefault(key, label)
+    pwc = pwc_lexicon_labels(labelled, nlp)
     candidates = {key: votes.most_common(1)[0][0] for key, votes in labelled.items()} | pwc
     matcher = phrase_matcher(nlp, Lexicon({key: Term(label, None, 0) for key, label in candidates.items()}))
     occurrences: Counter = Counter()
@@ -321,6 +381,28 @@ def calibrate(cv_dirs: list[Path], out: Path) -> None:
     fit_calibrator(rows, right).save(out / CALIBRATION_FILE)
 
 
+def curate_lexicon(directory: Path) -> None:
+    """Re-apply pwc_label to the PwC-only names of an existing lexicon (no retraining):
+    a shipped lexicon built before pwc_label existed gets the same PwC labels a new
+    `fit` would give it. Gold-derived names are left as they are."""
+    path = directory / LEXICON_FILE
+    lexicon = Lexicon.load(path)
+    nlp = ner_pipeline()
+    gold = {key: Counter({term.label: term.count}) for key, term in lexicon.terms.items() if term.prior is not None}
+    labels = pwc_lexicon_labels(gold, nlp)
+    terms, changed = {}, Counter()
+    for key, term in lexicon.terms.items():
+        if term.prior is not None:
+            terms[key] = term
+        elif key in labels:
+            terms[key] = Term(labels[key], None, 0)
+            changed[(term.label, labels[key])] += term.label != labels[key]
+        else:
+            changed[(term.label, None)] += 1
+    Lexicon(terms).save(path)
+    print(f"{path}: {len(lexicon.terms)} -> {len(terms)} terms; relabelled/dropped {dict(changed)}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -334,12 +416,16 @@ def main(argv: list[str] | None = None) -> None:
     calibrate_parser = commands.add_parser("calibrate")
     calibrate_parser.add_argument("--cv", nargs="+", required=True)
     calibrate_parser.add_argument("--out", required=True)
+    curate_parser = commands.add_parser("curate-lexicon")
+    curate_parser.add_argument("--data", required=True)
     args = parser.parse_args(argv)
     if args.command == "calibrate" and len(args.cv) < 2:
         parser.error("calibrate needs at least two --cv folds (each is scored with a calibrator fitted on the others)")
     if args.command == "fit" and args.holdout is not None and Path(args.out).resolve() == default_data_dir().resolve():
         parser.error("a --holdout run writes held-out gold next to its artifacts: use a directory outside the repo")
-    if args.command == "fit":
+    if args.command == "curate-lexicon":
+        curate_lexicon(Path(args.data))
+    elif args.command == "fit":
         fit(args)
     else:
         calibrate([Path(p) for p in args.cv], Path(args.out))

@@ -9,9 +9,10 @@ import pytest
 from kgbuild.evaluation.ner import evaluate_ner, format_ner_report
 
 EVAL = Path("/work/shared/data/eval")
-# Measured exact micro-F1 of the shipped model: scierc_dev 0.403, scier_dev 0.740.
-FLOOR_SCIERC = 0.37
-FLOOR_SCIER = 0.70
+# Measured exact micro-F1 of the shipped model: scierc_dev 0.401, scier_dev 0.752 (before the
+# named-system component and the PwC lexicon curation: 0.399 / 0.739).
+FLOOR_SCIERC = 0.39
+FLOOR_SCIER = 0.74
 
 
 @pytest.mark.skipif(not EVAL.exists(), reason="shared gold not available")

@@ -27,7 +27,8 @@ def extracted(papers):
 
 def test_pipeline_is_blank_english_plus_project_components():
     assert load_pipeline().pipe_names == [
-        "sentencizer", "ner", "kgbuild_abbreviations", "kgbuild_patterns", "kgbuild_lexicon", "kgbuild_resolve"]
+        "sentencizer", "ner", "kgbuild_abbreviations", "kgbuild_named", "kgbuild_patterns", "kgbuild_lexicon",
+        "kgbuild_resolve"]
 
 
 def test_mention_offsets_point_into_the_original_text(extracted):
@@ -66,9 +67,41 @@ def test_known_corpus_mentions_are_found(extracted):
     assert any(("GPT-4", "Model") in {(m.text, m.label) for m in e.mentions} for e in extracted)
 
 
+def test_papers_own_named_systems_are_found_with_the_right_label(extracted):
+    alpacare = _mentions_of(extracted, "Instruction-finetuning (IFT) has become crucial")
+    assert {("AlpaCare", "Model"), ("LLaMA", "Model"), ("MedInstruct-52k", "Dataset"), ("GPT-4", "Model")} <= alpacare
+    assert not {label for text, label in alpacare if text in {"AlpaCare", "GPT-4", "LLaMA"}} - {"Model"}, alpacare
+    assert ("ERNIE 3.0", "Model") in _mentions_of(extracted, "ERNIE 3.0: Large-scale Knowledge Enhanced")
+
+
+def test_well_known_models_are_never_metrics(extracted):
+    from kgbuild.extract.artifacts import LEXICON_FILE, default_data_dir  # noqa: PLC0415
+    from kgbuild.extract.lexicon import Lexicon  # noqa: PLC0415
+
+    terms = Lexicon.load(default_data_dir() / LEXICON_FILE).terms
+    assert all(terms[key].label != "Metric" for key in ("gpt-4", "gpt-3", "bert", "chatgpt") if key in terms)
+    assert "cannot" not in terms, "stop words are not Papers-with-Code dataset names"
+    metrics = {m.text for e in extracted for m in e.mentions if m.label == "Metric"}
+    assert not metrics & {"GPT-4", "GPT-3", "ChatGPT", "LLaMA", "BERT"}, metrics
+
+
+def test_named_system_cues():
+    from kgbuild.extract.named import name_shape, named_candidates  # noqa: PLC0415
+
+    assert all(map(name_shape, ["AlpaCare", "LLaMA", "GPT-4", "T5", "MedInstruct-52k", "IFT", "ResNet-50"]))
+    assert not any(map(name_shape, ["The", "AI", "GPUs", "4TB", "model", "x2"]))
+    words = ("We propose a new dataset , MedInstruct-52k , and fine-tune LLaMA-2 - 7B and Vicuna on it . "
+             "We evaluate ChatGPT , GPT-4 and BLEU-4 on the FooBench benchmark with the BarNet framework .").split()
+    sentences = [(0, 17), (17, len(words))]
+    found = {" ".join(words[s:e]): label for s, e, label in
+             named_candidates(words, sentences, frozenset({"gpt"}), known={"bleu-4": "Metric"})}
+    assert found == {"MedInstruct-52k": "Dataset", "LLaMA-2 - 7B": "Model", "ChatGPT": "Model", "GPT-4": "Model",
+                     "BLEU-4": "Metric", "FooBench": "Dataset", "BarNet": "Method"}, found
+
+
 def test_mentions_carry_sentence_score_and_source(extracted):
     mentions = [m for e in extracted for m in e.mentions]
-    assert {m.source for m in mentions} >= {"ner", "lexicon"}
+    assert {m.source for m in mentions} >= {"ner", "lexicon", "named"}
     assert len({round(m.score, 2) for m in mentions}) > 10, "scores should discriminate"
     assert max(m.sentence for m in mentions) > 3
 

@@ -5,8 +5,8 @@
         ...
 
 The pipeline (kgbuild/extract/pipeline.py) is spacy.blank("en") + sentencizer +
-a trained NER + lexicon, context-pattern and abbreviation candidates, merged and
-scored by one resolver. It reads the text as cleaned by kgbuild.text.normalise
+a trained NER + lexicon, named-system (named.py), context-pattern and abbreviation
+candidates, merged and scored by one resolver. It reads the text as cleaned by kgbuild.text.normalise
 and reports offsets into the text as given.
 """
 

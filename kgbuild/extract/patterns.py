@@ -15,6 +15,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kgbuild.extract import abbreviations
+
 CANDIDATES = "pattern"
 
 _WORD = r"[A-Za-z0-9][\w.'+-]*"
@@ -61,7 +63,12 @@ class ContextPatterns:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = (doc.char_span(start, end, "Dataset", alignment_mode="contract") for start, end in dataset_names(doc.text))
-        doc.spans[CANDIDATES] = [span for span in spans if span is not None and len(span)]
+        # A defined abbreviation is what its long form says, not a dataset name: "a medical IFT
+        # dataset" after "Instruction-finetuning (IFT)" (the abbreviation component runs first).
+        shorts = {short.text for short, long in zip(doc.spans.get(abbreviations.SHORT_FORMS, []),
+                                                    doc.spans.get(abbreviations.LONG_FORMS, []))
+                  if not _HEAD.search(long.text.lower())}
+        doc.spans[CANDIDATES] = [span for span in spans if span is not None and len(span) and span.text not in shorts]
         return doc
 
 

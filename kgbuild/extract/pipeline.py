@@ -12,7 +12,7 @@ from pathlib import Path
 from spacy.language import Language
 
 # Registers the factories used below.
-from kgbuild.extract import abbreviations, lexicon, patterns, resolve  # noqa: F401
+from kgbuild.extract import abbreviations, lexicon, named, patterns, resolve  # noqa: F401
 from kgbuild.extract.artifacts import CALIBRATION_FILE, LEXICON_FILE, NER_FILE
 from kgbuild.extract.calibration import Calibrator
 from kgbuild.extract.lexicon import Lexicon
@@ -30,6 +30,7 @@ def build_pipeline(data_dir: Path, calibrator: Calibrator | None = None) -> Lang
     if calibrator is None:
         calibrator = Calibrator.load(data_dir / CALIBRATION_FILE)
     nlp.add_pipe("kgbuild_abbreviations")
+    nlp.add_pipe("kgbuild_named").set_lexicon(terms)
     nlp.add_pipe("kgbuild_patterns")
     nlp.add_pipe("kgbuild_lexicon").set_lexicon(terms)
     nlp.add_pipe("kgbuild_resolve").configure(terms, calibrator)

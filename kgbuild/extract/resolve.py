@@ -9,8 +9,13 @@ Rules, in order:
    components that proposed exactly it (agreement is evidence). Scores rank
    and inform; they do not filter: a threshold chosen out of fold (0.26) gained
    +0.007 F1 there and cost 0.065 (SciER dev) / 0.012 (SciERC dev).
-2. Overlaps: the NER wins, then context patterns, then the lexicon (longest
-   first) - the trained model saw context, the lexicon did not.
+2. Overlaps: the NER wins, then named systems, then context patterns, then
+   the lexicon (longest first) - the trained model saw context, the lexicon
+   did not. Except: a named-system candidate (named.py) carries an explicit
+   cue ("the X dataset", "X-7B", "fine-tune X"), and an NER span with the same
+   words but another label, or overlapping it with a label of another kind
+   (Model/Method are one kind), is dropped - the cue contradicts the NER's
+   guess on a name it never saw (AlpaCare -> Method, "LLaMA-series models" -> Dataset).
 3. Abbreviations (Schwartz & Hearst pairs): a label on either half of
    "long form (SF)" is given to the other half if nothing else claimed it.
 4. One sense per discourse (Gale, Church & Yarowsky 1992): other occurrences
@@ -25,7 +30,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kgbuild.extract import abbreviations, lexicon, patterns
+from kgbuild.extract import abbreviations, lexicon, named, patterns
 from kgbuild.extract.calibration import Calibrator, features
 from kgbuild.extract.lexicon import Lexicon, term_key
 
@@ -33,7 +38,7 @@ Span.set_extension("kgbuild_score", default=None, force=True)
 Span.set_extension("kgbuild_source", default=None, force=True)
 Span.set_extension("kgbuild_features", default=None, force=True)
 
-_PRIORITY = {"ner": 0, "abbreviation": 1, "pattern": 2, "lexicon": 3, "repeat": 4}
+_PRIORITY = {"ner": 0, "named": 1, "abbreviation": 2, "pattern": 3, "lexicon": 4, "repeat": 5}
 
 
 @dataclass
@@ -48,6 +53,19 @@ class Candidate:
     def source(self) -> str:
         """The deciding component (highest priority among those that agree)."""
         return min(self.sources, key=_PRIORITY.__getitem__)
+
+
+_KIND = {"Model": "system", "Method": "system"}
+
+
+def _contradicts(cued: Span, ent: Span) -> bool:
+    """A cued name overrules an NER span: the same span with another label, or an overlapping
+    one of another kind (a Model name inside a "Dataset"; not "CNN" inside Method "sparse CNN")."""
+    if cued.label_ == ent.label_ or not (cued.start < ent.end and ent.start < cued.end):
+        return False
+    if (cued.start, cued.end) == (ent.start, ent.end):
+        return True
+    return _KIND.get(cued.label_, cued.label_) != _KIND.get(ent.label_, ent.label_)
 
 
 def _overlaps(taken: list[bool], start: int, end: int) -> bool:
@@ -82,8 +100,12 @@ class Resolver:
             key = (span.start, span.end, label)
             proposals.setdefault(key, Candidate(span.start, span.end, label, set())).sources.add(source)
 
+        cued = doc.spans.get(named.CANDIDATES, [])
         for span in doc.ents:
-            propose(span, span.label_, "ner")
+            if not any(_contradicts(c, span) for c in cued):
+                propose(span, span.label_, "ner")
+        for span in cued:
+            propose(span, span.label_, "named")
         for span in doc.spans.get(patterns.CANDIDATES, []):
             propose(span, span.label_, "pattern")
         for span in doc.spans.get(lexicon.CANDIDATES, []):

@@ -1,0 +1,226 @@
+"""Named-system component: a paper's own names ("AlpaCare", "MedInstruct-52k", "ERNIE 3.0") as candidates.
+
+Why: the NER (trained on 2018-2023 gold) has never seen the names a new paper
+introduces, and it labels names it half-knows by the company they keep in its
+training data (AlpaCare -> Method, "LLaMA-series models" -> Dataset). But such
+names are *written* like names - internal capitals, letters with digits, capital
+acronyms - and abstracts say what they are: "the X dataset", "X-7B", "fine-tune
+X", "a framework named X", "Large Language Models (LLMs)". This component finds
+name-shaped tokens and labels them only when such a cue says what they are; a
+name without a cue proposes nothing (the NER and the lexicon still may).
+
+Pure functions (`name_shape`, `named_candidates`) do the work on token texts, so
+they are testable without a pipeline; the spaCy component only writes their
+result to doc.spans["named"]. The resolver (resolve.py) decides between these
+candidates and the others: a cued name overrules an NER label it contradicts.
+
+Cue order, first that applies (one label per name and text, "one sense per
+discourse"):
+1. the word right after the name (skipping "-series"/"-based"/"family"):
+   dataset/benchmark/corpus -> Dataset, model/LLM/checkpoint -> Model,
+   method/framework/approach/algorithm -> Method;
+2. a size suffix in the name: "-7B" -> Model, "-52k" -> Dataset;
+3. a family name inside the name: a Model the lexicon knows well as prefix or
+   suffix ("ChatGPT", "SciBERT") -> Model;
+4. the head noun of the long form when the name is an abbreviation
+   ("Generative Pre-trained Transformer models (GPTs)" -> Model; but acronyms
+   of model classes, "Large Language Models (LLMs)", "VLMs", are Method);
+5. the cue noun right before when it is a dataset or model ("a new dataset, X");
+6. a version number ("GPT-4", "LLaMA-2", "ERNIE 3.0") -> Model, unless the
+   lexicon knows the name or its stem as something else ("BLEU-4");
+7. the cue noun right before when it is a method ("a framework named X") -
+   after the version rule: "a framework named ERNIE 3.0" is a model;
+8. a verb that only takes models ("fine-tune X", "develop X", "pretrain X") -> Model.
+All-capital acronyms ("NSP",
+"STS", "BPE", "NER model", "NLI datasets") take cues 3-4 only: they name tasks and methods as often as
+systems (measured on held-out GSAP folds).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kgbuild.extract import abbreviations
+from kgbuild.extract.lexicon import Lexicon
+
+CANDIDATES = "named"
+
+_INNER_CAPITAL = re.compile(r"[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Z]{2,}[a-z][A-Za-z]*")
+_WITH_DIGITS = re.compile(r"[A-Za-z][A-Za-z.]*-?\d[\w.-]*")
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]+s?")
+_LETTER_ACRONYM = re.compile(r"[A-Z]{2,}s?")
+_VERSION = re.compile(r"v?\d+(?:\.\d+)+|v\d+")
+_SIZE = re.compile(r"-?(\d+(?:\.\d+)?)([BMKbmk])")
+# Acronyms of model *classes* ("LLMs", "VLM", "PTMs"): GSAP drops them (MLModelGeneric), SciER
+# calls them Method - so they are Method here, never Model.
+_MODEL_CLASS = re.compile(r"[A-Z]*LMs?|[A-Z]*Ms")
+_HYPHEN_DIGIT = re.compile(r"[A-Za-z][A-Za-z.]*-\d")
+# Common capitalised tokens that are not ML entities in abstracts (measured on the corpus).
+_NOT_NAMES = frozenset({
+    "AI", "US", "USA", "UK", "EU", "II", "III", "IV", "VI", "GPU", "GPUs", "CPU", "CPUs", "TPU", "TPUs",
+    "API", "APIs", "URL", "PDF", "HTML", "JSON", "ID", "IDs", "OK", "PhD", "COVID", "COVID-19", "SARS-CoV-2",
+    "GB", "TB", "MB", "KB", "FLOPs", "GFLOPs", "TFLOPs", "RAM", "CO2", "DNA", "RNA", "IoT", "iOS", "macOS", "YouTube",
+    "GitHub", "HuggingFace", "OpenAI", "DeepMind", "arXiv", "PyTorch", "TensorFlow", "JAX", "LaTeX", "PubMed",
+})
+
+_DATASET_WORDS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "suite"})
+_MODEL_WORDS = frozenset({"model", "models", "llm", "llms", "checkpoint", "checkpoints", "lm", "lms", "backbone",
+                          "backbones", "variant", "variants"})
+_METHOD_WORDS = frozenset({"method", "methods", "framework", "frameworks", "approach", "approaches", "algorithm",
+                           "algorithms", "technique", "techniques"})
+_SKIP_AFTER = frozenset({"-", "series", "based", "family", "style", "like", "base", "large", "small"})
+_BEFORE_LINK = frozenset({",", "called", "named", "dubbed", "termed", "coined", ":", "(", "the", "a", "an", "new"})
+_MODEL_VERBS = frozenset({"fine-tune", "finetune", "fine-tuned", "finetuned", "fine-tuning", "finetuning", "tune",
+                          "develop", "pretrain", "pre-train", "pretrained", "pre-trained", "train", "distill"})
+
+
+def _head_label(word: str) -> str | None:
+    word = word.lower()
+    if word in _DATASET_WORDS:
+        return "Dataset"
+    if word in _MODEL_WORDS:
+        return "Model"
+    if word in _METHOD_WORDS:
+        return "Method"
+    return None
+
+
+@lru_cache(maxsize=65536)
+def name_shape(text: str) -> bool:
+    """Is one token written like an ML name (AlpaCare, LLaMA, GPT-4, T5, MedInstruct-52k, IFT, LLMs)?"""
+    if text in _NOT_NAMES or len(text) < 2:
+        return False
+    if _INNER_CAPITAL.fullmatch(text) or _ACRONYM.fullmatch(text):
+        return True
+    digit = next(i for i, c in enumerate(text) if c.isdigit()) if _WITH_DIGITS.fullmatch(text) else 0
+    return any(c.isupper() for c in text[:digit])  # a capital before the digits: "GPT-4", not "to-3D"
+
+
+def _families(lexicon: Lexicon) -> frozenset[str]:
+    """Model names the lexicon knows well (>= 0.5 prior): one alphabetic token of >= 4 letters
+    ("bert"), or the >= 3-letter stem of a versioned one ("gpt" of "gpt-3")."""
+    families = set()
+    for key, term in lexicon.terms.items():
+        if term.label == "Model" and term.prior is not None and term.prior >= 0.5:
+            stem, _, version = key.partition("-")
+            if key.isalpha() and len(key) >= 4:
+                families.add(key)
+            elif stem.isalpha() and len(stem) >= 3 and version[:1].isdigit():
+                families.add(stem)
+    return frozenset(families)
+
+
+def _name_end(words: list[str], start: int, limit: int) -> int:
+    """End of the name starting at `start`: a following version number or "-7B" size joins it."""
+    end = start + 1
+    if end < limit and _VERSION.fullmatch(words[end]):
+        end += 1
+    if end + 1 < limit and words[end] == "-" and (_SIZE.fullmatch(words[end + 1]) or words[end + 1][:1].isdigit()):
+        end += 2
+        while end < limit and words[end].isdigit() and len(words[end]) == 1:  # "FSS - 1 0 0 0" (digit-split gold text)
+            end += 1
+    return end
+
+
+def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], families: frozenset[str],
+         long_head: str | None, known: dict[str, str]) -> tuple[int, str] | None:
+    """(rank, label) of the strongest cue for the name words[start:end]; rank 1 is strongest."""
+    name = " ".join(words[start:end])
+    acronym = end - start == 1 and bool(_LETTER_ACRONYM.fullmatch(words[start]))
+    after = end
+    while after < sentence[1] and after < end + 3 and words[after].lower() in _SKIP_AFTER:
+        after += 1
+    if not acronym and after < sentence[1] and (label := _head_label(words[after])):
+        return 1, label
+    size = _SIZE.search(name)
+    if size and size.end() == len(name) and not name[:size.start()].replace("-", "").isdigit():
+        return 2, "Dataset" if size.group(2) in "kK" else "Model"
+    lower = words[start].lower()
+    if not lower.endswith("score") and any(lower != family and (lower.startswith(family) or lower.endswith(family))
+                                           for family in families):  # "SciBERT", not the metric "BERTScore"
+        return 3, "Model"
+    if long_head and (label := _head_label(long_head)):
+        return 4, label
+    before = start - 1
+    while before >= sentence[0] and before > start - 5 and words[before].lower() in _BEFORE_LINK:
+        before -= 1
+    left = _head_label(words[before]) if sentence[0] <= before < start - 1 else None
+    if left in {"Dataset", "Model"} and not acronym:
+        return 5, left
+    if acronym:
+        return None  # "NSP", "STS", "BPE": capital acronyms are tasks as often as systems, cues 3-4 only
+    stem = lower.split("-")[0]
+    label = known.get(name.lower()) or known.get(stem) if stem != lower or end - start > 1 else None
+    if label and label != "Model":
+        return 6, label  # "BLEU-4", "SQuAD 2.0": the lexicon knows the name (or stem) as something else
+    if end - start > 1 or _HYPHEN_DIGIT.match(words[start]):
+        return 6, "Model"
+    if left:
+        return 7, left
+    if start - 1 >= sentence[0] and words[start - 1].lower() in _MODEL_VERBS:
+        return 8, "Model"
+    return None
+
+
+def named_candidates(words: list[str], sentences: list[tuple[int, int]], families: frozenset[str] = frozenset(),
+                     long_heads: dict[int, str] | None = None,
+                     known: dict[str, str] | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, label) token spans of cued name-shaped words; `long_heads` maps the start
+    of an abbreviation's short form to the last word of its long form, `known` lexicon
+    keys to their label."""
+    long_heads = long_heads or {}
+    known = known or {}
+    shorts = {words[start] for start in long_heads}
+    found: list[tuple[int, int, str]] = []
+    best: dict[str, tuple[int, str]] = {}
+    for first, last in sentences:
+        i = first
+        while i < last:
+            if not name_shape(words[i]):
+                i += 1
+                continue
+            end = _name_end(words, i, last)
+            name = " ".join(words[i:end])
+            if name in shorts and i not in long_heads:
+                cue = None  # a defined abbreviation: only its long form says what it is ("medical IFT dataset")
+            else:
+                cue = _cue(words, i, end, (first, last), families, long_heads.get(i), known)
+            if cue is not None and cue[1] == "Model" and _MODEL_CLASS.fullmatch(name):
+                cue = (cue[0], "Method")  # "LLMs", "VLMs", "PTMs": a class of models, not a trained system
+            if cue is not None and (name not in best or cue[0] < best[name][0]):
+                best[name] = cue
+            found.append((i, end, name))
+            i = end
+    return [(start, end, best[name][1]) for start, end, name in found if name in best]
+
+
+class NamedSystems:
+    """Writes cued name-shaped spans to doc.spans["named"] (label = the cue's label)."""
+
+    def __init__(self) -> None:
+        self.families: frozenset[str] = frozenset()
+        self.known: dict[str, str] = {}
+
+    def set_lexicon(self, lexicon: Lexicon) -> None:
+        self.families = _families(lexicon)
+        self.known = {key: term.label for key, term in lexicon.terms.items() if term.prior is None or term.prior >= 0.5}
+
+    def __call__(self, doc: Doc) -> Doc:
+        words = [token.text for token in doc]
+        sentences = [(sentence.start, sentence.end) for sentence in doc.sents] if len(doc) else []
+        long_heads = {short.start: long[-1].text
+                      for long, short in zip(doc.spans.get(abbreviations.LONG_FORMS, []),
+                                             doc.spans.get(abbreviations.SHORT_FORMS, []))}
+        doc.spans[CANDIDATES] = [Span(doc, start, end, label)
+                                 for start, end, label in named_candidates(words, sentences, self.families, long_heads,
+                                                                                    self.known)]
+        return doc
+
+
+@Language.factory("kgbuild_named")
+def make_named_systems(nlp: Language, name: str) -> NamedSystems:
+    return NamedSystems()
