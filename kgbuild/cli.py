@@ -368,9 +368,11 @@ def stats(target, db, neo4j_uri, neo4j_user, neo4j_database, top, output_format,
 @click.option("--labels", help="Comma-separated labels to score (default: those in the gold file).")
 @click.option("--links", "mode", flag_value="links", help="Score entity links against the gold clusters.")
 @click.option("--relations", "mode", flag_value="relations", help="Score relations end to end against the gold relations.")
+@click.option("--mentions", type=click.Choice(["predicted", "gold"]), default="predicted", show_default=True,
+              help="With --relations: relate the extractor's mentions (end to end) or the gold mentions.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default: stdout).")
-def evaluate(gold, labels, mode, as_json, output) -> None:
+def evaluate(gold, labels, mode, mentions, as_json, output) -> None:
     """Score the extractor (default), the linker (--links) or relations (--relations) on gold JSONL."""
     if mode == "links":
         from kgbuild.evaluation.links import evaluate_links as score, format_links_report as report
@@ -379,7 +381,7 @@ def evaluate(gold, labels, mode, as_json, output) -> None:
     elif mode == "relations":
         from kgbuild.evaluation.relations import evaluate_relations as score, format_relations_report as report
 
-        result = score(gold)
+        result = score(gold, mentions=mentions)
     else:
         from kgbuild.evaluation.ner import evaluate_ner as score, format_ner_report as report
 

@@ -10,6 +10,7 @@ say "any other mentions, joined by commas or `and`" without knowing names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from kgbuild.extract.analysed import AnalysedField
 from kgbuild.models import Relation
 
 MENTION = "<m>"
+_TRAINING_VERB = re.compile(r"(?:pre-?|continually |further )?(?:train|fine-?tune|finetune|instruction-tune)")
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,9 @@ class Sentence:
             if slot.span.end <= position or slot.span.start >= end:
                 continue
             words += _hyphen_joined(self.field.doc[position:slot.span.start])
-            words.append(MENTION)
+            # A training verb the extractor tagged as a Method ("we then fine-tune LLaMA") is still
+            # the trigger word the derivation patterns look for, so it stays visible as words.
+            words += _hyphen_joined(slot.span) if _TRAINING_VERB.fullmatch(slot.span.text.lower()) else [MENTION]
             position = slot.span.end
         words += _hyphen_joined(self.field.doc[position:end])
         return words
