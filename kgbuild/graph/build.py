@@ -97,7 +97,9 @@ class GraphBuilder:
         if relation.type != "HAS_RESULT":
             self._state(relation.type, head, tail, paper, span, sentence, relation.score, relation.source)
             return
-        if not load_schema().relationships["MEASURED_ON"].allows("Result", tail[0]):
+        schema = load_schema()
+        if not (schema.relationships["ACHIEVES"].allows(head[0], "Result")
+                and schema.relationships["MEASURED_ON"].allows("Result", tail[0])):
             self.skipped[relation.type] = self.skipped.get(relation.type, 0) + 1
             return
         metric = self._endpoint(paper, relation.metric) if relation.metric is not None else None
