@@ -355,9 +355,9 @@ def stats(target, db, neo4j_uri, neo4j_user, neo4j_database, top, output_format,
 
     store = _query_target(target, db, (neo4j_uri, neo4j_user, neo4j_database))
     with store:
-        node_counts, rel_counts = store.counts()
-        rows = [["node", label, count] for label, count in node_counts.items()]
-        rows += [["relationship", rel_type, count] for rel_type, count in rel_counts.items()]
+        counts = store.counts()
+        rows = [["node", label, count] for label, count in counts["nodes"].items()]
+        rows += [["relationship", rel_type, count] for rel_type, count in counts["relationships"].items()]
         _write_rows(["kind", "label / type", "count"], rows, output_format, output)
         columns, top_rows = store.query(load_query("top_entities"), {"limit": top})
     _write_rows(columns, top_rows, output_format, output)

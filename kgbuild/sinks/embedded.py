@@ -166,15 +166,17 @@ class EmbeddedStore:
         finally:
             result.close()
 
-    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
-        """(nodes per label, relationships per type), every schema label and type listed."""
+    def counts(self) -> dict[str, dict[str, int]]:
+        """{"nodes": per label, "relationships": per type}, non-zero only, like Graph and Neo4jSink."""
         schema = load_schema()
-        nodes = {label: self.query(f"MATCH (n:{label}) RETURN count(n)")[1][0][0] for label in schema.nodes}
+        nodes = {label: self.query(f"MATCH (n:{schema.node_label(label)}) RETURN count(n)")[1][0][0]
+                 for label in schema.nodes}
         relationships = {
-            rel_type: self.query(f"MATCH ()-[r:{rel_type}]->() RETURN count(r)")[1][0][0]
+            rel_type: self.query(f"MATCH ()-[r:{schema.relationship_type(rel_type)}]->() RETURN count(r)")[1][0][0]
             for rel_type in schema.relationships
         }
-        return nodes, relationships
+        return {"nodes": {k: v for k, v in sorted(nodes.items()) if v},
+                "relationships": {k: v for k, v in sorted(relationships.items()) if v}}
 
 
 @contextmanager
