@@ -1,11 +1,14 @@
 """Neo4j load benchmark: batched UNWIND/MERGE load vs one transaction per row, in one run.
 
-    python bench/bench_neo4j.py [--nodes 100000] [--rels 300000] [--sample 5000] [--batch-size 10000] [--warm-up 2] [--ceiling]
+    python bench/bench_neo4j.py [--nodes 100000] [--rels 300000] [--sample 5000] [--batch-size 10000] [--warm-up 4] [--ceiling]
+                                [--heap 2g] [--pagecache 1g] [--fast-start] [--setting NAME=VALUE ...]
 
 Uses NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD / NEO4J_DATABASE when NEO4J_URI is set
-(the database is WIPED), else starts its own Neo4j 5.26 via tests/neo4j_server (Java + Maven).
+(the database is WIPED), else starts its own Neo4j 5.26 via tests/neo4j_server (Java + Maven) with
+throughput settings (full tiered JIT + parallel GC, 2 GB heap, 1 GB page cache; the tests use the
+launcher's fast-start defaults: C1-only JIT, 1 GB heap, 64 MB page cache). The output says which.
 
-0. warm-up: --warm-up passes (default 2) of both loaders on a graph a tenth the size.
+0. warm-up: --warm-up passes (default 4; the C2 JIT needs more than C1) of both loaders on a graph a tenth the size.
 1. baseline: a random sample of --sample relationships; their endpoint nodes are created
    (untimed), then each relationship is MERGEd in its own write transaction (same Cypher,
    one row). Rate = sample / time.
@@ -34,6 +37,10 @@ sys.path.insert(0, str(ROOT / "tests" / "neo4j_server"))
 
 from kgbuild.graph.model import Graph  # noqa: E402
 from kgbuild.sinks.neo4j import BATCH_SIZE, Neo4jSink, node_query, relationship_query  # noqa: E402
+
+
+# Server settings for the launcher (not used with NEO4J_URI). Tests keep the launcher's defaults.
+SERVER_SETTINGS: dict[str, str] = {}
 
 
 def generate(nodes: int, rels: int, seed: int) -> tuple[Graph, str]:
@@ -84,7 +91,13 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=5_000)
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--warm-up", type=int, default=2, help="warm-up passes on a graph 1/10 the size")
+    parser.add_argument("--warm-up", type=int, default=4, help="warm-up passes on a graph 1/10 the size")
+    parser.add_argument("--fast-start", action="store_true",
+                        help="launcher only: the tests' fast-start JVM (C1-only JIT, serial GC) instead of throughput settings")
+    parser.add_argument("--heap", default="2g", help="launcher only: JVM heap (default 2g)")
+    parser.add_argument("--pagecache", default="1g", help="launcher only: page cache (default 1g)")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="launcher only: extra neo4j.conf setting (repeatable)")
     parser.add_argument("--ceiling", action="store_true",
                         help="also time plain CREATE (no MERGE, no idempotency) of the same relationships: "
                              "what this server manages at best")
@@ -103,10 +116,15 @@ def main() -> int:
         else:
             from neo4j_server import running_neo4j
 
-            server = stack.enter_context(running_neo4j(password="kgbuild-bench-pw"))
+            settings = {**SERVER_SETTINGS, **dict(item.split("=", 1) for item in args.setting)}
+            server = stack.enter_context(running_neo4j(
+                password="kgbuild-bench-pw", heap=args.heap, pagecache=args.pagecache, fast_start=args.fast_start,
+                settings=settings))
             sink = stack.enter_context(Neo4jSink(server.uri, server.user, server.password, server.database,
                                                  batch_size=args.batch_size))
-            where = f"{server.uri} (tests/neo4j_server launcher, Neo4j 5.26 Community)"
+            jvm = "fast-start JVM (C1-only JIT, serial GC)" if args.fast_start else "throughput JVM (tiered JIT, parallel GC)"
+            where = (f"{server.uri} (tests/neo4j_server launcher, Neo4j 5.26 Community; {jvm}, heap {args.heap}, "
+                     f"page cache {args.pagecache}" + "".join(f", {k}={v}" for k, v in settings.items()) + ")")
         print(f"server: {where}", flush=True)
 
         # Warm-up (JIT, query plans) on a small graph of another seed, so neither measurement pays it.

@@ -14,17 +14,25 @@
   recomputed from their MENTIONS, so loading two corpora combines them and
   loading the same graph again changes nothing. `full_name` keeps an existing
   value when the new graph has none; `label_disagreements` keeps the maximum.
+* Speed: nodes that do not exist yet (one indexed existence check per label) are CREATEd, and so
+  are relationships with such an endpoint whose key occurs once in the graph (they cannot exist);
+  everything else goes through the MERGEs above, one transaction at a time. CREATEs and the
+  entity recompute run on `workers` (default 2) concurrent transactions over disjoint rows.
+  Assumes one loader at a time per database (a concurrent load of the same new nodes could
+  duplicate their relationships).
 * Connection problems raise Neo4jConnectionError with a one-line message within
   about 10 s (connection timeout 5 s).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from kgbuild.errors import KgbuildError
@@ -34,6 +42,8 @@ from kgbuild.schema import load_schema, schema_text
 DEFAULT_URI = "neo4j://localhost:7687"
 DEFAULT_USER = "neo4j"
 BATCH_SIZE = 10_000  # rows per write transaction
+WORKERS = 2  # concurrent write transactions for CREATEs and recomputes (disjoint data)
+_EXISTS_BATCH = 50_000  # keys per existence check (a read transaction)
 CONNECTION_TIMEOUT = 5.0  # seconds, per TCP/Bolt connection attempt
 ACQUISITION_TIMEOUT = 8.0  # seconds, to get a pooled connection (includes connecting)
 MAX_RETRY_TIME = 8.0  # seconds of retrying transient errors / connectivity checks
@@ -132,6 +142,39 @@ def relationship_query(rel_type: str, start_label: str, end_label: str) -> str:
     )
 
 
+def existing_query(label: str) -> str:
+    """Which of $keys already exist as `label` nodes (a read through the uniqueness-constraint index)."""
+    schema = load_schema()
+    label = schema.node_label(label)
+    return f"UNWIND $keys AS key\nMATCH (n:{label} {{{_prop(schema.nodes[label].key)}: key}})\nRETURN key"
+
+
+def node_create_query(label: str) -> str:
+    """CREATE for nodes known to be absent (checked by existing_query in the same load). Row as for
+    node_query; row.p holds only schema properties (the Graph model guarantees it), key included."""
+    label = load_schema().node_label(label)
+    return f"UNWIND $rows AS row\nCREATE (n:{label})\nSET n = row.p"
+
+
+def relationship_create_query(rel_type: str, start_label: str, end_label: str) -> str:
+    """CREATE for relationships that cannot exist yet (an endpoint was created by this load).
+    Row as for relationship_query, with row.p exactly the properties to set (support = size(papers))."""
+    schema = load_schema()
+    rel_type = schema.relationship_type(rel_type)
+    if not schema.relationships[rel_type].allows(start_label, end_label):
+        raise ValueError(f"{rel_type} does not allow ({start_label})->({end_label})")
+    start_label, end_label = schema.node_label(start_label), schema.node_label(end_label)
+    start_key, end_key = _prop(schema.nodes[start_label].key), _prop(schema.nodes[end_label].key)
+    # Properties inline in the CREATE (a null value sets nothing): ~8% faster than a separate SET.
+    props = ", ".join(f"{p}: row.p.{p}" for p in (_prop(p.name) for p in schema.relationships[rel_type].properties))
+    return (
+        f"UNWIND $rows AS row\n"
+        f"MATCH (a:{start_label} {{{start_key}: row.start}})\n"
+        f"MATCH (b:{end_label} {{{end_key}: row.end}})\n"
+        f"CREATE (a)-[r:{rel_type} {{{props}}}]->(b)"
+    )
+
+
 def recompute_query(label: str) -> str:
     """Entity statistics from MENTIONS: mention_count = sum(count), paper_count = #MENTIONS,
     aliases by frequency (ties alphabetical), alias_counts 'alias\\tcount' in the same order."""
@@ -176,12 +219,13 @@ class Neo4jSink:
     """A connection to one Neo4j database. Use as a context manager (or call close())."""
 
     def __init__(self, uri: str = DEFAULT_URI, user: str = DEFAULT_USER, password: str | None = None,
-                 database: str | None = None, *, batch_size: int = BATCH_SIZE,
+                 database: str | None = None, *, batch_size: int = BATCH_SIZE, workers: int = WORKERS,
                  connection_timeout: float = CONNECTION_TIMEOUT) -> None:
         if password is None:
             raise Neo4jConnectionError("no Neo4j password given (set NEO4J_PASSWORD or pass password=)")
         self.uri, self.user, self.database = uri, user, database or None
         self.batch_size = batch_size
+        self.workers = max(1, workers)
         self._connection_timeout = connection_timeout
         self._password = password
         self._driver = None
@@ -279,8 +323,32 @@ class Neo4jSink:
             session.run("CALL db.awaitIndexes(300)").consume()
         return len(statements)
 
+    def _read_keys(self, query: str, keys: list[str]) -> set[str]:
+        """One managed read transaction returning the `key` column."""
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+        def work(tx):
+            return {record[0] for record in tx.run(query, {"keys": keys})}
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_read(work)
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise Neo4jConnectionError(f"lost the connection to {self._where()}: {_one_line(error)}") from None
+
     def load(self, graph: Graph) -> dict[str, Any]:
         """MERGE the graph in; returns rows written per label/type and the server's change counters."""
+        # Building and sending ~1M row objects makes Python's cyclic GC walk the whole heap again and
+        # again (measured: ~1/3 of the client's CPU); rows hold no cycles, so pause it for the load.
+        gc_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._load(graph)
+        finally:
+            if gc_enabled:
+                gc.enable()
+
+    def _load(self, graph: Graph) -> dict[str, Any]:
         began = time.perf_counter()
         schema = load_schema()
         self.create_constraints()
@@ -290,35 +358,78 @@ class Neo4jSink:
             for name in ("nodes_created", "relationships_created", "properties_set"):
                 totals[name] += getattr(counters, name)
 
+        def write(query: str, rows: list[dict]) -> None:
+            for batch in _batches(rows, self.batch_size):
+                add(self._write(query, rows=list(batch)))
+
+        def write_parallel(jobs: list[tuple[str, str, list]]) -> None:
+            """(query, parameter name, rows) jobs that touch disjoint data (CREATEs of distinct new
+            nodes/relationships, recomputes of distinct entities): batches run on self.workers
+            concurrent transactions. A deadlock (e.g. two CREATEs locking the same endpoints) is a
+            transient error and the transaction is retried."""
+            tasks = [(query, name, list(batch)) for query, name, rows in jobs for batch in _batches(rows, self.batch_size)]
+            if self.workers <= 1 or len(tasks) <= 1:
+                for query, name, batch in tasks:
+                    add(self._write(query, **{name: batch}))
+                return
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="neo4j-load") as pool:
+                for counters in pool.map(lambda task: self._write(task[0], **{task[1]: task[2]}), tasks):
+                    add(counters)
+
         phases: dict[str, float] = {}
         mark = time.perf_counter()
         node_rows: dict[str, dict[str, dict]] = defaultdict(dict)
         for node in graph.nodes:
             node_rows[schema.node_label(node.label)][node.id] = self._node_row(node, node.label in schema.entity_labels)
+        # Nodes that do not exist yet are CREATEd (cheaper than MERGE) and remembered: a relationship
+        # with such an endpoint cannot exist either. Existing nodes go through the MERGE as before.
+        created: dict[str, set[str]] = {}
+        create_jobs = []
         for label, rows_by_id in node_rows.items():
-            query, rows = node_query(label), list(rows_by_id.values())
-            for batch in _batches(rows, self.batch_size):
-                add(self._write(query, rows=list(batch)))
+            ids = sorted(rows_by_id)
+            existing: set[str] = set()
+            for batch in _batches(ids, _EXISTS_BATCH):
+                existing |= self._read_keys(existing_query(label), list(batch))
+            created[label] = {key for key in ids if key not in existing}
+            create_jobs.append((node_create_query(label), "rows", [rows_by_id[key] for key in ids if key in created[label]]))
+            write(node_query(label), [rows_by_id[key] for key in ids if key in existing])
+        write_parallel(create_jobs)
 
         phases["nodes"], mark = time.perf_counter() - mark, time.perf_counter()
-        rel_rows: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+        # A relationship is new if an endpoint was just created and the graph holds it once
+        # (a repeated key goes through the MERGE, which combines the copies).
+        multiplicity = Counter((rel.type, rel.start_label, rel.start, rel.end_label, rel.end)
+                               for rel in graph.relationships)
+        new_rows: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+        merge_rows: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
         touched: dict[str, set[str]] = defaultdict(set)
+        no_nodes: set[str] = set()
         for rel in graph.relationships:
-            rel_rows[(rel.type, rel.start_label, rel.end_label)].append(self._relationship_row(rel))
+            group = (rel.type, rel.start_label, rel.end_label)
+            row = self._relationship_row(rel)
+            if ((rel.start in created.get(rel.start_label, no_nodes) or rel.end in created.get(rel.end_label, no_nodes))
+                    and multiplicity[(rel.type, rel.start_label, rel.start, rel.end_label, rel.end)] == 1):
+                row["p"]["support"] = len(row["p"]["papers"])
+                new_rows[group].append(row)
+            else:
+                merge_rows[group].append(row)
             if rel.type == "MENTIONS":
                 touched[rel.end_label].add(rel.end)
-        for group, rows in rel_rows.items():
-            query = relationship_query(*group)
+        for rows in (*new_rows.values(), *merge_rows.values()):
             rows.sort(key=lambda row: (row["start"], row["end"]))  # locality: one start node's rows together
-            for batch in _batches(rows, self.batch_size):
-                add(self._write(query, rows=list(batch)))
+        write_parallel([(relationship_create_query(*group), "rows", rows) for group, rows in new_rows.items()])
+        for group, rows in merge_rows.items():  # MERGEs (existing endpoints, repeated keys) one at a time
+            write(relationship_query(*group), rows)
 
         phases["relationships"], mark = time.perf_counter() - mark, time.perf_counter()
+        recompute_jobs = []
         for label in schema.entity_labels:
             ids = sorted(touched.get(label, set()) | set(node_rows.get(label, {})))
-            for batch in _batches(ids, self.batch_size):
-                self._write(recompute_query(label), ids=list(batch))
+            recompute_jobs.append((recompute_query(label), "ids", ids))
             totals["entities_recomputed"] += len(ids)
+        properties_set = totals["properties_set"]
+        write_parallel(recompute_jobs)
+        totals["properties_set"] = properties_set  # as before: the recompute is not counted
 
         return {
             "nodes": {label: len(rows) for label, rows in sorted(node_rows.items())},
@@ -390,5 +501,6 @@ def load_graph(graph: Graph, uri: str | None = None, user: str | None = None, pa
         return sink.load(graph)
 
 
-__all__ = ["Neo4jConnectionError", "Neo4jSink", "load_graph", "node_query", "relationship_query", "recompute_query"]
+__all__ = ["Neo4jConnectionError", "Neo4jSink", "existing_query", "load_graph", "node_create_query", "node_query",
+           "recompute_query", "relationship_create_query", "relationship_query"]
 

@@ -35,14 +35,12 @@ LIB = TARGET / "lib"
 _STAMP = TARGET / ".kgbuild-build-stamp"
 MAIN_CLASS = "kgbuild.testserver.Neo4jLauncher"
 
-# Small, test-friendly JVM. C1-only JIT + serial GC roughly halve the CPU needed to start
-# (measured: ~9 s instead of ~17 s of CPU), which matters on small CI machines. The --add-opens
-# flags are the ones the neo4j start script uses; without them Neo4j logs fallback warnings.
-JVM_OPTS = [
-    "-Xms256m",
-    "-Xmx1g",
-    "-XX:+UseSerialGC",
-    "-XX:TieredStopAtLevel=1",
+# Small, test-friendly JVM (the default, fast_start=True). C1-only JIT + serial GC roughly halve
+# the CPU needed to start (measured: ~9 s instead of ~17 s of CPU), which matters on small CI
+# machines -- but C1-only code is several times slower at steady state, so benchmarks pass
+# fast_start=False (full tiered JIT, parallel GC). The --add-opens flags are the ones the neo4j
+# start script uses; without them Neo4j logs fallback warnings.
+_COMMON_JVM_OPTS = [
     "-XX:+ExitOnOutOfMemoryError",
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
     "--add-opens=java.base/java.io=ALL-UNNAMED",
@@ -51,6 +49,19 @@ JVM_OPTS = [
     "-Dio.netty.tryReflectionSetAccessible=true",
     "-Dlog4j2.disable.jmx=true",
 ]
+_FAST_START_JVM_OPTS = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
+_THROUGHPUT_JVM_OPTS = ["-XX:+UseParallelGC"]
+DEFAULT_HEAP = "1g"
+DEFAULT_PAGECACHE = "64m"  # the launcher's own default
+JVM_OPTS = ["-Xms256m", f"-Xmx{DEFAULT_HEAP}", *_FAST_START_JVM_OPTS, *_COMMON_JVM_OPTS]  # the test defaults
+
+
+def jvm_options(heap: str = DEFAULT_HEAP, fast_start: bool = True, extra: tuple[str, ...] = ()) -> list[str]:
+    """JVM flags for the launcher: -Xmx`heap`; fast_start=True is C1-only JIT + serial GC (quick
+    start, slow steady state), False full tiered JIT + parallel GC with -Xms = -Xmx (throughput)."""
+    if fast_start:
+        return ["-Xms256m", f"-Xmx{heap}", *_FAST_START_JVM_OPTS, *_COMMON_JVM_OPTS, *extra]
+    return [f"-Xms{heap}", f"-Xmx{heap}", *_THROUGHPUT_JVM_OPTS, *_COMMON_JVM_OPTS, *extra]
 
 
 @dataclass(frozen=True)
@@ -154,12 +165,27 @@ def _tail(path: Path, n: int) -> str:
 
 
 @contextlib.contextmanager
-def running_neo4j(password: str = "kgbuild-test-pw", *, timeout: float = 120.0) -> Iterator[Neo4jServer]:
-    """Run a fresh Neo4j server (empty temp data dir) for the duration of the ``with`` block."""
+def running_neo4j(password: str = "kgbuild-test-pw", *, timeout: float = 120.0, heap: str = DEFAULT_HEAP,
+                  pagecache: str | None = None, fast_start: bool = True, settings: dict[str, object] | None = None,
+                  jvm_extra: tuple[str, ...] = ()) -> Iterator[Neo4jServer]:
+    """Run a fresh Neo4j server (empty temp data dir) for the duration of the ``with`` block.
+
+    Defaults suit tests (quick start, 1 GB heap, 64 MB page cache). For benchmarks pass e.g.
+    ``heap="2g", pagecache="1g", fast_start=False``. ``settings`` are extra neo4j.conf settings
+    (``{"db.tx_state.memory_allocation": "ON_HEAP"}``); ``jvm_extra`` extra JVM flags."""
     jar = build_launcher()
     started = time.monotonic()
     deadline = started + timeout
     data_dir = Path(tempfile.mkdtemp(prefix="kgbuild-neo4j-"))
+    config = dict(settings or {})
+    if pagecache is not None:
+        config["server.memory.pagecache.size"] = pagecache
+    settings_args: list[str] = []
+    if config:
+        settings_file = data_dir / "neo4j-settings.conf"
+        settings_file.write_text("".join(f"{name}={value}\n" for name, value in config.items()))
+        settings_args = [str(settings_file)]
+    java_options = jvm_options(heap, fast_start, tuple(jvm_extra))
     proc = None
     reader = None
     try:
@@ -168,8 +194,8 @@ def running_neo4j(password: str = "kgbuild-test-pw", *, timeout: float = 120.0) 
             output: collections.deque[str] = collections.deque(maxlen=200)
             ready = threading.Event()
             proc = subprocess.Popen(
-                ["java", *JVM_OPTS, "-cp", f"{jar}{os.pathsep}{LIB / '*'}", MAIN_CLASS,
-                 str(data_dir / f"run{attempt}"), str(port), password],
+                ["java", *java_options, "-cp", f"{jar}{os.pathsep}{LIB / '*'}", MAIN_CLASS,
+                 str(data_dir / f"run{attempt}"), str(port), password, *settings_args],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,

@@ -20,7 +20,11 @@ import org.neo4j.io.ByteUnit;
 /**
  * Starts an embedded Neo4j Community server with Bolt on 127.0.0.1:PORT and auth enabled.
  *
- * <p>Usage: {@code java -cp "target/classes:target/lib/*" kgbuild.testserver.Neo4jLauncher DATA_DIR BOLT_PORT PASSWORD}
+ * <p>Usage: {@code java -cp "target/classes:target/lib/*" kgbuild.testserver.Neo4jLauncher DATA_DIR BOLT_PORT PASSWORD [SETTINGS_FILE]}
+ *
+ * <p>SETTINGS_FILE (optional) is a neo4j.conf-style {@code name=value} file applied over the
+ * test defaults (64 MiB page cache, 128 MiB off-heap transaction state), e.g.
+ * {@code server.memory.pagecache.size=1g}; Bolt, HTTP and auth settings always stay as below.
  *
  * <p>Prints exactly one line {@code READY bolt://127.0.0.1:PORT} on stdout once Bolt accepts
  * connections, then runs until stdin is closed (EOF) or the JVM gets SIGTERM/SIGINT. Everything
@@ -37,8 +41,8 @@ public final class Neo4jLauncher {
         PrintStream stdout = System.out;
         System.setOut(System.err);
 
-        if (args.length != 3) {
-            System.err.println("usage: Neo4jLauncher DATA_DIR BOLT_PORT PASSWORD");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: Neo4jLauncher DATA_DIR BOLT_PORT PASSWORD [SETTINGS_FILE]");
             System.exit(2);
         }
         Path home = Path.of(args[0]).toAbsolutePath();
@@ -53,12 +57,23 @@ public final class Neo4jLauncher {
             System.exit(2);
         }
         String password = args[2];
+        Path settings = args.length == 4 ? Path.of(args[3]).toAbsolutePath() : null;
+        if (settings != null && !Files.isRegularFile(settings)) {
+            System.err.println("SETTINGS_FILE does not exist: " + settings);
+            System.exit(2);
+        }
         Files.createDirectories(home);
 
         Runtime.getRuntime().addShutdownHook(new Thread(Neo4jLauncher::shutdown, "neo4j-shutdown"));
 
         synchronized (LOCK) {
-            managementService = new DatabaseManagementServiceBuilder(home)
+            DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home)
+                    .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(64))
+                    .setConfig(GraphDatabaseSettings.tx_state_max_off_heap_memory, ByteUnit.mebiBytes(128));
+            if (settings != null) {
+                builder.loadPropertiesFromFile(settings); // later values win: overrides the defaults above
+            }
+            managementService = builder
                     .setConfig(BoltConnector.enabled, true)
                     .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                     .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", port))
@@ -66,8 +81,6 @@ public final class Neo4jLauncher {
                     .setConfig(HttpConnector.enabled, false)
                     .setConfig(HttpsConnector.enabled, false)
                     .setConfig(GraphDatabaseSettings.auth_enabled, true)
-                    .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(64))
-                    .setConfig(GraphDatabaseSettings.tx_state_max_off_heap_memory, ByteUnit.mebiBytes(128))
                     // Test-friendly internals: no usage-report phone-home, and no 5 s Netty quiet
                     // period on shutdown (default), so stopping the server is quick.
                     .setConfig(GraphDatabaseInternalSettings.udc_network_enabled, false)
@@ -78,10 +91,16 @@ public final class Neo4jLauncher {
         // Community edition creates user 'neo4j' with password 'neo4j' (change required) on first
         // start. Set the requested password via the system database; the embedded API runs with
         // full privileges, so no login is needed for this.
-        managementService
-                .database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME)
-                .executeTransactionally(
-                        "ALTER USER neo4j IF EXISTS SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+        // Fail fast (e.g. a password shorter than 8 characters) instead of hanging with Neo4j's threads.
+        try {
+            managementService
+                    .database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME)
+                    .executeTransactionally(
+                            "ALTER USER neo4j IF EXISTS SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+        } catch (RuntimeException e) {
+            System.err.println("setting the password failed: " + e.getMessage());
+            System.exit(1); // runs the shutdown hook
+        }
 
         stdout.println("READY bolt://127.0.0.1:" + port);
         stdout.flush();
