@@ -51,7 +51,7 @@ def _finish_reading(report: ReadReport) -> None:
         raise click.ClickException("no papers were read from the input")
 
 
-def _print_read_stats(report: ReadReport, out: Output) -> None:
+def _print_read_stats(report: ReadReport) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -81,7 +81,7 @@ def papers(inputs, input_format, output, stats, out: Output) -> None:
         for paper in track(read_papers(inputs, format=input_format, report=report)):
             output.write(paper.model_dump_json(exclude_none=True) + "\n")
     if stats:
-        _print_read_stats(report, out)
+        _print_read_stats(report)
     _finish_reading(report)
 
 
@@ -103,6 +103,8 @@ def _linked(inputs, input_format, aliases, workers, batch_size, out: Output):
         extracted = track(extract(inputs, input_format=input_format, report=report, workers=workers, batch_size=batch_size))
         corpus = link_extracted(extracted, aliases)
     _finish_reading(report)
+    out.debug(f"read {report.records} records: {report.papers} papers, {report.duplicates} duplicates merged; "
+              f"linked into {len(corpus.entities)} entities")
     return report, corpus
 
 
@@ -316,7 +318,7 @@ def query(cypher, name, list_names, params, target, db, neo4j_uri, neo4j_user, n
     from kgbuild.queries import load_query, named_queries
 
     if list_names:
-        for query_name, text in named_queries().items():
+        for query_name in named_queries():
             output.write(f"{query_name}\n")
         return
     if bool(cypher) == bool(name):

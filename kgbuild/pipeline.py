@@ -46,7 +46,9 @@ def read_extracted(path: str) -> Iterator[ExtractedPaper]:
 
 
 class Spool:
-    """Extracted papers written once to a temporary JSONL file and read back as often as needed."""
+    """Extracted papers written once to a temporary JSONL file and read back as often as needed.
+
+    The file is deleted when the Spool is garbage-collected (NamedTemporaryFile)."""
 
     def __init__(self, papers: Iterable[ExtractedPaper]):
         self._file = tempfile.NamedTemporaryFile("w+", encoding="utf-8", suffix=".jsonl", prefix="kgbuild-")
@@ -56,9 +58,6 @@ class Spool:
 
     def __iter__(self) -> Iterator[ExtractedPaper]:
         return read_extracted(self._file.name)
-
-    def close(self) -> None:
-        self._file.close()
 
 
 @dataclass

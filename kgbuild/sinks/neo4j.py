@@ -484,12 +484,6 @@ class Neo4jSink:
                     relationships[rel_type] = rows[0][0]
         return {"nodes": dict(sorted(nodes.items())), "relationships": dict(sorted(relationships.items()))}
 
-    def total_counts(self) -> tuple[int, int]:
-        """All nodes and relationships in the database, whatever their label (for tests)."""
-        _, rows = self.query("MATCH (n) RETURN count(n)")
-        _, rel_rows = self.query("MATCH ()-[r]->() RETURN count(r)")
-        return rows[0][0], rel_rows[0][0]
-
     def clear(self) -> None:
         """Delete every node and relationship (keeps constraints). For tests."""
         with self.driver.session(database=self.database) as session:

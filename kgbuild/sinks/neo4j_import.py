@@ -18,7 +18,6 @@ values are written as empty unquoted fields, which the import tool treats as abs
 
 from __future__ import annotations
 
-import csv
 import shlex
 from collections import defaultdict
 from pathlib import Path
@@ -129,10 +128,3 @@ def export_neo4j_import(graph: Graph, directory: str | Path, database: str = "ne
         encoding="utf-8",
     )
     return command
-
-
-def read_back(path: str | Path, delimiter: str = ";") -> tuple[list[str], list[list[str]]]:
-    """Parse one exported CSV with the csv module (for tests / inspection)."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    return rows[0], rows[1:]
