@@ -12,13 +12,15 @@ Recipe (the same for the shipped model and for cross-validation):
 4. NER training; tokens of a lexicon match whose label the source set does not
    annotate (Metric in GSAP, Method in TDMSci, ...) are "missing", not "outside",
    so one set's silence does not teach the model another set's labels are wrong.
-5. `calibrate`: run the held-out fold pipelines of `fit --holdout K` on their held-out
+5. Model-vs-Method weights (kgbuild/extract/system_kind.py) from GSAP's system spans.
+6. `calibrate`: run the held-out fold pipelines of `fit --holdout K` on their held-out
    gold, fit the score calibrator on those out-of-fold candidates, print the CV table.
 
     python scripts/train_extractor.py fit --out kgbuild/data                      # shipped
     python scripts/train_extractor.py fit --holdout 0 --out /tmp/kg_cv0           # CV fold
     python scripts/train_extractor.py calibrate --cv /tmp/kg_cv0 /tmp/kg_cv1 --out kgbuild/data
     python scripts/train_extractor.py curate-lexicon --data kgbuild/data          # PwC labels only
+    python scripts/train_extractor.py system-kind --out kgbuild/data              # Model-vs-Method only
 """
 
 from __future__ import annotations
@@ -44,11 +46,12 @@ from sklearn.linear_model import LogisticRegression
 
 from kgbuild.evaluation.ner import (GoldDoc, GoldSpan, annotated_labels, evaluate_ner, format_ner_report,
                                     label_map, read_gold)
-from kgbuild.extract.artifacts import CALIBRATION_FILE, LEXICON_FILE, NER_FILE, default_data_dir
+from kgbuild.extract.artifacts import CALIBRATION_FILE, KIND_FILE, LEXICON_FILE, NER_FILE, default_data_dir
 from kgbuild.extract.calibration import Calibrator
 from kgbuild.extract.lexicon import Lexicon, Term, phrase_matcher, term_key
 from kgbuild.extract.ner import ner_pipeline
 from kgbuild.extract.pipeline import build_pipeline
+from kgbuild.extract.system_kind import SYSTEM_LABELS, SystemKind, kind_features
 from kgbuild.text import normalise
 
 EVAL = Path("/work/shared/data/eval")
@@ -231,6 +234,28 @@ def pwc_lexicon_labels(labelled: dict[str, Counter], nlp) -> dict[str, str]:
     return out
 
 
+def fit_system_kind(docs: list[GoldDoc], nlp) -> SystemKind:
+    """Model-vs-Method weights (kgbuild/extract/system_kind.py) from GSAP's system spans, the
+    only training set that tells the two apart. C=1 was chosen on held-out GSAP folds."""
+    rows, is_model = [], []
+    for doc in docs:
+        if dataset_of(doc) != "gsap_ner":
+            continue
+        text, spans = to_normalised(doc)
+        tokens = nlp.make_doc(text)
+        for gold in spans:
+            span = tokens.char_span(gold.start, gold.end, alignment_mode="contract") if gold.label in SYSTEM_LABELS else None
+            if span:
+                rows.append(kind_features(span))
+                is_model.append(gold.label == "Model")
+    vectoriser = DictVectorizer()
+    model = LogisticRegression(C=1.0, max_iter=3000).fit(vectoriser.fit_transform(rows), is_model)
+    weights = {name: round(float(w), 3) for name, w in zip(vectoriser.get_feature_names_out(), model.coef_[0])
+               if abs(w) >= 0.01}
+    print(f"system kind: {len(rows)} GSAP system spans, {sum(is_model)} Model, {len(weights)} weights", flush=True)
+    return SystemKind(weights, round(float(model.intercept_[0]), 3))
+
+
 def build_lexicon(refs: list[tuple[str, Doc]], nlp) -> Lexicon:
     """Gold names + PwC names, each with its prior on the training text (module docstring, step 3)."""
     labelled: dict[str, Counter] = defaultdict(Counter)
@@ -319,9 +344,16 @@ def fit(args) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / NER_FILE).write_bytes(ner_bytes)
     lexicon.save(out / LEXICON_FILE)
+    fit_system_kind(train, nlp).save(out / KIND_FILE)
     if held:
         write_gold(held, out)
     print(f"wrote {out} in {(time.time() - started) / 60:.1f} min", flush=True)
+
+
+def system_kind(args) -> None:
+    """Only the Model-vs-Method weights of a `fit` (same training docs and --holdout)."""
+    train, _ = load_training(args.holdout, args.scirex_tokens)
+    fit_system_kind(train, ner_pipeline()).save(Path(args.out) / KIND_FILE)
 
 
 def write_gold(docs: list[GoldDoc], out: Path) -> None:
@@ -416,17 +448,23 @@ def main(argv: list[str] | None = None) -> None:
     calibrate_parser = commands.add_parser("calibrate")
     calibrate_parser.add_argument("--cv", nargs="+", required=True)
     calibrate_parser.add_argument("--out", required=True)
+    kind_parser = commands.add_parser("system-kind")
+    kind_parser.add_argument("--out", required=True)
+    kind_parser.add_argument("--holdout", type=int, choices=range(CV_FOLDS))
+    kind_parser.add_argument("--scirex-tokens", type=int, default=500)
     curate_parser = commands.add_parser("curate-lexicon")
     curate_parser.add_argument("--data", required=True)
     args = parser.parse_args(argv)
     if args.command == "calibrate" and len(args.cv) < 2:
         parser.error("calibrate needs at least two --cv folds (each is scored with a calibrator fitted on the others)")
-    if args.command == "fit" and args.holdout is not None and Path(args.out).resolve() == default_data_dir().resolve():
+    if args.command in ("fit", "system-kind") and args.holdout is not None and Path(args.out).resolve() == default_data_dir().resolve():
         parser.error("a --holdout run writes held-out gold next to its artifacts: use a directory outside the repo")
     if args.command == "curate-lexicon":
         curate_lexicon(Path(args.data))
     elif args.command == "fit":
         fit(args)
+    elif args.command == "system-kind":
+        system_kind(args)
     else:
         calibrate([Path(p) for p in args.cv], Path(args.out))
 

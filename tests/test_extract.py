@@ -85,6 +85,23 @@ def test_well_known_models_are_never_metrics(extracted):
     assert not metrics & {"GPT-4", "GPT-3", "ChatGPT", "LLaMA", "BERT"}, metrics
 
 
+def test_unseen_model_names_become_models_but_model_classes_do_not(extracted):
+    vl_gpt = _mentions_of(extracted, "we introduce Vision-Language Generative Pre-trained Transformer (VL-GPT)")
+    assert ("VL-GPT", "Model") in vl_gpt and ("VL-GPT", "Method") not in vl_gpt, vl_gpt
+    kind = load_pipeline().get_pipe("kgbuild_resolve").system_kind
+    doc = load_pipeline().make_doc("We prompt large language models (LLMs) and VLMs with GPT-4 outputs.")
+    assert [kind.is_model(doc[s:e]) for s, e in [(2, 5), (6, 7), (9, 10), (11, 12)]] == [False, False, False, True]
+
+
+def test_system_kind_features_see_shape_and_context():
+    from kgbuild.extract.ner import ner_pipeline  # noqa: PLC0415
+    from kgbuild.extract.system_kind import kind_features  # noqa: PLC0415
+
+    doc = ner_pipeline().make_doc("we fine-tune RoBERTa-large on it")
+    found = kind_features(doc[4:7])  # RoBERTa - large
+    assert {"shape=XxXx-x", "prev=tune", "prev2=-", "next=on", "c3=<ro", "c4=rge>", "head=large", "tokens=3"} <= set(found)
+
+
 def test_named_system_cues():
     from kgbuild.extract.named import name_shape, named_candidates  # noqa: PLC0415
 

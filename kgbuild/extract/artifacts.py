@@ -8,6 +8,7 @@ from pathlib import Path
 NER_FILE = "extractor_ner.bin"
 LEXICON_FILE = "extractor_lexicon.json.gz"
 CALIBRATION_FILE = "extractor_calibration.json"
+KIND_FILE = "extractor_system_kind.json"
 
 
 def default_data_dir() -> Path:

@@ -100,6 +100,11 @@ def name_shape(text: str) -> bool:
     return any(c.isupper() for c in text[:digit])  # a capital before the digits: "GPT-4", not "to-3D"
 
 
+def system_name(text: str) -> bool:
+    """A name that can name one trained system: name-shaped, not a model-class acronym ("LLMs")."""
+    return name_shape(text) and not _MODEL_CLASS.fullmatch(text)
+
+
 def _families(lexicon: Lexicon) -> frozenset[str]:
     """Model names the lexicon knows well (>= 0.5 prior): one alphabetic token of >= 4 letters
     ("bert"), or the >= 3-letter stem of a versioned one ("gpt" of "gpt-3")."""

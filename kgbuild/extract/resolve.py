@@ -18,7 +18,11 @@ Rules, in order:
    guess on a name it never saw (AlpaCare -> Method, "LLaMA-series models" -> Dataset).
 3. Abbreviations (Schwartz & Hearst pairs): a label on either half of
    "long form (SF)" is given to the other half if nothing else claimed it.
-4. One sense per discourse (Gale, Church & Yarowsky 1992): other occurrences
+4. Model or Method (system_kind.py): a Method mention without a named-system
+   cue becomes a Model when the classifier is confident it names one - before
+   rule 5, so repetitions inherit it. The NER's own Models stay (demoting them
+   cost F1 on held-out GSAP).
+5. One sense per discourse (Gale, Church & Yarowsky 1992): other occurrences
    of a mention's exact words in the same text get its label if unclaimed -
    the NER often labels a name once and misses its repetitions.
 """
@@ -33,6 +37,7 @@ from spacy.tokens import Doc, Span
 from kgbuild.extract import abbreviations, lexicon, named, patterns
 from kgbuild.extract.calibration import Calibrator, features
 from kgbuild.extract.lexicon import Lexicon, term_key
+from kgbuild.extract.system_kind import SystemKind
 
 Span.set_extension("kgbuild_score", default=None, force=True)
 Span.set_extension("kgbuild_source", default=None, force=True)
@@ -76,10 +81,12 @@ class Resolver:
     def __init__(self) -> None:
         self.lexicon = Lexicon({})
         self.calibrator = Calibrator.uniform()
+        self.system_kind = SystemKind({}, 0.0)
 
-    def configure(self, terms: Lexicon, calibrator: Calibrator) -> None:
+    def configure(self, terms: Lexicon, calibrator: Calibrator, system_kind: SystemKind) -> None:
         self.lexicon = terms
         self.calibrator = calibrator
+        self.system_kind = system_kind
 
     def _written_like_known_name(self, span: Span) -> bool:
         """A name only Papers with Code knows (never seen in training text) must be written
@@ -124,11 +131,13 @@ class Resolver:
 
         for candidate in ranked:
             accept(candidate)
-        for rule in (self._abbreviation_candidates, self._repeat_candidates):
-            for candidate in rule(doc, list(accepted), proposals):
-                key = (candidate.start, candidate.end, candidate.label)
-                found_by_candidate[key] = self._score(doc, candidate)
-                accept(candidate)
+        for candidate in self._abbreviation_candidates(doc, list(accepted), proposals):
+            found_by_candidate[(candidate.start, candidate.end, candidate.label)] = self._score(doc, candidate)
+            accept(candidate)
+        accepted = [self._system_kind(doc, candidate, proposals, found_by_candidate) for candidate in accepted]
+        for candidate in self._repeat_candidates(doc, list(accepted), proposals):
+            found_by_candidate[(candidate.start, candidate.end, candidate.label)] = self._score(doc, candidate)
+            accept(candidate)
 
         ents = []
         for candidate in sorted(accepted, key=lambda c: c.start):
@@ -139,6 +148,18 @@ class Resolver:
             ents.append(span)
         doc.set_ents(ents, default="outside")
         return doc
+
+    def _system_kind(self, doc: Doc, candidate: Candidate, proposals: dict[tuple[int, int, str], Candidate],
+                     found_by_candidate: dict[tuple[int, int, str], dict[str, float]]) -> Candidate:
+        """Rule 4: a Method the classifier is confident names a Model, unless a named-system cue said which."""
+        if candidate.label != "Method" or "named" in candidate.sources:
+            return candidate
+        if not self.system_kind.is_model(doc[candidate.start:candidate.end]):
+            return candidate
+        earlier = proposals.get((candidate.start, candidate.end, "Model"))
+        model = Candidate(candidate.start, candidate.end, "Model", candidate.sources | (earlier.sources if earlier else set()))
+        found_by_candidate[(model.start, model.end, "Model")] = self._score(doc, model)
+        return model
 
     @staticmethod
     def _abbreviation_candidates(doc: Doc, accepted: list[Candidate],
