@@ -145,3 +145,11 @@ def test_relate_hook_sees_fields_and_mentions(papers):
     for workers in (1, 2):
         out = list(extract_papers(papers[:20], workers=workers, relate=relate_first_two))
         assert all(len(e.relations) == (1 if len(e.mentions) >= 2 else 0) for e in out)
+
+
+def test_abbreviation_pairs_are_offsets_into_the_text():
+    from kgbuild.abbreviations import find_abbreviations  # noqa: PLC0415
+
+    text = "We study Large Language Models (LLMs). Results (see above) and e.g. (ii) are not pairs."
+    assert [(text[ls:le], text[ss:se]) for (ls, le), (ss, se) in find_abbreviations(text)] == [
+        ("Large Language Models", "LLMs")]

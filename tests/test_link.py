@@ -15,7 +15,7 @@ from helpers import CORPUS, EVAL
 
 from kgbuild.evaluation.links import evaluate_links, format_links_report
 from kgbuild.link import Linker
-from kgbuild.link.abbreviations import find_definitions
+from kgbuild.abbreviations import find_definitions
 from kgbuild.link.keys import match_key
 from kgbuild.models import Entity, ExtractedPaper, Mention, Paper
 from kgbuild.read import InputError, read_papers

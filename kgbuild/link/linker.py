@@ -8,7 +8,7 @@
 How mentions become entities (blocking by key: nothing is compared pairwise):
 
 1. Every mention gets its matching key (kgbuild.link.keys). Inside one paper, a
-   short form the paper defines (Schwartz & Hearst, kgbuild.link.abbreviations)
+   short form the paper defines (Schwartz & Hearst, kgbuild.abbreviations)
    takes the key of its long form, and a curated alias takes its entry's key
    (kgbuild.link.aliases). The result is the mention's *node* key; statistics
    are kept per node, so memory grows with distinct keys, never with mentions.
@@ -51,7 +51,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgbuild.link.abbreviations import Definition, find_definitions
+from kgbuild.abbreviations import Definition, find_definitions
 from kgbuild.link.aliases import AliasTable, load_aliases
 from kgbuild.link.keys import clean_surface, match_key, singular_head
 from kgbuild.link.labels import decide_label

@@ -4,7 +4,17 @@ A. S. Schwartz and M. A. Hearst, "A simple algorithm for identifying
 abbreviation definitions in biomedical text", Pacific Symposium on
 Biocomputing 8:451-462, 2003.
 
-Both patterns of the paper are found, tried in this order:
+The paper's `findBestLongForm` (`long_form_start`) serves two callers with
+different needs:
+
+- extraction (`find_abbreviations`, used by kgbuild/extract/abbreviations.py)
+  wants character offsets of every plausible ``long form (SF)`` pair, so the
+  resolver can carry a label from one half to the other - recall matters,
+  a wrong pair only proposes a candidate;
+- linking (`find_definitions`, used by kgbuild/link/linker.py) merges aliases
+  into one entity, so precision matters and the checks below are stricter.
+
+For linking, both patterns of the paper are found, tried in this order:
 
 - ``long form (short form)``: "Large Language Models (LLMs)";
 - ``short form (long form)``: "LLMs (large language models)", "DA (Data
@@ -62,8 +72,9 @@ def _looks_like_short_form(candidate: str) -> bool:
     return capitals >= 2 or (capitals == 1 and digits) or lower_case_word
 
 
-def best_long_form(short: str, candidate: str) -> str | None:
-    """Schwartz & Hearst's findBestLongForm: the shortest suffix of `candidate` that spells `short`."""
+def long_form_start(short: str, candidate: str) -> int | None:
+    """Schwartz & Hearst's findBestLongForm: where the shortest suffix of `candidate` that spells
+    `short` starts (every letter and digit of `short` in order, the first at a word start)."""
     short_index = len(short) - 1
     long_index = len(candidate) - 1
     while short_index >= 0:
@@ -80,8 +91,49 @@ def best_long_form(short: str, candidate: str) -> str | None:
             return None
         long_index -= 1
         short_index -= 1
-    start = candidate.rfind(" ", 0, long_index + 1) + 1
-    return candidate[start:].strip()
+    return candidate.rfind(" ", 0, long_index + 1) + 1
+
+
+def best_long_form(short: str, candidate: str) -> str | None:
+    """The long form `long_form_start` finds, as text."""
+    start = long_form_start(short, candidate)
+    return None if start is None else candidate[start:].strip()
+
+
+_PARENTHESISED_SHORT = re.compile(r"\(([^()]{1,12})\)")
+_WORD = re.compile(r"\S+")
+
+
+def _may_be_short_form(candidate: str) -> bool:
+    """Extraction's looser test: 2-10 characters, at most two words, starts alphanumeric, has a letter."""
+    return (0 < len(candidate.split()) <= 2 and 2 <= len(candidate) <= 10
+            and candidate[0].isalnum() and any(c.isalpha() for c in candidate))
+
+
+def find_abbreviations(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """``long form (SF)`` pairs for extraction: [((long_start, long_end), (short_start, short_end))]
+    as character offsets into `text`, the long form within the sentence and at most
+    min(|SF| + 5, 2|SF|) words before the parenthesis."""
+    pairs = []
+    for match in _PARENTHESISED_SHORT.finditer(text):
+        short = match.group(1).strip()
+        if not _may_be_short_form(short):
+            continue
+        previous_stop = text.rfind(". ", 0, match.start())
+        sentence_start = previous_stop + 2 if previous_stop >= 0 else 0
+        before = text[sentence_start:match.start()].rstrip()
+        words = list(_WORD.finditer(before))[-min(len(short) + 5, 2 * len(short)):]
+        if not words:
+            continue
+        window_start = words[0].start()
+        window = before[window_start:]
+        offset = long_form_start(short, window)
+        if offset is None or len(window) - offset <= len(short):
+            continue
+        long_start = sentence_start + window_start + offset
+        short_start = match.start(1) + (len(match.group(1)) - len(match.group(1).lstrip()))
+        pairs.append(((long_start, sentence_start + len(before)), (short_start, short_start + len(short))))
+    return pairs
 
 
 def _definition(short: str, candidate: str) -> Definition | None:
