@@ -153,3 +153,14 @@ def test_abbreviation_pairs_are_offsets_into_the_text():
     text = "We study Large Language Models (LLMs). Results (see above) and e.g. (ii) are not pairs."
     assert [(text[ls:le], text[ss:se]) for (ls, le), (ss, se) in find_abbreviations(text)] == [
         ("Large Language Models", "LLMs")]
+
+
+def test_dataset_context_pattern_needs_a_name():
+    from kgbuild.extract.patterns import dataset_names  # noqa: PLC0415
+
+    text = "Results on 11 datasets and 8 corpora, the GLUE benchmark, the WMT 14 corpus and the test dataset."
+    assert [text[s:e] for s, e in dataset_names(text)] == ["GLUE", "WMT 14"]
+
+
+def test_no_corpus_mention_is_only_digits(extracted):
+    assert not [m.text for e in extracted for m in e.mentions if not any(c.isalpha() for c in m.text)]
