@@ -43,7 +43,7 @@ def examples(path: Path) -> tuple[list[dict[str, float]], list[str]]:
             spans = [(e["start"], e["end"], e["label"]) for e in record["entities"]]
             field = analysed_from_spans(nlp, "abstract", record["text"], spans, mentions)
             gold, _ = gold_relation_keys(record)
-            for sentence in sentences([field], [m.label for m in mentions]):
+            for sentence in sentences([field], mentions):
                 for left, right, pair in candidate_pairs(sentence):
                     a, b = mentions[left.mention], mentions[right.mention]
                     label = NO_RELATION

@@ -152,3 +152,23 @@ def test_sentence_patterns(sentence, expected, forbidden):
     found |= {(r.type, mentions[r.head].text, mentions[r.tail].text, r.value,
                None if r.metric is None else mentions[r.metric].text) for r in relations if r.type == "HAS_RESULT"}
     assert expected <= found and not forbidden & found, found
+
+
+def test_a_closing_quote_ends_its_sentence():
+    from kgbuild.relate.sentences import sentences
+
+    text = 'We ask "can BERT help GPT-2?" Then we test it.'
+    mentions: list[Mention] = []
+    field = analysed_from_spans(_NLP, "abstract", text, _spans(text), mentions)
+    evidence = [view.evidence for view in sentences([field], mentions)]
+    assert [text[start:end] for start, end in evidence] == ['We ask "can BERT help GPT-2?"', "Then we test it."]
+
+
+def test_a_part_of_a_system_is_also_what_the_system_uses():
+    from kgbuild.relate.classifier import PairModel, type_probabilities
+    from kgbuild.relate.sentences import Slot
+
+    model = PairModel(("NONE", "PART_OF>"), (0.0, 0.0), {})  # even odds: "left is part of right"
+    left, right = Slot(0, "Method", None, 1.0), Slot(1, "Model", None, 1.0)
+    assert type_probabilities(model, left, right, {}) == {("PART_OF", True): 0.5, ("USES", False): 0.5}
+    assert type_probabilities(model, Slot(0, "Dataset", None, 1.0), right, {}) == {("PART_OF", True): 0.5}

@@ -9,7 +9,9 @@ BASED_ON, TRAINED_ON), usage (USES, ADDRESSES), benchmarks (EVALUATED_ON,
 BENCHMARK_FOR), comparison (OUTPERFORMS, COMPARED_WITH), hierarchy
 (SUBCLASS_OF, PART_OF) and results (HAS_RESULT). A pair classifier trained on
 SciER/SciERC (classifier) adds the gold-annotated types the rules rarely
-reach; see its docstring for the measured trade-off. Pure: no I/O beyond
+reach; see its docstring for the measured trade-off. A rule's relation between
+two extracted mentions must also be likely right given how sure the extractor
+is of both (confidence). Pure: no I/O beyond
 reading the shipped classifier weights once, and `relate` is a module-level
 function so a process pool can pickle it.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 from kgbuild.extract.analysed import AnalysedField
 from kgbuild.models import Mention, Paper, Relation
 from kgbuild.relate import benchmarks, classifier, comparison, derivation, hierarchy, proposes, results, usage
+from kgbuild.relate.confidence import confident
 from kgbuild.relate.endpoints import allowed
 from kgbuild.relate.pairs import SYSTEMS
 from kgbuild.relate.sentences import sentences
@@ -60,10 +63,10 @@ def _not_implied(relations: list[Relation]) -> list[Relation]:
 def relate(paper: Paper, fields: list[AnalysedField], mentions: list[Mention]) -> list[Relation]:
     """All relations the paper states between its mentions (or itself and a mention)."""
     labels = [mention.label for mention in mentions]
-    views = list(sentences(fields, labels))
+    views = list(sentences(fields, mentions))
     proposals = [relation for view in views for relation in proposes.find(view)]
     proposed = _proposed_system(proposals, labels)
     found = proposals + [relation for view in views for family in _PAIR_FAMILIES for relation in family.find(view)]
     found += [relation for view in views for relation in results.find(view, proposed)]
-    kept = [r for r in found if allowed(r, labels) and not _same_thing(r, mentions)]
+    kept = [r for r in found if allowed(r, labels) and not _same_thing(r, mentions) and confident(r, mentions)]
     return _not_implied(_strongest(kept))

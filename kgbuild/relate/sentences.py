@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from kgbuild.extract.analysed import AnalysedField
-from kgbuild.models import Relation
+from kgbuild.models import Mention, Relation
 
 MENTION = "<m>"
 _TRAINING_VERB = re.compile(r"(?:pre-?|continually |further )?(?:train|fine-?tune|finetune|instruction-tune)")
@@ -30,6 +30,7 @@ class Slot:
     mention: int  # index into the paper's mention list
     label: str
     span: Span  # in the field's Doc
+    confidence: float  # the extractor's calibrated probability that the mention is right (1.0 for gold)
 
 
 @dataclass(frozen=True)
@@ -89,19 +90,39 @@ def _hyphen_joined(tokens: Span) -> list[str]:
 def _trimmed(sent: Span) -> Span:
     """The sentence without an opening bracket the sentencizer left at its end ("... domains. (3) Next")."""
     end = sent.end
-    while end > sent.start + 1 and sent.doc[end - 1].is_left_punct:
+    while end > sent.start + 1 and sent.doc[end - 1].is_left_punct and not _closes(sent.doc[end - 1]):
         end -= 1
     return sent.doc[sent.start:end]
 
 
-def sentences(fields: list[AnalysedField], labels: list[str]) -> Iterator[Sentence]:
-    """Every sentence of every field with the mentions inside it; `labels[i]` is mention i's label."""
+def _closing_attached(sents: list[Span]) -> Iterator[Span]:
+    """Sentences with the closing quotes and brackets the sentencizer put at the start of the next one.
+
+    In `... (or vice versa)?" Using ...` the quote closes the question, so it ends that sentence; a
+    quote is closing when it follows the previous word without a space.
+    """
+    for sent, following in zip(sents, [*sents[1:], None]):
+        start = sent.start
+        while start < sent.end - 1 and start > 0 and _closes(sent.doc[start]):
+            start += 1
+        end = sent.end
+        while following is not None and end < following.end - 1 and _closes(sent.doc[end]):
+            end += 1
+        yield sent.doc[start:end]
+
+
+def _closes(token: Token) -> bool:
+    return (token.is_quote or token.is_right_punct) and not token.doc[token.i - 1].whitespace_
+
+
+def sentences(fields: list[AnalysedField], mentions: list[Mention]) -> Iterator[Sentence]:
+    """Every sentence of every field with the mentions inside it (`mentions` is the paper's list)."""
     for analysed in fields:
         spans = sorted(analysed.mention_spans, key=lambda pair: (pair[1].start, -pair[1].end))
-        for sent in map(_trimmed, analysed.doc.sents):
+        for sent in map(_trimmed, _closing_attached(list(analysed.doc.sents))):
             slots: list[Slot] = []
             for index, span in spans:
                 inside = span.start >= sent.start and span.end <= sent.end
                 if inside and (not slots or span.start >= slots[-1].span.end):
-                    slots.append(Slot(index, labels[index], span))
+                    slots.append(Slot(index, mentions[index].label, span, mentions[index].score))
             yield Sentence(analysed, sent, tuple(slots))
