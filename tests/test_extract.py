@@ -164,3 +164,8 @@ def test_dataset_context_pattern_needs_a_name():
 
 def test_no_corpus_mention_is_only_digits(extracted):
     assert not [m.text for e in extracted for m in e.mentions if not any(c.isalpha() for c in m.text)]
+
+
+def test_statistical_notation_is_not_an_entity(extracted):
+    gpt4v = _mentions_of(extracted, "GPT-4V achieved an overall accuracy of 61% (95% CI")
+    assert not {text for text, _ in gpt4v} & {"CI", "SD", "IQR"}, gpt4v

@@ -5,6 +5,9 @@ abbreviation components in `doc.spans`. Output: non-overlapping `doc.ents`,
 each with `span._.kgbuild_score` and `span._.kgbuild_source`.
 
 Rules, in order:
+0. Statistical reporting notation ("95% CI", "mean (SD)", "median (IQR)") is
+   never an entity: clinical abstracts are full of it and the NER, which never
+   saw it in training, calls "CI" a Dataset, which then turns up as a result.
 1. Every candidate (span, label) is scored by the calibrator from the set of
    components that proposed exactly it (agreement is evidence). Scores rank
    and inform; they do not filter: a threshold chosen out of fold (0.26) gained
@@ -43,6 +46,7 @@ Span.set_extension("kgbuild_score", default=None, force=True)
 Span.set_extension("kgbuild_source", default=None, force=True)
 Span.set_extension("kgbuild_features", default=None, force=True)
 
+_STATISTICAL_NOTATION = frozenset({"CI", "CIs", "SD", "SDs", "SEM", "IQR"})
 _PRIORITY = {"ner": 0, "named": 1, "abbreviation": 2, "pattern": 3, "lexicon": 4, "repeat": 5}
 
 
@@ -104,6 +108,8 @@ class Resolver:
         proposals: dict[tuple[int, int, str], Candidate] = {}
 
         def propose(span: Span, label: str, source: str) -> None:
+            if span.text in _STATISTICAL_NOTATION:
+                return
             key = (span.start, span.end, label)
             proposals.setdefault(key, Candidate(span.start, span.end, label, set())).sources.add(source)
 
