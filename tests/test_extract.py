@@ -169,3 +169,9 @@ def test_no_corpus_mention_is_only_digits(extracted):
 def test_statistical_notation_is_not_an_entity(extracted):
     gpt4v = _mentions_of(extracted, "GPT-4V achieved an overall accuracy of 61% (95% CI")
     assert not {text for text, _ in gpt4v} & {"CI", "SD", "IQR"}, gpt4v
+
+
+def test_a_title_name_takes_the_label_its_abstract_gives_it(extracted):
+    g3pt = next(e for e in extracted if e.title.startswith("G3PT:"))
+    labels = {(m.field, m.label) for m in g3pt.mentions if m.text == "G3PT"}
+    assert ("title", "Dataset") not in labels and ("title", "Method") in labels, labels

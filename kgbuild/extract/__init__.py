@@ -21,7 +21,7 @@ from spacy.language import Language
 
 from kgbuild.extract.analysed import AnalysedField
 from kgbuild.extract.artifacts import default_data_dir
-from kgbuild.extract.mentions import field_mentions
+from kgbuild.extract.mentions import field_mentions, title_labels_from_abstract
 from kgbuild.extract.parallel import ordered_map
 from kgbuild.models import ExtractedPaper, Mention, Paper, Relation
 from kgbuild.text import normalise
@@ -58,7 +58,8 @@ def _extract_batch(papers: list[Paper], relate: Relate | None, data_dir: str | N
         found, field = field_mentions(name, text, norm, doc, len(mentions))
         mentions.extend(found)
         analysed.append(field)
-    for paper, (mentions, analysed) in zip(papers, by_paper):
+    for paper, (found, analysed) in zip(papers, by_paper):
+        mentions = title_labels_from_abstract(found)
         relations = relate(paper, analysed, mentions) if relate else []
         out.append(ExtractedPaper.of(paper, mentions, relations))
     return out

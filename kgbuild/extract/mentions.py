@@ -1,4 +1,12 @@
-"""Resolved Docs -> Mentions with offsets into the user's text, and AnalysedFields."""
+"""Resolved Docs -> Mentions with offsets into the user's text, and AnalysedFields.
+
+`title_labels_from_abstract` then gives a title's names the label the abstract
+gives them ("one sense per discourse", Gale, Church & Yarowsky 1992): the
+resolver sees one field at a time, and a title read without context ("G3PT:
+Unleash the power of ...", NER: Dataset) can disagree with the abstract that
+says what the name is ("we introduce G3PT, a ... generative model"). Within a
+field the resolver already decides; voting there too cost 0.008 F1 on SciER dev.
+"""
 
 from __future__ import annotations
 
@@ -30,3 +38,20 @@ def field_mentions(field: TextField, text: str, norm: NormalisedText, doc: Doc,
         ))
         analysed.mention_spans.append((first_index + len(mentions) - 1, span))
     return mentions, analysed
+
+
+# Which abstract occurrence decides a name's label: an explicit cue first, then the trained model, then rules.
+_DECIDING_SOURCE = {"named": 0, "ner": 1, "abbreviation": 2, "pattern": 3, "lexicon": 4, "repeat": 5}
+
+
+def title_labels_from_abstract(mentions: list[Mention]) -> list[Mention]:
+    """`mentions` with each title name labelled as its most trusted abstract occurrence (source, then score)."""
+    decided: dict[str, tuple[tuple[int, float], str]] = {}
+    for mention in mentions:
+        if mention.field == "abstract":
+            rank = (_DECIDING_SOURCE.get(mention.source, len(_DECIDING_SOURCE)), -mention.score)
+            if mention.text not in decided or rank < decided[mention.text][0]:
+                decided[mention.text] = (rank, mention.label)
+    return [m.model_copy(update={"label": decided[m.text][1]})
+            if m.field == "title" and m.text in decided and decided[m.text][1] != m.label else m
+            for m in mentions]
