@@ -12,12 +12,16 @@
   MENTIONS `count`/`texts` belong to one paper and are replaced; afterwards the
   touched entities' mention_count, paper_count, aliases and alias_counts are
   recomputed from their MENTIONS, so loading two corpora combines them and
-  loading the same graph again changes nothing. `full_name` keeps an existing
+  loading the same graph again changes nothing. Entities created by the load get
+  the same statistics computed client-side from the graph (all their MENTIONS are
+  in it) and skip the recompute query. `full_name` keeps an existing
   value when the new graph has none; `label_disagreements` keeps the maximum.
-* Speed: nodes that do not exist yet (one indexed existence check per label) are CREATEd, and so
-  are relationships with such an endpoint whose key occurs once in the graph (they cannot exist);
-  everything else goes through the MERGEs above, one transaction at a time. CREATEs and the
-  entity recompute run on `workers` (default 2) concurrent transactions over disjoint rows.
+* Speed: nodes that do not exist yet (one indexed existence check per label, skipped for a label
+  with no nodes) are CREATEd, and so are relationships with such an endpoint whose key occurs once
+  in the graph (they cannot exist), sent grouped by start node as positional lists; everything else
+  goes through the MERGEs above. Node writes, CREATEs and the entity recompute run on `workers`
+  (default 2) concurrent transactions over disjoint rows (deadlock retries start after 0.1 s);
+  relationship rows are built while the nodes are written; relationship MERGEs run one at a time.
   Assumes one loader at a time per database (a concurrent load of the same new nodes could
   duplicate their relationships).
 * Connection problems raise Neo4jConnectionError with a one-line message within
@@ -41,7 +45,7 @@ from kgbuild.schema import load_schema, schema_text
 
 DEFAULT_URI = "neo4j://localhost:7687"
 DEFAULT_USER = "neo4j"
-BATCH_SIZE = 10_000  # rows per write transaction
+BATCH_SIZE = 5_000  # rows per write transaction (5k measured a little faster than 10k/20k, less server memory)
 WORKERS = 2  # concurrent write transactions for CREATEs and recomputes (disjoint data)
 _EXISTS_BATCH = 50_000  # keys per existence check (a read transaction)
 CONNECTION_TIMEOUT = 5.0  # seconds, per TCP/Bolt connection attempt
@@ -57,6 +61,30 @@ _RECOMPUTED = ("mention_count", "paper_count", "aliases", "alias_counts")
 class Neo4jConnectionError(KgbuildError, ConnectionError):
     """The server is unreachable, refused the credentials, or lacks the database. One-line message.
     A ConnectionError (so an OSError): the CLI reports it as a one-line error."""
+
+
+def _fast_retry_options() -> dict[str, float]:
+    """Session option for a short first retry delay, where this driver version has it."""
+    try:
+        from neo4j._conf import WorkspaceConfig
+
+        return {"initial_retry_delay": 0.1} if hasattr(WorkspaceConfig, "initial_retry_delay") else {}
+    except ImportError:
+        return {}
+
+
+_FAST_RETRY = _fast_retry_options()
+
+
+class _Rows(list):
+    """A parameter list with a short repr. The driver formats every RUN message for its debug log,
+    parameters included, even when debug logging is off: for 10k rows that repr was ~1/3 of the
+    client's CPU. Packed exactly like a list."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
 
 
 def _one_line(text: str) -> str:
@@ -156,25 +184,33 @@ def existing_query(label: str) -> str:
 
 
 def node_create_query(label: str) -> str:
-    """CREATE for nodes known to be absent (checked by existing_query in the same load). Row as for
-    node_query; row.p holds only schema properties (the Graph model guarantees it), key included."""
+    """CREATE for nodes known to be absent (checked by existing_query in the same load). A row is
+    the node's property map: only schema properties (the Graph model guarantees it), key included."""
     label = load_schema().node_label(label)
-    return f"UNWIND $rows AS row\nCREATE (n:{label})\nSET n = row.p"
+    return f"UNWIND $rows AS p\nCREATE (n:{label})\nSET n = p"
 
 
 def relationship_create_query(rel_type: str, start_label: str, end_label: str) -> str:
     """CREATE for relationships that cannot exist yet (an endpoint was created by this load).
-    Row as for relationship_query, with row.p exactly the properties to set (support = size(papers))."""
-    schema = load_schema()
+    Rows are grouped by start node: [start key, [[end key, value of each schema property in
+    relationship_properties() order (null = absent)], ...]], so the start node is looked up once per
+    group and no property names are sent per row. support must be given (= size(papers))."""
     rel_type, start_label, end_label, start_key, end_key = _endpoints(rel_type, start_label, end_label)
     # Properties inline in the CREATE (a null value sets nothing): ~8% faster than a separate SET.
-    props = ", ".join(f"{p}: row.p.{p}" for p in (_prop(p.name) for p in schema.relationships[rel_type].properties))
+    props = ", ".join(f"{p}: rel[{i + 1}]" for i, p in enumerate(relationship_properties(rel_type)))
     return (
         f"UNWIND $rows AS row\n"
-        f"MATCH (a:{start_label} {{{start_key}: row.start}})\n"
-        f"MATCH (b:{end_label} {{{end_key}: row.end}})\n"
+        f"MATCH (a:{start_label} {{{start_key}: row[0]}})\n"
+        f"UNWIND row[1] AS rel\n"
+        f"MATCH (b:{end_label} {{{end_key}: rel[0]}})\n"
         f"CREATE (a)-[r:{rel_type} {{{props}}}]->(b)"
     )
+
+
+def relationship_properties(rel_type: str) -> tuple[str, ...]:
+    """The schema's property names of a relationship type, in the order relationship_create_query uses."""
+    schema = load_schema()
+    return tuple(_prop(p.name) for p in schema.relationships[schema.relationship_type(rel_type)].properties)
 
 
 def recompute_query(label: str) -> str:
@@ -298,15 +334,19 @@ class Neo4jSink:
     def driver(self):
         return self.connect()._driver
 
-    def _write(self, query: str, **parameters: Any):
-        """One managed write transaction (the driver retries transient errors for MAX_RETRY_TIME)."""
+    def _write(self, query: str, fast_retry: bool = False, **parameters: Any):
+        """One managed write transaction (the driver retries transient errors for MAX_RETRY_TIME).
+        fast_retry: start retrying after ~0.1 s instead of the driver's 1 s (for the concurrent
+        loads, where an occasional deadlock between two transactions is expected)."""
         from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
         def work(tx):
             return tx.run(query, parameters).consume().counters
 
+        options = _FAST_RETRY if fast_retry else {}
+        parameters = {name: _Rows(value) if type(value) is list else value for name, value in parameters.items()}
         try:
-            with self.driver.session(database=self.database) as session:
+            with self.driver.session(database=self.database, **options) as session:
                 return session.execute_write(work)
         except (ServiceUnavailable, SessionExpired) as error:
             raise Neo4jConnectionError(f"lost the connection to {self._where()}: {_one_line(error)}") from None
@@ -324,6 +364,12 @@ class Neo4jSink:
                 session.run(statement).consume()
             session.run("CALL db.awaitIndexes(300)").consume()
         return len(statements)
+
+    def _label_empty(self, label: str) -> bool:
+        """No node has `label` (a count-store lookup): its nodes need no existence check."""
+        label = load_schema().node_label(label)
+        _, rows = self.query(f"MATCH (n:{label}) RETURN count(n) = 0")
+        return bool(rows[0][0])
 
     def _read_keys(self, query: str, keys: list[str]) -> set[str]:
         """One managed read transaction returning the `key` column."""
@@ -360,81 +406,161 @@ class Neo4jSink:
             for name in ("nodes_created", "relationships_created", "properties_set"):
                 totals[name] += getattr(counters, name)
 
-        def write(query: str, rows: list[dict]) -> None:
+        def write(query: str, rows: list) -> None:
             for batch in _batches(rows, self.batch_size):
                 add(self._write(query, rows=list(batch)))
 
-        def write_parallel(jobs: list[tuple[str, str, list]]) -> None:
-            """(query, parameter name, rows) jobs that touch disjoint data (CREATEs of distinct new
-            nodes/relationships, recomputes of distinct entities): batches run on self.workers
-            concurrent transactions. A deadlock (e.g. two CREATEs locking the same endpoints) is a
-            transient error and the transaction is retried."""
-            tasks = [(query, name, list(batch)) for query, name, rows in jobs for batch in _batches(rows, self.batch_size)]
-            if self.workers <= 1 or len(tasks) <= 1:
-                for query, name, batch in tasks:
-                    add(self._write(query, **{name: batch}))
-                return
-            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="neo4j-load") as pool:
-                for counters in pool.map(lambda task: self._write(task[0], **{task[1]: task[2]}), tasks):
-                    add(counters)
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="neo4j-load")
 
-        phases: dict[str, float] = {}
-        mark = time.perf_counter()
-        node_rows: dict[str, dict[str, dict]] = defaultdict(dict)
-        for node in graph.nodes:
-            node_rows[schema.node_label(node.label)][node.id] = self._node_row(node, node.label in schema.entity_labels)
-        # Nodes that do not exist yet are CREATEd (cheaper than MERGE) and remembered: a relationship
-        # with such an endpoint cannot exist either. Existing nodes go through the MERGE as before.
-        created: dict[str, set[str]] = {}
-        create_jobs = []
-        for label, rows_by_id in node_rows.items():
-            ids = sorted(rows_by_id)
-            existing: set[str] = set()
-            for batch in _batches(ids, _EXISTS_BATCH):
-                existing |= self._read_keys(existing_query(label), list(batch))
-            created[label] = {key for key in ids if key not in existing}
-            create_jobs.append((node_create_query(label), "rows", [rows_by_id[key] for key in ids if key in created[label]]))
-            write(node_query(label), [rows_by_id[key] for key in ids if key in existing])
-        write_parallel(create_jobs)
+        def submit(tasks: list[tuple[str, str, list]]) -> list:
+            """(query, parameter name, batch) tasks over disjoint data (CREATEs of distinct new
+            nodes/relationships, MERGEs of distinct nodes, recomputes of distinct entities): they run
+            on self.workers concurrent transactions. A deadlock (two CREATEs locking the same
+            endpoints) is a transient error and the transaction is retried."""
+            return [pool.submit(self._write, query, fast_retry=True, **{name: batch}) for query, name, batch in tasks]
 
-        phases["nodes"], mark = time.perf_counter() - mark, time.perf_counter()
-        # A relationship is new if an endpoint was just created and the graph holds it once
-        # (a repeated key goes through the MERGE, which combines the copies).
-        multiplicity = Counter((rel.type, rel.start_label, rel.start, rel.end_label, rel.end)
-                               for rel in graph.relationships)
-        new_rows: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
-        merge_rows: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
-        touched: dict[str, set[str]] = defaultdict(set)
-        no_nodes: set[str] = set()
-        for rel in graph.relationships:
-            group = (rel.type, rel.start_label, rel.end_label)
-            row = self._relationship_row(rel)
-            if ((rel.start in created.get(rel.start_label, no_nodes) or rel.end in created.get(rel.end_label, no_nodes))
-                    and multiplicity[(rel.type, rel.start_label, rel.start, rel.end_label, rel.end)] == 1):
-                row["p"]["support"] = len(row["p"]["papers"])
-                new_rows[group].append(row)
-            else:
-                merge_rows[group].append(row)
-            if rel.type == "MENTIONS":
-                touched[rel.end_label].add(rel.end)
-        for rows in (*new_rows.values(), *merge_rows.values()):
-            rows.sort(key=lambda row: (row["start"], row["end"]))  # locality: one start node's rows together
-        write_parallel([(relationship_create_query(*group), "rows", rows) for group, rows in new_rows.items()])
-        for group, rows in merge_rows.items():  # MERGEs (existing endpoints, repeated keys) one at a time
-            write(relationship_query(*group), rows)
+        def wait(futures: list) -> None:
+            for future in futures:
+                add(future.result())
 
-        phases["relationships"], mark = time.perf_counter() - mark, time.perf_counter()
-        recompute_jobs = []
-        for label in schema.entity_labels:
-            ids = sorted(touched.get(label, set()) | set(node_rows.get(label, {})))
-            recompute_jobs.append((recompute_query(label), "ids", ids))
-            totals["entities_recomputed"] += len(ids)
-        properties_set = totals["properties_set"]
-        write_parallel(recompute_jobs)
-        totals["properties_set"] = properties_set  # as before: the recompute is not counted
+        try:
+            phases: dict[str, float] = {}
+            mark = time.perf_counter()
+            nodes: dict[str, dict[str, Node]] = defaultdict(dict)
+            for node in graph.nodes:
+                nodes[schema.node_label(node.label)][node.id] = node
+            # Nodes that do not exist yet are CREATEd (cheaper than MERGE) and remembered: a relationship
+            # with such an endpoint cannot exist either. Existing nodes go through the MERGE as before.
+            created: dict[str, set[str]] = {}
+            existing: dict[str, list[str]] = {}
+            for label, by_id in nodes.items():
+                ids = sorted(by_id)
+                found: set[str] = set()
+                if not self._label_empty(label):
+                    for batch in _batches(ids, _EXISTS_BATCH):
+                        found |= self._read_keys(existing_query(label), list(batch))
+                created[label] = {key for key in ids if key not in found}
+                existing[label] = [key for key in ids if key in found]
+            # New entities get their statistics computed here from the graph's MENTIONS (they have no
+            # others yet); the rest are recomputed from the database afterwards.
+            entity_labels = set(schema.entity_labels)
+
+            def node_tasks(labels, stats=None) -> list:
+                tasks = []
+                for label in labels:
+                    by_id = nodes[label]
+                    new_rows = [by_id[key].properties if stats is None or stats.get((label, key)) is None
+                                else {**by_id[key].properties, **stats[(label, key)]} for key in sorted(created[label])]
+                    tasks += [(node_create_query(label), "rows", batch) for batch in _batches(new_rows, self.batch_size)]
+                    merge_rows = [self._node_row(by_id[key]) for key in existing[label]]
+                    tasks += [(node_query(label), "rows", batch) for batch in _batches(merge_rows, self.batch_size)]
+                return tasks
+
+            # Papers, results and existing entities go first; new entities wait for their statistics.
+            node_futures = submit(node_tasks([label for label in nodes if label not in entity_labels]))
+
+            # Meanwhile: relationship rows. A relationship is new if an endpoint was just created and the
+            # graph holds it once (a repeated key goes through the MERGE, which combines the copies).
+            multiplicity = Counter((rel.type, rel.start_label, rel.start, rel.end_label, rel.end)
+                                   for rel in graph.relationships)
+            new_groups: dict[tuple[str, str, str], dict[str, list[list]]] = defaultdict(lambda: defaultdict(list))
+            merge_rows: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+            touched: dict[str, set[str]] = defaultdict(set)
+            # New entities' statistics, as recompute_query would compute them from their MENTIONS (all in
+            # this graph): (label, id) -> [mention_count, paper_count, {text: count}] or None when a
+            # MENTIONS is repeated or its paper is not in the graph (then recomputed from the database).
+            mentioned: dict[tuple[str, str], list | None] = {}
+            papers = nodes.get("Paper", {})
+            no_nodes: set[str] = set()
+            layouts: dict[str, tuple] = {}
+            for rel in graph.relationships:
+                group = (rel.type, rel.start_label, rel.end_label)
+                new_end = rel.end in created.get(rel.end_label, no_nodes)
+                once = multiplicity[(rel.type, rel.start_label, rel.start, rel.end_label, rel.end)] == 1
+                p = rel.properties
+                if (new_end or rel.start in created.get(rel.start_label, no_nodes)) and once:
+                    layout = layouts.get(rel.type)
+                    if layout is None:
+                        names = relationship_properties(rel.type)
+                        layout = layouts[rel.type] = (names, names.index("papers") + 1, names.index("evidence") + 1,
+                                                      names.index("support") + 1)
+                    names, i_papers, i_evidence, i_support = layout
+                    row = [rel.end, *[p.get(name) for name in names]]
+                    row[i_papers] = list(row[i_papers] or [])
+                    row[i_evidence] = list(row[i_evidence] or [])
+                    row[i_support] = len(row[i_papers])
+                    new_groups[group][rel.start].append(row)
+                else:
+                    merge_rows[group].append(self._relationship_row(rel))
+                if rel.type == "MENTIONS":
+                    touched[rel.end_label].add(rel.end)
+                    if new_end:
+                        entity = (rel.end_label, rel.end)
+                        acc = mentioned.get(entity, 0)
+                        if acc is None:
+                            continue
+                        if not once or rel.start_label != "Paper" or rel.start not in papers:
+                            mentioned[entity] = None
+                            continue
+                        if acc == 0:
+                            acc = mentioned[entity] = [0, 0, {}]
+                        acc[0] += p.get("count") or 0
+                        acc[1] += 1
+                        texts = acc[2]
+                        for text in p.get("texts") or ():
+                            texts[text] = texts.get(text, 0) + 1
+            stats: dict[tuple[str, str], dict | None] = {}
+            for label in entity_labels & set(nodes):
+                for key in created[label]:
+                    acc = mentioned.get((label, key), 0)
+                    if acc is None:
+                        continue  # recomputed
+                    if acc == 0 or not acc[2]:
+                        stats[(label, key)] = None  # recompute_query would set nothing: keep the node's values
+                        continue
+                    ordered = sorted(acc[2].items(), key=lambda item: (-item[1], item[0]))
+                    stats[(label, key)] = {"mention_count": acc[0], "paper_count": acc[1],
+                                           "aliases": [text for text, _ in ordered],
+                                           "alias_counts": [f"{text}\t{n}" for text, n in ordered]}
+            node_futures += submit(node_tasks([label for label in nodes if label in entity_labels], stats))
+
+            rel_tasks = []
+            for group, by_start in new_groups.items():  # locality: one start node's rows together
+                query, batch, size = relationship_create_query(*group), [], 0
+                for start in sorted(by_start):
+                    rows = by_start[start]
+                    rows.sort()
+                    batch.append([start, rows])
+                    size += len(rows)
+                    if size >= self.batch_size:
+                        rel_tasks.append((query, "rows", batch))
+                        batch, size = [], 0
+                if batch:
+                    rel_tasks.append((query, "rows", batch))
+            for rows in merge_rows.values():
+                rows.sort(key=lambda row: (row["start"], row["end"]))
+            wait(node_futures)
+
+            phases["nodes"], mark = time.perf_counter() - mark, time.perf_counter()
+            wait(submit(rel_tasks))
+            for group, rows in merge_rows.items():  # MERGEs (existing endpoints, repeated keys) one at a time
+                write(relationship_query(*group), rows)
+
+            phases["relationships"], mark = time.perf_counter() - mark, time.perf_counter()
+            recompute_tasks = []
+            for label in schema.entity_labels:
+                ids = sorted(key for key in touched.get(label, set()) | set(nodes.get(label, {}))
+                             if (label, key) not in stats)
+                recompute_tasks += [(recompute_query(label), "ids", batch) for batch in _batches(ids, self.batch_size)]
+                totals["entities_recomputed"] += len(ids)
+            properties_set = totals["properties_set"]
+            wait(submit(recompute_tasks))
+            totals["properties_set"] = properties_set  # as before: the recompute is not counted
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
         return {
-            "nodes": {label: len(rows) for label, rows in sorted(node_rows.items())},
+            "nodes": {label: len(rows) for label, rows in sorted(nodes.items())},
             "relationships": dict(sorted(graph.relationship_counts().items())),
             **totals,
             "seconds": round(time.perf_counter() - began, 3),
