@@ -8,9 +8,9 @@ import time
 
 import pytest
 
+from graph_fixtures import NASTY_NAMES as NASTY, corpus_graph, nasty_graph, split_corpus
 from kgbuild.graph.model import Graph
 from kgbuild.sinks.neo4j import Neo4jConnectionError, Neo4jSink, node_query, relationship_query
-from neo4j_graphs import NASTY, corpus_graph, nasty_graph, split_corpus
 
 SET_LIKE = ("papers", "evidence")  # merged as sets by incremental loads: compare ignoring order
 
