@@ -172,3 +172,15 @@ def test_a_part_of_a_system_is_also_what_the_system_uses():
     left, right = Slot(0, "Method", None, 1.0), Slot(1, "Model", None, 1.0)
     assert type_probabilities(model, left, right, {}) == {("PART_OF", True): 0.5, ("USES", False): 0.5}
     assert type_probabilities(model, Slot(0, "Dataset", None, 1.0), right, {}) == {("PART_OF", True): 0.5}
+
+
+def test_a_result_belongs_to_a_named_system_not_a_technique_phrase():
+    text = "In few-shot learning, Flan-PaLM reaches 67.6% on MedQA. Human annotation costs fall by 31% on RefCOCO."
+    spans = [(text.index(t), text.index(t) + len(t), label) for t, label in
+             [("few-shot learning", "Method"), ("Flan-PaLM", "Model"), ("MedQA", "Dataset"),
+              ("Human annotation", "Method"), ("RefCOCO", "Dataset")]]
+    mentions: list[Mention] = []
+    field = analysed_from_spans(_NLP, "abstract", text, spans, mentions)
+    results = {(mentions[r.head].text, mentions[r.tail].text, r.value)
+               for r in relate(Paper(id="x", abstract=text, source="test"), [field], mentions) if r.type == "HAS_RESULT"}
+    assert results == {("Flan-PaLM", "MedQA", "67.6")}, results

@@ -12,7 +12,10 @@ The tail is the dataset (else task) the number is "on" - paired in order
 when the sentence says "respectively" - else the nearest one before it that
 is not training data ("trained on X"). The head is the first system named
 in the number's clause that is not itself the thing compared against ("than
-Y", "outperforming Y"). When no system is named and the sentence speaks of
+Y", "outperforming Y"), and it must be a name (a name-shaped word: "Flan-PaLM",
+"ERNIE 3.0"): a technique phrase before a number describes a setting or a
+cost ("in few-shot learning ... +9.4%", "reduce human annotation costs by
+31%"), not the system that scored it. When no system is named and the sentence speaks of
 the authors' own system ("our model", "its English version"), the head is the
 system the paper proposes: the evidence sentence then holds the tail, the
 number and the anaphor, not the head's name (source "results:anaphora").
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
+from kgbuild.extract.named import name_shape
 from kgbuild.models import Relation
 from kgbuild.relate.pairs import SYSTEMS
 from kgbuild.relate.sentences import Sentence, Slot
@@ -147,7 +151,8 @@ def _head(sentence: Sentence, position: int) -> Slot | None:
         if slot.span.start >= position:
             return None
         preceding = {t.lower_ for t in doc[max(clause, slot.span.start - 5):slot.span.start]}
-        if slot.span.start >= clause and slot.label in SYSTEMS and not preceding & _COMPARATOR:
+        if (slot.span.start >= clause and slot.label in SYSTEMS and not preceding & _COMPARATOR
+                and any(name_shape(token.text) for token in slot.span)):
             return slot
     return None
 
