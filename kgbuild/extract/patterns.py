@@ -24,17 +24,25 @@ _HEAD = re.compile(r"\b(?:datasets?|benchmarks?|corpus|corpora|data set|suite)\b
 _BEFORE = re.compile(rf"(?:^|(?<= ))((?:{_WORD} ){{1,3}})$")
 _AFTER = re.compile(rf",? (?:called |named |dubbed |termed )?((?:{_WORD})(?: {_WORD}){{0,2}})")
 _NAME_LIKE = re.compile(r"[A-Z0-9]")
+_SIZE = re.compile(r"\d+(?:\.\d+)?[KMBTkmbt][Bb]?(?:-\w+)?")  # "4TB", "1M", "40B-token": how big, not which
+_PLAIN_CAPITALISED = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)*")  # "Existing", "Chinese", "Large-scale"
+_PLURAL_HEAD = re.compile(r"datasets|benchmarks|corpora")
 
 
-def _name_words(words: list[str]) -> int:
-    """How many of `words`, from the first, look like a name (none if they have no letter:
-    "on 11 datasets" counts datasets, it does not name one)."""
+def _name_words(words: list[str], plural_head: bool = False) -> int:
+    """How many of `words`, from the first, look like a name. None if they have no letter ("on 11
+    datasets" counts datasets, it does not name one) or are a size ("a 4TB corpus"); and before a
+    plural head a lone capitalised word is a kind, not a name ("Existing datasets", "Chinese benchmarks")."""
     kept = 0
     for word in words:
-        if not _NAME_LIKE.search(word) or word.lower() in STOP_WORDS:
+        if not _NAME_LIKE.search(word) or word.lower() in STOP_WORDS or _SIZE.fullmatch(word):
             break
         kept += 1
-    return kept if any(char.isalpha() for word in words[:kept] for char in word) else 0
+    if not any(char.isalpha() for word in words[:kept] for char in word):
+        return 0
+    if plural_head and kept == 1 and _PLAIN_CAPITALISED.fullmatch(words[0]):
+        return 0
+    return kept
 
 
 def dataset_names(text: str) -> list[tuple[int, int]]:
@@ -45,7 +53,7 @@ def dataset_names(text: str) -> list[tuple[int, int]]:
         before = _BEFORE.search(text, max(0, head.start() - 80), head.start())
         if before is not None:
             words = before.group(1).split()
-            kept = _name_words(words[::-1])
+            kept = _name_words(words[::-1], plural_head=bool(_PLURAL_HEAD.fullmatch(head.group())))
             if kept:
                 end = before.end(1) - 1
                 spans.append((end - len(" ".join(words[-kept:])), end))
