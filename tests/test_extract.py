@@ -88,6 +88,8 @@ def test_well_known_models_are_never_metrics(extracted):
 def test_unseen_model_names_become_models_but_model_classes_do_not(extracted):
     vl_gpt = _mentions_of(extracted, "we introduce Vision-Language Generative Pre-trained Transformer (VL-GPT)")
     assert ("VL-GPT", "Model") in vl_gpt and ("VL-GPT", "Method") not in vl_gpt, vl_gpt
+    models = {m.text.lower() for e in extracted for m in e.mentions if m.label == "Model"}
+    assert not models & {"generative models", "generative model", "graph neural networks"}, "classes are not Models"
     kind = load_pipeline().get_pipe("kgbuild_resolve").system_kind
     doc = load_pipeline().make_doc("We prompt large language models (LLMs) and VLMs with GPT-4 outputs.")
     assert [kind.is_model(doc[s:e]) for s, e in [(2, 5), (6, 7), (9, 10), (11, 12)]] == [False, False, False, True]
