@@ -179,3 +179,9 @@ def test_a_title_name_takes_the_label_its_abstract_gives_it(extracted):
     g3pt = next(e for e in extracted if e.title.startswith("G3PT:"))
     labels = {(m.field, m.label) for m in g3pt.mentions if m.text == "G3PT"}
     assert ("title", "Dataset") not in labels and ("title", "Method") in labels, labels
+
+
+def test_lower_case_words_are_not_names_the_gold_rarely_labels(extracted):
+    texts = {m.text for e in extracted for m in e.mentions if m.source == "lexicon"}
+    assert not texts & {"era", "armed", "cannot"}, texts & {"era", "armed", "cannot"}
+    assert "accuracy" in texts
