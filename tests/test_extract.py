@@ -185,3 +185,8 @@ def test_lower_case_words_are_not_names_the_gold_rarely_labels(extracted):
     texts = {m.text for e in extracted for m in e.mentions if m.source == "lexicon"}
     assert not texts & {"era", "armed", "cannot"}, texts & {"era", "armed", "cannot"}
     assert "accuracy" in texts
+
+
+def test_lexicon_matches_never_start_with_an_article(extracted):
+    assert not [m.text for e in extracted for m in e.mentions
+                if m.source == "lexicon" and m.text.split()[0].lower() in {"a", "an", "the"}]
