@@ -12,7 +12,7 @@ Recipe (the same for the shipped model and for cross-validation):
 4. NER training; tokens of a lexicon match whose label the source set does not
    annotate (Metric in GSAP, Method in TDMSci, ...) are "missing", not "outside",
    so one set's silence does not teach the model another set's labels are wrong.
-5. Model-vs-Method weights (kgbuild/extract/system_kind.py) from GSAP's system spans.
+5. Name-kind weights (kgbuild/extract/name_kind.py): Model vs Method, Dataset vs system.
 6. `calibrate`: run the held-out fold pipelines of `fit --holdout K` on their held-out
    gold, fit the score calibrator on those out-of-fold candidates, print the CV table.
 
@@ -20,7 +20,7 @@ Recipe (the same for the shipped model and for cross-validation):
     python scripts/train_extractor.py fit --holdout 0 --out /tmp/kg_cv0           # CV fold
     python scripts/train_extractor.py calibrate --cv /tmp/kg_cv0 /tmp/kg_cv1 --out kgbuild/data
     python scripts/train_extractor.py curate-lexicon --data kgbuild/data          # PwC labels only
-    python scripts/train_extractor.py system-kind --out kgbuild/data              # Model-vs-Method only
+    python scripts/train_extractor.py name-kinds --out kgbuild/data               # name-kind weights only
 """
 
 from __future__ import annotations
@@ -46,12 +46,14 @@ from sklearn.linear_model import LogisticRegression
 
 from kgbuild.evaluation.ner import (GoldDoc, GoldSpan, annotated_labels, evaluate_ner, format_ner_report,
                                     label_map, read_gold)
-from kgbuild.extract.artifacts import CALIBRATION_FILE, KIND_FILE, LEXICON_FILE, NER_FILE, default_data_dir
+from kgbuild.extract.artifacts import (CALIBRATION_FILE, DATASET_KIND_FILE, LEXICON_FILE, MODEL_KIND_FILE, NER_FILE,
+                                       default_data_dir)
 from kgbuild.extract.calibration import Calibrator
 from kgbuild.extract.lexicon import Lexicon, Term, phrase_matcher, term_key
 from kgbuild.extract.ner import ner_pipeline
 from kgbuild.extract.pipeline import build_pipeline
-from kgbuild.extract.system_kind import SYSTEM_LABELS, SystemKind, kind_features
+from kgbuild.extract.name_kind import SYSTEM_LABELS, KindModel, kind_features
+from kgbuild.extract.named import name_shape
 from kgbuild.text import normalise
 
 EVAL = Path("/work/shared/data/eval")
@@ -234,26 +236,34 @@ def pwc_lexicon_labels(labelled: dict[str, Counter], nlp) -> dict[str, str]:
     return out
 
 
-def fit_system_kind(docs: list[GoldDoc], nlp) -> SystemKind:
-    """Model-vs-Method weights (kgbuild/extract/system_kind.py) from GSAP's system spans, the
-    only training set that tells the two apart. C=1 was chosen on held-out GSAP folds."""
-    rows, is_model = [], []
+def fit_kind(docs: list[GoldDoc], nlp, sets: set[str], labels: set[str], positive: str, name_only: bool) -> KindModel:
+    """P(`positive` | a gold span labelled one of `labels`) over kind_features (kgbuild/extract/name_kind.py),
+    from the training sets `sets`; `name_only`: only spans of <= 3 tokens with a name-shaped word."""
+    rows, right = [], []
     for doc in docs:
-        if dataset_of(doc) != "gsap_ner":
+        if dataset_of(doc) not in sets:
             continue
         text, spans = to_normalised(doc)
         tokens = nlp.make_doc(text)
         for gold in spans:
-            span = tokens.char_span(gold.start, gold.end, alignment_mode="contract") if gold.label in SYSTEM_LABELS else None
-            if span:
+            span = tokens.char_span(gold.start, gold.end, alignment_mode="contract") if gold.label in labels else None
+            if span and (not name_only or len(span) <= 3 and any(name_shape(token.text) for token in span)):
                 rows.append(kind_features(span))
-                is_model.append(gold.label == "Model")
+                right.append(gold.label == positive)
     vectoriser = DictVectorizer()
-    model = LogisticRegression(C=1.0, max_iter=3000).fit(vectoriser.fit_transform(rows), is_model)
+    model = LogisticRegression(C=1.0, max_iter=3000).fit(vectoriser.fit_transform(rows), right)
     weights = {name: round(float(w), 3) for name, w in zip(vectoriser.get_feature_names_out(), model.coef_[0])
                if abs(w) >= 0.01}
-    print(f"system kind: {len(rows)} GSAP system spans, {sum(is_model)} Model, {len(weights)} weights", flush=True)
-    return SystemKind(weights, round(float(model.intercept_[0]), 3))
+    print(f"{positive} kind: {len(rows)} spans, {sum(right)} {positive}, {len(weights)} weights", flush=True)
+    return KindModel(weights, round(float(model.intercept_[0]), 3))
+
+
+def fit_kinds(docs: list[GoldDoc], nlp, out: Path) -> None:
+    """Model-vs-Method from GSAP's system spans (the only set that tells them apart); Dataset-vs-system
+    from the name-shaped spans of every set that annotates both. C=1 was chosen on held-out GSAP folds."""
+    fit_kind(docs, nlp, {"gsap_ner"}, set(SYSTEM_LABELS), "Model", False).save(out / MODEL_KIND_FILE)
+    fit_kind(docs, nlp, {"gsap_ner", "scier", "scierc", "scirex"}, {"Dataset", *SYSTEM_LABELS}, "Dataset",
+             True).save(out / DATASET_KIND_FILE)
 
 
 def build_lexicon(refs: list[tuple[str, Doc]], nlp) -> Lexicon:
@@ -344,16 +354,16 @@ def fit(args) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / NER_FILE).write_bytes(ner_bytes)
     lexicon.save(out / LEXICON_FILE)
-    fit_system_kind(train, nlp).save(out / KIND_FILE)
+    fit_kinds(train, nlp, out)
     if held:
         write_gold(held, out)
     print(f"wrote {out} in {(time.time() - started) / 60:.1f} min", flush=True)
 
 
-def system_kind(args) -> None:
-    """Only the Model-vs-Method weights of a `fit` (same training docs and --holdout)."""
+def name_kinds(args) -> None:
+    """Only the name-kind weights of a `fit` (same training docs and --holdout)."""
     train, _ = load_training(args.holdout, args.scirex_tokens)
-    fit_system_kind(train, ner_pipeline()).save(Path(args.out) / KIND_FILE)
+    fit_kinds(train, ner_pipeline(), Path(args.out))
 
 
 def write_gold(docs: list[GoldDoc], out: Path) -> None:
@@ -448,7 +458,7 @@ def main(argv: list[str] | None = None) -> None:
     calibrate_parser = commands.add_parser("calibrate")
     calibrate_parser.add_argument("--cv", nargs="+", required=True)
     calibrate_parser.add_argument("--out", required=True)
-    kind_parser = commands.add_parser("system-kind")
+    kind_parser = commands.add_parser("name-kinds")
     kind_parser.add_argument("--out", required=True)
     kind_parser.add_argument("--holdout", type=int, choices=range(CV_FOLDS))
     kind_parser.add_argument("--scirex-tokens", type=int, default=500)
@@ -457,14 +467,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "calibrate" and len(args.cv) < 2:
         parser.error("calibrate needs at least two --cv folds (each is scored with a calibrator fitted on the others)")
-    if args.command in ("fit", "system-kind") and args.holdout is not None and Path(args.out).resolve() == default_data_dir().resolve():
+    if args.command in ("fit", "name-kinds") and args.holdout is not None and Path(args.out).resolve() == default_data_dir().resolve():
         parser.error("a --holdout run writes held-out gold next to its artifacts: use a directory outside the repo")
     if args.command == "curate-lexicon":
         curate_lexicon(Path(args.data))
     elif args.command == "fit":
         fit(args)
-    elif args.command == "system-kind":
-        system_kind(args)
+    elif args.command == "name-kinds":
+        name_kinds(args)
     else:
         calibrate([Path(p) for p in args.cv], Path(args.out))
 

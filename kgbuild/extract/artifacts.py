@@ -8,7 +8,8 @@ from pathlib import Path
 NER_FILE = "extractor_ner.bin"
 LEXICON_FILE = "extractor_lexicon.json.gz"
 CALIBRATION_FILE = "extractor_calibration.json"
-KIND_FILE = "extractor_system_kind.json"
+MODEL_KIND_FILE = "extractor_system_kind.json"
+DATASET_KIND_FILE = "extractor_dataset_kind.json"
 
 
 def default_data_dir() -> Path:

@@ -13,10 +13,10 @@ from spacy.language import Language
 
 # Registers the factories used below.
 from kgbuild.extract import abbreviations, lexicon, named, patterns, resolve  # noqa: F401
-from kgbuild.extract.artifacts import CALIBRATION_FILE, KIND_FILE, LEXICON_FILE, NER_FILE
+from kgbuild.extract.artifacts import CALIBRATION_FILE, DATASET_KIND_FILE, LEXICON_FILE, MODEL_KIND_FILE, NER_FILE
 from kgbuild.extract.calibration import Calibrator
 from kgbuild.extract.lexicon import Lexicon
-from kgbuild.extract.system_kind import SystemKind
+from kgbuild.extract.name_kind import KindModel
 from kgbuild.extract.ner import ner_pipeline
 
 
@@ -34,5 +34,6 @@ def build_pipeline(data_dir: Path, calibrator: Calibrator | None = None) -> Lang
     nlp.add_pipe("kgbuild_named").set_lexicon(terms)
     nlp.add_pipe("kgbuild_patterns")
     nlp.add_pipe("kgbuild_lexicon").set_lexicon(terms)
-    nlp.add_pipe("kgbuild_resolve").configure(terms, calibrator, SystemKind.load(data_dir / KIND_FILE))
+    nlp.add_pipe("kgbuild_resolve").configure(terms, calibrator, KindModel.load(data_dir / MODEL_KIND_FILE),
+                                              KindModel.load(data_dir / DATASET_KIND_FILE))
     return nlp
