@@ -48,11 +48,11 @@ from kgbuild.evaluation.ner import (GoldDoc, GoldSpan, annotated_labels, evaluat
                                     label_map, read_gold)
 from kgbuild.extract.artifacts import (CALIBRATION_FILE, DATASET_KIND_FILE, LEXICON_FILE, MODEL_KIND_FILE, NER_FILE,
                                        default_data_dir)
-from kgbuild.extract.calibration import Calibrator
 from kgbuild.extract.lexicon import Lexicon, Term, phrase_matcher, term_key
 from kgbuild.extract.ner import ner_pipeline
 from kgbuild.extract.pipeline import build_pipeline
-from kgbuild.extract.name_kind import SYSTEM_LABELS, KindModel, kind_features
+from kgbuild.extract.logistic import SparseLogistic
+from kgbuild.extract.name_kind import SYSTEM_LABELS, kind_features
 from kgbuild.extract.named import name_shape
 from kgbuild.text import normalise
 
@@ -236,7 +236,7 @@ def pwc_lexicon_labels(labelled: dict[str, Counter], nlp) -> dict[str, str]:
     return out
 
 
-def fit_kind(docs: list[GoldDoc], nlp, sets: set[str], labels: set[str], positive: str, name_only: bool) -> KindModel:
+def fit_kind(docs: list[GoldDoc], nlp, sets: set[str], labels: set[str], positive: str, name_only: bool) -> SparseLogistic:
     """P(`positive` | a gold span labelled one of `labels`) over kind_features (kgbuild/extract/name_kind.py),
     from the training sets `sets`; `name_only`: only spans of <= 3 tokens with a name-shaped word."""
     rows, right = [], []
@@ -255,7 +255,7 @@ def fit_kind(docs: list[GoldDoc], nlp, sets: set[str], labels: set[str], positiv
     weights = {name: round(float(w), 3) for name, w in zip(vectoriser.get_feature_names_out(), model.coef_[0])
                if abs(w) >= 0.01}
     print(f"{positive} kind: {len(rows)} spans, {sum(right)} {positive}, {len(weights)} weights", flush=True)
-    return KindModel(weights, round(float(model.intercept_[0]), 3))
+    return SparseLogistic(weights, round(float(model.intercept_[0]), 3))
 
 
 def fit_kinds(docs: list[GoldDoc], nlp, out: Path) -> None:
@@ -380,7 +380,7 @@ def write_gold(docs: list[GoldDoc], out: Path) -> None:
 
 def out_of_fold_candidates(directory: Path) -> tuple[list[dict], list[bool]]:
     """(features, right?) of the mentions a CV model, uncalibrated, finds in its held-out gold."""
-    nlp = build_pipeline(directory, calibrator=Calibrator.uniform())
+    nlp = build_pipeline(directory, calibrator=SparseLogistic.neutral())
     rows, right = [], []
     for gold_path in sorted(directory.glob("heldout_*.jsonl")):
         docs = read_gold(gold_path)
@@ -397,13 +397,13 @@ def out_of_fold_candidates(directory: Path) -> tuple[list[dict], list[bool]]:
     return rows, right
 
 
-def fit_calibrator(rows: list[dict], right: list[bool]) -> Calibrator:
+def fit_calibrator(rows: list[dict], right: list[bool]) -> SparseLogistic:
     """Logistic regression of "exactly right" on out-of-fold candidate features."""
     vectoriser = DictVectorizer()
     model = LogisticRegression(C=1.0, max_iter=2000).fit(vectoriser.fit_transform(rows), right)
     weights = {name: round(float(w), 4) for name, w in zip(vectoriser.get_feature_names_out(), model.coef_[0])}
     print(f"calibration: {len(rows)} out-of-fold mentions, {sum(right)} right", flush=True)
-    return Calibrator(weights, round(float(model.intercept_[0]), 4))
+    return SparseLogistic(weights, round(float(model.intercept_[0]), 4))
 
 
 def calibrate(cv_dirs: list[Path], out: Path) -> None:

@@ -3,7 +3,8 @@
 A transition-based NER gives no per-entity confidence, and agreement between
 independent components is the best evidence we have: a span the NER and a
 high-prior lexicon entry both propose is right far more often than a span only
-one of them proposes. scripts/train_extractor.py fits the weights on
+one of them proposes. `features` are the inputs of a SparseLogistic (logistic.py);
+scripts/train_extractor.py fits its weights on
 out-of-fold candidates (cross-validation folds), so the score is the measured
 precision of mentions like this one, not a training-set fit; the reliability
 table in the report checks it on the dev sets.
@@ -11,10 +12,7 @@ table in the report checks it on the dev sets.
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass
-from pathlib import Path
 
 from spacy.tokens import Span
 
@@ -42,27 +40,3 @@ def features(span: Span, label: str, sources: set[str], term: Term | None) -> di
     if text.islower():
         found["lower_case"] = 1.0
     return found
-
-
-@dataclass(frozen=True)
-class Calibrator:
-    weights: dict[str, float]
-    bias: float
-
-    def score(self, found: dict[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in found.items())
-        return 1.0 / (1.0 + math.exp(-z))
-
-    def save(self, path: Path) -> None:
-        payload = {"bias": self.bias, "weights": dict(sorted(self.weights.items()))}
-        path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-
-    @classmethod
-    def load(cls, path: Path) -> Calibrator:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        return cls(payload["weights"], payload["bias"])
-
-    @classmethod
-    def uniform(cls) -> Calibrator:
-        """Before calibration is fitted (cross-validation runs): every candidate 0.5."""
-        return cls({}, 0.0)

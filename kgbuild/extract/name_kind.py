@@ -16,17 +16,12 @@ that annotates both (on a held-out GSAP fold: 96% right, majority 82%; when it
 gives a Dataset under 0.2 it is wrong 1.4% of the time).
 
 Features: shape, character n-grams, head and first word, the words before and
-after. scripts/train_extractor.py fits both with the NER (cross-validation
+after; the weights are a SparseLogistic (logistic.py). scripts/train_extractor.py fits both with the NER (cross-validation
 folds hold their fold out); the resolver (resolve.py) applies them in pure
 Python and decides what to do with the probabilities.
 """
 
 from __future__ import annotations
-
-import json
-import math
-from dataclasses import dataclass
-from pathlib import Path
 
 from spacy.tokens import Span
 
@@ -60,29 +55,3 @@ def kind_features(span: Span) -> dict[str, float]:
     if span.start > 1:
         found[f"prev2={doc[span.start - 2].lower_}"] = 1.0
     return found
-
-
-@dataclass(frozen=True)
-class KindModel:
-    """P(the kind | a mention) as a logistic model over kind_features."""
-
-    weights: dict[str, float]
-    bias: float
-
-    def probability(self, span: Span) -> float:
-        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in kind_features(span).items())
-        return 1.0 / (1.0 + math.exp(-z))
-
-    def save(self, path: Path) -> None:
-        payload = {"bias": self.bias, "weights": dict(sorted(self.weights.items()))}
-        path.write_text(json.dumps(payload, separators=(",", ":")) + "\n", encoding="utf-8")
-
-    @classmethod
-    def load(cls, path: Path) -> KindModel:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        return cls(payload["weights"], payload["bias"])
-
-    @classmethod
-    def undecided(cls) -> KindModel:
-        """0.5 for everything: no rule that needs confidence fires."""
-        return cls({}, 0.0)

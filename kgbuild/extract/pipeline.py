@@ -14,13 +14,12 @@ from spacy.language import Language
 # Registers the factories used below.
 from kgbuild.extract import abbreviations, lexicon, named, patterns, resolve  # noqa: F401
 from kgbuild.extract.artifacts import CALIBRATION_FILE, DATASET_KIND_FILE, LEXICON_FILE, MODEL_KIND_FILE, NER_FILE
-from kgbuild.extract.calibration import Calibrator
 from kgbuild.extract.lexicon import Lexicon
-from kgbuild.extract.name_kind import KindModel
+from kgbuild.extract.logistic import SparseLogistic
 from kgbuild.extract.ner import ner_pipeline
 
 
-def build_pipeline(data_dir: Path, calibrator: Calibrator | None = None) -> Language:
+def build_pipeline(data_dir: Path, calibrator: SparseLogistic | None = None) -> Language:
     """The full extractor from the artifacts in `data_dir` (see scripts/train_extractor.py).
 
     `calibrator` overrides the shipped one (fitting it needs uncalibrated candidates).
@@ -29,11 +28,11 @@ def build_pipeline(data_dir: Path, calibrator: Calibrator | None = None) -> Lang
     nlp.get_pipe("ner").from_bytes((data_dir / NER_FILE).read_bytes())
     terms = Lexicon.load(data_dir / LEXICON_FILE)
     if calibrator is None:
-        calibrator = Calibrator.load(data_dir / CALIBRATION_FILE)
+        calibrator = SparseLogistic.load(data_dir / CALIBRATION_FILE)
     nlp.add_pipe("kgbuild_abbreviations")
     nlp.add_pipe("kgbuild_named").set_lexicon(terms)
     nlp.add_pipe("kgbuild_patterns")
     nlp.add_pipe("kgbuild_lexicon").set_lexicon(terms)
-    nlp.add_pipe("kgbuild_resolve").configure(terms, calibrator, KindModel.load(data_dir / MODEL_KIND_FILE),
-                                              KindModel.load(data_dir / DATASET_KIND_FILE))
+    nlp.add_pipe("kgbuild_resolve").configure(terms, calibrator, SparseLogistic.load(data_dir / MODEL_KIND_FILE),
+                                              SparseLogistic.load(data_dir / DATASET_KIND_FILE))
     return nlp

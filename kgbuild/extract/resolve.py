@@ -41,9 +41,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kgbuild.extract import abbreviations, lexicon, named, patterns
-from kgbuild.extract.calibration import Calibrator, features
+from kgbuild.extract.calibration import features
 from kgbuild.extract.lexicon import Lexicon, term_key
-from kgbuild.extract.name_kind import KindModel
+from kgbuild.extract.logistic import SparseLogistic
+from kgbuild.extract.name_kind import kind_features
 
 Span.set_extension("kgbuild_score", default=None, force=True)
 Span.set_extension("kgbuild_source", default=None, force=True)
@@ -93,11 +94,12 @@ def _overlaps(taken: list[bool], start: int, end: int) -> bool:
 class Resolver:
     def __init__(self) -> None:
         self.lexicon = Lexicon({})
-        self.calibrator = Calibrator.uniform()
-        self.model_kind = KindModel.undecided()
-        self.dataset_kind = KindModel.undecided()
+        self.calibrator = SparseLogistic.neutral()
+        self.model_kind = SparseLogistic.neutral()
+        self.dataset_kind = SparseLogistic.neutral()
 
-    def configure(self, terms: Lexicon, calibrator: Calibrator, model_kind: KindModel, dataset_kind: KindModel) -> None:
+    def configure(self, terms: Lexicon, calibrator: SparseLogistic, model_kind: SparseLogistic,
+                  dataset_kind: SparseLogistic) -> None:
         self.lexicon = terms
         self.calibrator = calibrator
         self.model_kind = model_kind
@@ -122,7 +124,7 @@ class Resolver:
     def _score(self, doc: Doc, candidate: Candidate) -> dict[str, float]:
         span = doc[candidate.start:candidate.end]
         found = features(span, candidate.label, candidate.sources, self.lexicon.get(term_key(span)))
-        candidate.score = self.calibrator.score(found)
+        candidate.score = self.calibrator.probability(found)
         return found
 
     def __call__(self, doc: Doc) -> Doc:
@@ -192,9 +194,9 @@ class Resolver:
         if label == "Model" and not any(named.system_name(token.text) for token in span):
             label = "Method"
         elif (label == "Dataset" and named_span and not cued and not self._known_dataset(span)
-              and self.dataset_kind.probability(span) < _NOT_A_DATASET):
+              and self.dataset_kind.probability(kind_features(span)) < _NOT_A_DATASET):
             label = "Method"
-        if label == "Method" and named_span and not cued and self.model_kind.probability(span) >= _A_MODEL:
+        if label == "Method" and named_span and not cued and self.model_kind.probability(kind_features(span)) >= _A_MODEL:
             label = "Model"
         if label == candidate.label:
             return candidate
