@@ -188,20 +188,19 @@ class Resolver:
               found_by_candidate: dict[tuple[int, int, str], dict[str, float]]) -> Candidate:
         """Rule 4 (name_kind.py), unless a cue (named-system or context pattern) said what the name is."""
         span = doc[candidate.start:candidate.end]
+        has_name = any(named.system_name(token.text) for token in span)
         label = candidate.label
-        named_span = len(span) <= 3 and any(named.system_name(token.text) for token in span)
-        cued = bool(candidate.sources & {"named", "pattern"})
-        if label == "Model" and not any(named.system_name(token.text) for token in span):
+        if label == "Model" and not has_name:
             label = "Method"
-        elif (label == "Dataset" and named_span and not cued and not self._known_dataset(span)
-              and self.dataset_kind.probability(kind_features(span)) < _NOT_A_DATASET):
-            label = "Method"
-        if label == "Method" and named_span and not cued and self.model_kind.probability(kind_features(span)) >= _A_MODEL:
-            label = "Model"
+        elif has_name and len(span) <= 3 and not candidate.sources & {"named", "pattern"}:
+            features = kind_features(span)
+            if label == "Dataset" and not self._known_dataset(span) and self.dataset_kind.probability(features) < _NOT_A_DATASET:
+                label = "Method"
+            if label == "Method" and self.model_kind.probability(features) >= _A_MODEL:
+                label = "Model"
         if label == candidate.label:
             return candidate
-        earlier = proposals.get((candidate.start, candidate.end, label))
-        relabelled = Candidate(candidate.start, candidate.end, label, candidate.sources | (earlier.sources if earlier else set()))
+        relabelled = _candidate(candidate.start, candidate.end, label, candidate.sources, proposals)
         found_by_candidate[(relabelled.start, relabelled.end, label)] = self._score(doc, relabelled)
         return relabelled
 
@@ -216,9 +215,9 @@ class Resolver:
             long_mention = by_end.get(long.end)
             short_mention = by_span.get((short.start, short.end))
             if long_mention and long_mention.start >= long.start - 1 and not short_mention:
-                out.append(_candidate(short.start, short.end, long_mention.label, "abbreviation", proposals))
+                out.append(_candidate(short.start, short.end, long_mention.label, {"abbreviation"}, proposals))
             elif short_mention and not long_mention:
-                out.append(_candidate(long.start, long.end, short_mention.label, "abbreviation", proposals))
+                out.append(_candidate(long.start, long.end, short_mention.label, {"abbreviation"}, proposals))
         return out
 
     @staticmethod
@@ -235,15 +234,15 @@ class Resolver:
             mention_words = words[mention.start:mention.end]
             for start in positions[mention_words[0]]:
                 if start != mention.start and words[start:start + len(mention_words)] == mention_words:
-                    out.append(_candidate(start, start + len(mention_words), mention.label, "repeat", proposals))
+                    out.append(_candidate(start, start + len(mention_words), mention.label, {"repeat"}, proposals))
         return out
 
 
-def _candidate(start: int, end: int, label: str, source: str,
+def _candidate(start: int, end: int, label: str, sources: set[str],
                proposals: dict[tuple[int, int, str], Candidate]) -> Candidate:
     """A rule-made candidate, keeping the sources of any identical earlier proposal."""
     earlier = proposals.get((start, end, label))
-    return Candidate(start, end, label, {source} | (earlier.sources if earlier else set()))
+    return Candidate(start, end, label, sources | (earlier.sources if earlier else set()))
 
 
 @Language.factory("kgbuild_resolve")
