@@ -104,7 +104,7 @@ class _Generator:
         types = [t for t in schema.relationships if t not in ("MENTIONS", *RESULT_TYPES)]
         while len(self.relationships) < self.target_rels:
             spec = schema.relationships[self.rng.choice(types)]
-            start_label, end_label = self.rng.choice(spec.sources), self.rng.choice(spec.targets)
+            start_label, end_label = self.rng.choice(spec.pairs)
             start = self.rng.choice(self.papers) if start_label == "Paper" else self._popular(start_label)
             papers = self.rng.sample(self.papers, self.rng.choice((1, 1, 1, 2, 3)))
             self._add(spec.type, (start_label, start), (end_label, self._popular(end_label)), papers, spec.type.lower())

@@ -33,12 +33,19 @@ class NodeSpec:
 @dataclass(frozen=True)
 class RelationshipSpec:
     type: str
-    sources: tuple[str, ...]
-    targets: tuple[str, ...]
+    pairs: tuple[tuple[str, str], ...]  # the allowed (start label, end label) pairs
     properties: tuple[PropertySpec, ...]
 
     def allows(self, start_label: str, end_label: str) -> bool:
-        return start_label in self.sources and end_label in self.targets
+        return (start_label, end_label) in self.pairs
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(start for start, _ in self.pairs))
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(end for _, end in self.pairs))
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,15 @@ def _properties(raw: dict) -> tuple[PropertySpec, ...]:
     return tuple(specs)
 
 
+def _endpoint_pairs(rel_type: str, spec: dict) -> tuple[tuple[str, str], ...]:
+    """Every `from` label with every `to` label, or, where that would allow nonsense, the listed `pairs`."""
+    if ("pairs" in spec) == ("from" in spec or "to" in spec):
+        raise ValueError(f"relationship {rel_type} needs either from/to or pairs, not both")
+    if "pairs" in spec:
+        return tuple((start, end) for start, end in spec["pairs"])
+    return tuple((start, end) for start in spec["from"] for end in spec["to"])
+
+
 def schema_text(name: str) -> str:
     """A file of schema/: from the source checkout when run from one, else the installed copy."""
     checkout = Path(__file__).resolve().parent.parent / "schema" / name
@@ -98,11 +114,9 @@ def load_schema() -> GraphSchema:
     common = _properties(raw["relationship_common"])
     relationships = {}
     for rel_type, spec in raw["relationships"].items():
-        for label in (*spec["from"], *spec["to"]):
+        pairs = _endpoint_pairs(rel_type, spec)
+        for label in {label for pair in pairs for label in pair}:
             if label not in nodes:
                 raise ValueError(f"relationship {rel_type} names unknown label {label!r}")
-        relationships[rel_type] = RelationshipSpec(
-            rel_type, tuple(spec["from"]), tuple(spec["to"]),
-            common + _properties(spec.get("properties", {})),
-        )
+        relationships[rel_type] = RelationshipSpec(rel_type, pairs, common + _properties(spec.get("properties", {})))
     return GraphSchema(nodes, relationships, tuple(raw["entity_labels"]))

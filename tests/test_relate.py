@@ -184,3 +184,15 @@ def test_a_result_belongs_to_a_named_system_not_a_technique_phrase():
     results = {(mentions[r.head].text, mentions[r.tail].text, r.value)
                for r in relate(Paper(id="x", abstract=text, source="test"), [field], mentions) if r.type == "HAS_RESULT"}
     assert results == {("Flan-PaLM", "MedQA", "67.6")}, results
+
+
+def test_a_mention_gets_one_class_per_sentence():
+    """"pre-training on language models such as ELMo": ELMo is a kind of one thing there, the surest."""
+    from kgbuild.relate import _one_class_each
+
+    def subclass(head, tail, score, evidence=(0, 90)):
+        return Relation(type="SUBCLASS_OF", head=head, tail=tail, score=score, evidence=evidence, source="classifier")
+
+    nearer, further, elsewhere = subclass(3, 2, 0.4), subclass(3, 1, 0.37), subclass(3, 1, 0.37, (91, 120))
+    uses = Relation(type="USES", head=3, tail=1, score=0.3, evidence=(0, 90), source="classifier")
+    assert _one_class_each([further, nearer, elsewhere, uses]) == [nearer, elsewhere, uses]

@@ -64,3 +64,13 @@ def test_every_relationship_endpoint_is_a_known_label():
     for spec in schema.relationships.values():
         assert set(spec.sources) | set(spec.targets) <= set(schema.nodes)
         assert {p.name for p in spec.properties} >= {"support", "score", "papers", "evidence"}
+
+
+def test_kind_relations_stay_within_a_kind():
+    """SUBCLASS_OF and PART_OF list their endpoint pairs: a dataset is no kind, nor part, of a network."""
+    relationships = load_schema().relationships
+    assert relationships["SUBCLASS_OF"].allows("Model", "Method")  # AlexNet, a CNN
+    assert relationships["SUBCLASS_OF"].allows("Dataset", "Dataset")
+    assert not relationships["SUBCLASS_OF"].allows("Dataset", "Method")
+    assert not relationships["PART_OF"].allows("Method", "Dataset")
+    assert relationships["USES"].allows("Paper", "Dataset")  # from/to still means every combination

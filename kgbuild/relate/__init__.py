@@ -60,6 +60,22 @@ def _not_implied(relations: list[Relation]) -> list[Relation]:
     return [r for r in relations if not (r.type == "COMPARED_WITH" and frozenset((r.head, r.tail)) in outperforms)]
 
 
+def _one_class_each(relations: list[Relation]) -> list[Relation]:
+    """One SUBCLASS_OF per mention and sentence, the surest: "Xs such as A" names one class for A.
+
+    The pair classifier also pairs A with class-like phrases further back ("advances in contextualized
+    representations through pre-training on language models such as ELMo"), which the sentence does not
+    say A is a kind of.
+    """
+    best: dict[tuple, Relation] = {}
+    for relation in relations:
+        if relation.type == "SUBCLASS_OF":
+            key = (relation.head, relation.field, relation.evidence)
+            if key not in best or relation.score > best[key].score:
+                best[key] = relation
+    return [r for r in relations if r.type != "SUBCLASS_OF" or best[r.head, r.field, r.evidence] is r]
+
+
 def relate(paper: Paper, fields: list[AnalysedField], mentions: list[Mention]) -> list[Relation]:
     """All relations the paper states between its mentions (or itself and a mention)."""
     labels = [mention.label for mention in mentions]
@@ -69,4 +85,4 @@ def relate(paper: Paper, fields: list[AnalysedField], mentions: list[Mention]) -
     found = proposals + [relation for view in views for family in _PAIR_FAMILIES for relation in family.find(view)]
     found += [relation for view in views for relation in results.find(view, proposed)]
     kept = [r for r in found if allowed(r, labels) and not _same_thing(r, mentions) and confident(r, mentions)]
-    return _not_implied(_strongest(kept))
+    return _one_class_each(_not_implied(_strongest(kept)))

@@ -109,7 +109,7 @@ def schema_statements(schema: GraphSchema) -> list[str]:
         for label, spec in schema.nodes.items()
     ]
     for rel_type, spec in schema.relationships.items():
-        pairs = ", ".join(f"FROM {start} TO {end}" for start in spec.sources for end in spec.targets)
+        pairs = ", ".join(f"FROM {start} TO {end}" for start, end in spec.pairs)
         statements.append(f"CREATE REL TABLE {rel_type}({pairs}, {_columns(spec.properties)})")
     return statements
 
