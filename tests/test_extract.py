@@ -118,6 +118,12 @@ def test_named_system_cues():
              named_candidates(words, sentences, frozenset({"gpt"}), known={"bleu-4": "Metric"})}
     assert found == {"MedInstruct-52k": "Dataset", "LLaMA-2 - 7B": "Model", "ChatGPT": "Model", "GPT-4": "Model",
                      "BLEU-4": "Metric", "FooBench": "Dataset", "BarNet": "Method"}, found
+    # a definition types a name, even a capital acronym, by its head noun (corpus: TARTE)
+    words = ("We introduce TARTE , a foundation model that maps tables . TrialPanorama : A Large-Scale Benchmark for "
+             "trials . GRAPE is a simple multi-stage framework . We use BERT , a model of text .").split()
+    sentences = [(0, 11), (11, 19), (19, 26), (26, len(words))]
+    found = {" ".join(words[s:e]): label for s, e, label in named_candidates(words, sentences)}
+    assert found == {"TARTE": "Model", "TrialPanorama": "Dataset", "GRAPE": "Method", "BERT": "Model"}, found
 
 
 def test_mentions_carry_sentence_score_and_source(extracted):

@@ -19,20 +19,24 @@ discourse"):
 1. the word right after the name (skipping "-series"/"-based"/"family"):
    dataset/benchmark/corpus -> Dataset, model/LLM/checkpoint -> Model,
    method/framework/approach/algorithm -> Method;
-2. a size suffix in the name: "-7B" -> Model, "-52k" -> Dataset;
-3. a family name inside the name: a Model the lexicon knows well as prefix or
+2. an appositive or definition that says what it is, by the head noun of its
+   noun phrase: "TARTE, a foundation model that ...", "X: A Large-Scale
+   Benchmark for ...", "X is a novel framework"; this one also types capital
+   acronyms, since the text defines them;
+3. a size suffix in the name: "-7B" -> Model, "-52k" -> Dataset;
+4. a family name inside the name: a Model the lexicon knows well as prefix or
    suffix ("ChatGPT", "SciBERT") -> Model;
-4. the head noun of the long form when the name is an abbreviation
+5. the head noun of the long form when the name is an abbreviation
    ("Generative Pre-trained Transformer models (GPTs)" -> Model; but acronyms
    of model classes, "Large Language Models (LLMs)", "VLMs", are Method);
-5. the cue noun right before when it is a dataset or model ("a new dataset, X");
-6. a version number ("GPT-4", "LLaMA-2", "ERNIE 3.0") -> Model, unless the
+6. the cue noun right before when it is a dataset or model ("a new dataset, X");
+7. a version number ("GPT-4", "LLaMA-2", "ERNIE 3.0") -> Model, unless the
    lexicon knows the name or its stem as something else ("BLEU-4");
-7. the cue noun right before when it is a method ("a framework named X") -
+8. the cue noun right before when it is a method ("a framework named X") -
    after the version rule: "a framework named ERNIE 3.0" is a model;
-8. a verb that only takes models ("fine-tune X", "develop X", "pretrain X") -> Model.
+9. a verb that only takes models ("fine-tune X", "develop X", "pretrain X") -> Model.
 All-capital acronyms ("NSP",
-"STS", "BPE", "NER model", "NLI datasets") take cues 3-4 only: they name tasks and methods as often as
+"STS", "BPE", "NER model", "NLI datasets") take cues 2, 4 and 5 only: they name tasks and methods as often as
 systems (measured on held-out GSAP folds).
 """
 
@@ -74,6 +78,13 @@ _METHOD_WORDS = frozenset({"method", "methods", "framework", "frameworks", "appr
                            "algorithms", "technique", "techniques"})
 _SKIP_AFTER = frozenset({"-", "series", "based", "family", "style", "like", "base", "large", "small"})
 _BEFORE_LINK = frozenset({",", "called", "named", "dubbed", "termed", "coined", ":", "(", "the", "a", "an", "new"})
+# An appositive or definition after a name: "X, a/an ...", "X: A ...", "X is a ...", "X (a ...".
+_DEFINING = frozenset({",", ":", "is", "("})
+_ARTICLES = frozenset({"a", "an"})
+# Words that end the noun phrase of a definition: its head is the word before.
+_PHRASE_END = frozenset({",", ".", ";", ":", "(", ")", "that", "which", "for", "of", "to", "with", "in", "on", "and",
+                         "designed", "trained", "based", "built", "capable", "using", "where", "whose"})
+_MAX_PHRASE = 7
 _MODEL_VERBS = frozenset({"fine-tune", "finetune", "fine-tuned", "finetuned", "fine-tuning", "finetuning", "tune",
                           "develop", "pretrain", "pre-train", "pretrained", "pre-trained", "train", "distill"})
 
@@ -119,6 +130,16 @@ def _families(lexicon: Lexicon) -> frozenset[str]:
     return frozenset(families)
 
 
+def _defined_as(words: list[str], end: int, limit: int) -> str | None:
+    """The label a definition right after a name gives it, by its head noun ("X, a foundation model that")."""
+    if not (end + 1 < limit and words[end] in _DEFINING and words[end + 1].lower() in _ARTICLES):
+        return None
+    stop = end + 2
+    while stop < limit and stop < end + 2 + _MAX_PHRASE and words[stop].lower() not in _PHRASE_END:
+        stop += 1
+    return _head_label(words[stop - 1]) if stop > end + 2 and stop < limit else None
+
+
 def _name_end(words: list[str], start: int, limit: int) -> int:
     """End of the name starting at `start`: a following version number or "-7B" size joins it."""
     end = start + 1
@@ -141,33 +162,35 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
         after += 1
     if not acronym and after < sentence[1] and (label := _head_label(words[after])):
         return 1, label
+    if label := _defined_as(words, end, sentence[1]):
+        return 2, label
     size = _SIZE.search(name)
     if size and size.end() == len(name) and not name[:size.start()].replace("-", "").isdigit():
-        return 2, "Dataset" if size.group(2) in "kK" else "Model"
+        return 3, "Dataset" if size.group(2) in "kK" else "Model"
     lower = words[start].lower()
     if not lower.endswith("score") and any(lower != family and (lower.startswith(family) or lower.endswith(family))
                                            for family in families):  # "SciBERT", not the metric "BERTScore"
-        return 3, "Model"
+        return 4, "Model"
     if long_head and (label := _head_label(long_head)):
-        return 4, label
+        return 5, label
     before = start - 1
     while before >= sentence[0] and before > start - 5 and words[before].lower() in _BEFORE_LINK:
         before -= 1
     left = _head_label(words[before]) if sentence[0] <= before < start - 1 else None
     if left in {"Dataset", "Model"} and not acronym:
-        return 5, left
+        return 6, left
     if acronym:
-        return None  # "NSP", "STS", "BPE": capital acronyms are tasks as often as systems, cues 3-4 only
+        return None  # "NSP", "STS", "BPE": capital acronyms are tasks as often as systems, cues 2, 4, 5 only
     stem = lower.split("-")[0]
     label = known.get(name.lower()) or known.get(stem) if stem != lower or end - start > 1 else None
     if label and label != "Model":
-        return 6, label  # "BLEU-4", "SQuAD 2.0": the lexicon knows the name (or stem) as something else
+        return 7, label  # "BLEU-4", "SQuAD 2.0": the lexicon knows the name (or stem) as something else
     if end - start > 1 or _HYPHEN_DIGIT.match(words[start]):
-        return 6, "Model"
+        return 7, "Model"
     if left:
-        return 7, left
+        return 8, left
     if start - 1 >= sentence[0] and words[start - 1].lower() in _MODEL_VERBS:
-        return 8, "Model"
+        return 9, "Model"
     return None
 
 
