@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from helpers import EVAL
 from kgbuild.evaluation.ner import evaluate_ner, format_ner_report
 
-EVAL = Path("/work/shared/data/eval")
 # Measured exact micro-F1 of the shipped model: scierc_dev 0.401, scier_dev 0.752 (before the
 # named-system component and the PwC lexicon curation: 0.399 / 0.739).
 FLOOR_SCIERC = 0.39
 FLOOR_SCIER = 0.74
 
 
-@pytest.mark.skipif(not EVAL.exists(), reason="shared gold not available")
 @pytest.mark.parametrize(("name", "floor"), [("scierc_dev", FLOOR_SCIERC), ("scier_dev", FLOOR_SCIER)])
 def test_dev_micro_f1_above_floor(name, floor):
     result = evaluate_ner(EVAL / f"{name}.jsonl")

@@ -143,6 +143,12 @@ def test_relate_is_pure_and_picklable():
      {("HAS_RESULT", "AlpaCare", "WMT14", "8.3", "BLEU")}),
     ("On MedBench, AlpaCare scores 61.5% vs. 58.2% for GPT-4.", {("HAS_RESULT", "AlpaCare", "MedBench", "61.5", None)},
      {("HAS_RESULT", "AlpaCare", "MedBench", "58.2", None)}),
+    # the paper's own evaluation, its system named in another sentence
+    ("We propose AlpaCare. Extensive experiments on MedBench and WMT14 show large gains.",
+     {("EVALUATED_ON", "AlpaCare", "MedBench"), ("EVALUATED_ON", "AlpaCare", "WMT14")}, set()),
+    ("We propose AlpaCare. Our model is evaluated on the new MedBench.", {("EVALUATED_ON", "AlpaCare", "MedBench")}, set()),
+    ("We propose AlpaCare. Experiments on MedBench show that GPT-4 fails.", set(),
+     {("EVALUATED_ON", "AlpaCare", "MedBench")}),
 ])
 def test_sentence_patterns(sentence, expected, forbidden):
     paper = Paper(id="x", abstract=sentence, source="test")

@@ -18,7 +18,11 @@ gold relation's after mapping the gold label onto kgbuild's types:
 
 Gold relations that map to nothing are not scored, and predicted relations of
 kgbuild-only types (PROPOSES, HAS_RESULT, FINE_TUNED_FROM, BASED_ON, anything
-headed by the paper) are not scored either: the gold has no counterpart.
+headed by the paper) are not scored either: the gold has no counterpart. Nor
+are relations whose head is outside their evidence sentence ("Extensive
+experiments on D ..." -> EVALUATED_ON from the paper's proposed system): SciER
+and SciERC annotate relations within one sentence only. They are counted
+(`cross_sentence`) so the report shows how many were left out.
 
 `mentions="gold"` runs the relation stage on the gold entities (isolates the
 relation rules); `mentions="predicted"` runs the full extractor, so a relation
@@ -95,11 +99,22 @@ def gold_relation_keys(record: dict) -> tuple[set[Key], Counter]:
     return keys, unmapped
 
 
+def _in_sentence(relation: Relation, mention: Mention) -> bool:
+    return mention.field == relation.field and relation.evidence[0] <= mention.start < relation.evidence[1]
+
+
+def cross_sentence(relation: Relation, mentions: list[Mention]) -> bool:
+    """A relation of two mentions one of which lies outside its evidence sentence (resolved "our model")."""
+    ends = [end for end in (relation.head, relation.tail) if end != "paper"]
+    return not all(_in_sentence(relation, mentions[end]) for end in ends)
+
+
 def predicted_relation_keys(relations: list[Relation], mentions: list[Mention]) -> set[Key]:
     keys: set[Key] = set()
     for relation in relations:
         type_ = PREDICTED_AS.get(relation.type, relation.type)
-        if type_ not in SCORED_TYPES or relation.head == "paper" or relation.tail == "paper":
+        if (type_ not in SCORED_TYPES or relation.head == "paper" or relation.tail == "paper"
+                or cross_sentence(relation, mentions)):
             continue
         head, tail = mentions[relation.head], mentions[relation.tail]
         keys.add(relation_key(type_, (head.start, head.end), (tail.start, tail.end)))
@@ -189,7 +204,9 @@ def evaluate_relations(gold_path: str | Path, mentions: str = "gold") -> dict:
     correct: Counter = Counter()
     overlapping: Counter = Counter()
     unmapped: Counter = Counter()
+    left_out: Counter = Counter()
     for record, (relations, found) in zip(records, run(records)):
+        left_out.update(r.type for r in relations if r.type in SCORED_TYPES and cross_sentence(r, found))
         gold, unmapped_here = gold_relation_keys(record)
         unmapped += unmapped_here
         predicted = predicted_relation_keys(relations, found)
@@ -206,7 +223,7 @@ def evaluate_relations(gold_path: str | Path, mentions: str = "gold") -> dict:
             "overlap_precision": overlapping[type_] / predicted_counts[type_] if predicted_counts[type_] else None,
         }
     return {"gold_path": str(gold_path), "mentions": mentions, "documents": len(records), "types": types,
-            "unmapped_gold": dict(unmapped)}
+            "unmapped_gold": dict(unmapped), "cross_sentence": dict(left_out)}
 
 
 def format_relations_report(result: dict) -> str:
@@ -222,4 +239,7 @@ def format_relations_report(result: dict) -> str:
     if result["unmapped_gold"]:
         unmapped = ", ".join(f"{label} {count}" for label, count in sorted(result["unmapped_gold"].items()))
         lines.append(f"unmapped gold (not scored): {unmapped}")
+    if result["cross_sentence"]:
+        left_out = ", ".join(f"{type_} {count}" for type_, count in sorted(result["cross_sentence"].items()))
+        lines.append(f"predicted with the head outside its sentence (not scored): {left_out}")
     return "\n".join(lines)

@@ -19,6 +19,7 @@ function so a process pool can pickle it.
 from __future__ import annotations
 
 from kgbuild.extract.analysed import AnalysedField
+from kgbuild.extract.named import system_name
 from kgbuild.models import Mention, Paper, Relation
 from kgbuild.relate import benchmarks, classifier, comparison, derivation, hierarchy, proposes, results, usage
 from kgbuild.relate.confidence import confident
@@ -30,10 +31,12 @@ from kgbuild.text import fold
 _PAIR_FAMILIES = (derivation, usage, benchmarks, comparison, hierarchy, classifier)
 
 
-def _proposed_system(proposals: list[Relation], labels: list[str]) -> int | None:
-    """The system the paper introduces, for resolving "our model": its surest, earliest proposal."""
-    systems = [r for r in proposals if isinstance(r.tail, int) and labels[r.tail] in SYSTEMS]
-    best = max(systems, key=lambda r: (r.score, r.field == "title", -r.tail), default=None)
+def _proposed_system(proposals: list[Relation], mentions: list[Mention]) -> int | None:
+    """The system the paper introduces, for resolving "our model": its surest, earliest proposal, a name
+    ("GR-1") before a description ("a unified instruction-based framework")."""
+    systems = [r for r in proposals if isinstance(r.tail, int) and mentions[r.tail].label in SYSTEMS]
+    best = max(systems, key=lambda r: (any(map(system_name, mentions[r.tail].text.split())), r.score,
+                                       r.field == "title", -r.tail), default=None)
     return best.tail if best else None
 
 
@@ -81,8 +84,9 @@ def relate(paper: Paper, fields: list[AnalysedField], mentions: list[Mention]) -
     labels = [mention.label for mention in mentions]
     views = list(sentences(fields, mentions))
     proposals = [relation for view in views for relation in proposes.find(view)]
-    proposed = _proposed_system(proposals, labels)
+    proposed = _proposed_system(proposals, mentions)
     found = proposals + [relation for view in views for family in _PAIR_FAMILIES for relation in family.find(view)]
     found += [relation for view in views for relation in results.find(view, proposed)]
+    found += [relation for view in views for relation in benchmarks.find_own(view, proposed)]
     kept = [r for r in found if allowed(r, labels) and not _same_thing(r, mentions) and confident(r, mentions)]
     return _one_class_each(_not_implied(_strongest(kept)))

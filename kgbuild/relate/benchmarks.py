@@ -4,14 +4,22 @@ Evaluation is stated as a result verb or noun followed by "on D"
 ("X achieves state-of-the-art results on D", "we evaluate X on D"), or as
 "experiments on D show that X ..."; a dataset serves a task as "D for T",
 "T benchmarks such as D", "the T dataset D".
+
+Abstracts mostly state their own evaluation without naming the system again:
+"Extensive experiments on D and E show ...", "we evaluate our model on D".
+With no named system in the sentence, that is EVALUATED_ON from the paper's
+proposed system (resolved by the caller, as for results), at a lower score
+than a named statement.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from kgbuild.extract.named import system_name
 from kgbuild.models import Relation
-from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern
+from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
@@ -38,5 +46,29 @@ PATTERNS = [
 ]
 
 
+_OWN_SYSTEM = r"(?:it|them|our (?:\S+ ){0,3}?|the (?:proposed|resulting) (?:\S+ ){0,3}?|this (?:\S+ ){0,2}?)"
+_OWN_EVALUATION = re.compile(
+    r"(?:^|\b(?:extensive|comprehensive|our|empirical|experimental|further|the) )(?:experiments|evaluations?|results)"
+    r" (?:\S+ ){0,3}?(?:on|across|over|using) (?:\S+ ){0,3}?" + OTHERS + "$"
+    r"|\bwe (?:\S+ )?(?:evaluate|test|benchmark|validate|assess)d? " + _OWN_SYSTEM + r"(?:\S+ ){0,3}?(?:on|across|over|using) "
+    r"(?:\S+ ){0,3}?" + OTHERS + "$"
+    r"|\b(?:our|the proposed) (?:\S+ ){0,3}?(?:is|are|was|were|has been|have been) (?:\S+ )?"
+    r"(?:evaluated|tested|benchmarked|validated|assessed) (?:\S+ ){0,3}?(?:on|across|over|using) (?:\S+ ){0,3}?" + OTHERS + "$")
+OWN_EVALUATION = "benchmarks:anaphora"  # like results: the head is resolved outside the sentence
+
+
+def _names_a_system(sentence: Sentence) -> bool:
+    return any(slot.label in SYSTEMS and any(system_name(token.text) for token in slot.span) for slot in sentence.slots)
+
+
 def find(sentence: Sentence) -> Iterator[Relation]:
     yield from pair_relations(sentence, PATTERNS)
+
+
+def find_own(sentence: Sentence, proposed: int | None) -> Iterator[Relation]:
+    """EVALUATED_ON from the paper's own system (`proposed`, a mention index) to the datasets of its experiments."""
+    if proposed is None or _names_a_system(sentence):
+        return
+    for slot in sentence.slots:
+        if slot.label == "Dataset" and _OWN_EVALUATION.search(spaced(sentence.before(slot))):
+            yield sentence.relation("EVALUATED_ON", proposed, slot.mention, 0.6, OWN_EVALUATION)
