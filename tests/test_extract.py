@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections import Counter
 
 import pytest
 
+from helpers import CORPUS
 from kgbuild.extract import extract_papers, load_pipeline
 from kgbuild.models import Paper, Relation
 from kgbuild.read import read_papers
-
-CORPUS = Path("/work/shared/corpus")
-
-pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not available")
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +201,10 @@ def test_an_unseen_acronym_the_context_calls_a_system_is_not_a_dataset(extracted
     datasets = {m.text for e in extracted for m in e.mentions if m.label == "Dataset"}
     assert not datasets & {"TEMT", "aTLAS", "MiniPLM", "TEMPO"}, datasets & {"TEMT", "aTLAS", "MiniPLM", "TEMPO"}
     assert {"MT-Bench", "MTEB", "SuperGLUE", "MedInstruct-52k"} <= datasets
+
+
+def test_a_quality_is_not_a_metric(extracted):
+    """"robustness", "generation quality": properties, not evaluation measures; accuracy and F1 still are."""
+    metrics = Counter(m.text.lower() for e in extracted for m in e.mentions if m.label == "Metric")
+    assert not [text for text in metrics if text.split()[-1] in {"robustness", "quality", "efficiency", "ability"}]
+    assert metrics["accuracy"] >= 30 and metrics["f1"] + metrics["f1 score"] >= 3, metrics.most_common(10)
