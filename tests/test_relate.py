@@ -143,6 +143,8 @@ def test_relate_is_pure_and_picklable():
      {("HAS_RESULT", "AlpaCare", "WMT14", "8.3", "BLEU")}),
     ("On MedBench, AlpaCare scores 61.5% vs. 58.2% for GPT-4.", {("HAS_RESULT", "AlpaCare", "MedBench", "61.5", None)},
      {("HAS_RESULT", "AlpaCare", "MedBench", "58.2", None)}),
+    ("AlpaCare uses LLaMA-2 as its backbone.", {("USES", "AlpaCare", "LLaMA-2")}, set()),
+    ("Neither AlpaCare nor MedAlpaca uses LLaMA-2.", set(), {("USES", "MedAlpaca", "LLaMA-2")}),
     # the paper's own evaluation, its system named in another sentence
     ("We propose AlpaCare. Extensive experiments on MedBench and WMT14 show large gains.",
      {("EVALUATED_ON", "AlpaCare", "MedBench"), ("EVALUATED_ON", "AlpaCare", "WMT14")}, set()),
@@ -202,3 +204,30 @@ def test_a_mention_gets_one_class_per_sentence():
     nearer, further, elsewhere = subclass(3, 2, 0.4), subclass(3, 1, 0.37), subclass(3, 1, 0.37, (91, 120))
     uses = Relation(type="USES", head=3, tail=1, score=0.3, evidence=(0, 90), source="classifier")
     assert _one_class_each([further, nearer, elsewhere, uses]) == [nearer, elsewhere, uses]
+
+
+def test_a_title_states_the_task_of_its_method():
+    """Titles are not gated by mention confidence (the gold has none): "X for T" is the headline claim."""
+    from kgbuild.extract import extract_papers
+
+    paper = _paper(lambda p: p.title.startswith("GALIP"))
+    [extracted] = extract_papers([paper], relate=relate)
+    found = {(extracted.mentions[r.head].text, extracted.mentions[r.tail].text) for r in extracted.relations
+             if r.type == "ADDRESSES" and r.field == "title"}
+    assert ("Generative Adversarial CLIPs", "Text-to-Image Synthesis") in found, found
+
+
+def test_a_model_is_no_kind_of_procedure():
+    from kgbuild.relate import _model_of_a_procedure
+
+    def mention(text, label):
+        return Mention(field="abstract", start=0, end=len(text), text=text, label=label, score=0.9, source="ner",
+                       sentence=0)
+
+    mentions = [mention("GPT-4o", "Model"), mention("fine-tuning", "Method"), mention("LLMs", "Method"),
+                mention("CNNs", "Method"), mention("deep learning", "Method")]
+    def subclass(head, tail):
+        return Relation(type="SUBCLASS_OF", head=head, tail=tail, score=0.5, evidence=(0, 9), source="classifier")
+    assert _model_of_a_procedure(subclass(0, 1), mentions)
+    assert not _model_of_a_procedure(subclass(0, 2), mentions)
+    assert not _model_of_a_procedure(subclass(3, 4), mentions)  # SciER: CNNs SUBCLASS_OF deep learning

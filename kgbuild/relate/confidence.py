@@ -16,6 +16,13 @@ as Y" mostly joins generic class phrases the annotators leave out, .25 -> .67.
 Types the gold does not annotate (PROPOSES, FINE_TUNED_FROM, BASED_ON,
 HAS_RESULT, ...) have no such measurement and are left to their rules. The pair
 classifier applies the same product with its own bars (kgbuild.relate.classifier).
+
+Titles are not gated. The gold has no titles, so the bars say nothing about
+them, and a title's "X: Y for T" is the paper's headline claim: of the 39
+corpus title relations the bars would drop, 28 were right when read (wrong:
+mostly a method phrase taken as the task, "Prompt Learning for Vision
+Language Models"). The calibrated mention scores run lower on the corpus than
+on the gold's domain (median 0.35 against 0.41), which is what drops them.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ CLASSIFIER = "classifier"
 def confident(relation: Relation, mentions: list[Mention]) -> bool:
     """False for a rule's relation between two mentions whose end-to-end confidence is below its type's bar."""
     bar = MIN_RULE_CONFIDENCE.get(relation.type)
-    if bar is None or relation.source == CLASSIFIER or relation.head == "paper" or relation.tail == "paper":
+    if (bar is None or relation.source == CLASSIFIER or relation.field == "title" or relation.head == "paper"
+            or relation.tail == "paper"):
         return True
     return relation.score * mentions[relation.head].score * mentions[relation.tail].score >= bar

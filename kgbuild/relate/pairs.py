@@ -25,6 +25,9 @@ FILLER = r"(?:(?:the|a|an|also|further|significantly|consistently|substantially|
 TRAIN = r"(?:pre-?|continually |further )?(?:train(?:ed|s|ing)?|fine-?tun(?:ed|e|es|ing)|instruction-tuned|distill(?:ed|s|ing)?)"
 _CITATION = re.compile(r"\[ [^\[\]<]* \] |\( (?:[^()<]* )?(?:et al\.|\d{4}[a-z]?) [^()<]*\) ")
 MAX_GAP_WORDS = 14
+# A pattern matches the whole gap, so a negation inside it ("X does not use Y") never matches; one just
+# before the first mention ("Neither A nor X uses Y") would, so it is checked there.
+_NEGATED = re.compile(r"\b(?:neither|nor|not|never|cannot|n't)\b (?:\S+ ){0,3}$")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ def pair_relations(sentence: Sentence, patterns: list[PairPattern]) -> Iterator[
     slots = sentence.slots
     for i, left in enumerate(slots):
         before = spaced(sentence.before(left))
+        if _NEGATED.search(before):
+            continue
         for right in slots[i + 1:]:
             gap = spaced(sentence.gap(left, right))
             if len(gap.split()) > MAX_GAP_WORDS:
