@@ -231,3 +231,19 @@ def test_a_model_is_no_kind_of_procedure():
     assert _model_of_a_procedure(subclass(0, 1), mentions)
     assert not _model_of_a_procedure(subclass(0, 2), mentions)
     assert not _model_of_a_procedure(subclass(3, 4), mentions)  # SciER: CNNs SUBCLASS_OF deep learning
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # every number of "by A and B" is a margin, as is one "ahead of" the baseline
+    ("AlpaCare surpasses GPT-4 by 1.3% and 3.6% on MedBench and WMT14, respectively.",
+     {("1.3", "% margin", "MedBench"), ("3.6", "% margin", "WMT14")}),
+    ("AlpaCare is best on MedBench and WMT14, with 12.5% and 4.1% ahead of GPT-4 respectively.",
+     {("12.5", "% margin", "MedBench"), ("4.1", "% margin", "WMT14")}),
+    # a saving is not a score
+    ("AlpaCare reduces annotation costs on MedBench by 31%.", set()),
+    ("AlpaCare reaches 61.5% on MedBench.", {("61.5", "%", "MedBench")}),
+])
+def test_result_values_say_what_they_are(sentence, expected):
+    relations, mentions = _related(Paper(id="x", abstract=sentence, source="test"))
+    found = {(r.value, r.unit, mentions[r.tail].text) for r in relations if r.type == "HAS_RESULT"}
+    assert found == expected

@@ -12,7 +12,8 @@ Rules, in order:
    ability"): the issue's Metric is an evaluation measure (accuracy, BLEU),
    and TDMSci, whose Metric labels are held out, never marks these (0 of 78
    occurrences of robustness, efficiency, quality); SciREX marks many, which
-   is where the NER and lexicon learnt them.
+   is where the NER and lexicon learnt them. Nor is a bare size ("70B",
+   "4TB"): it says how big, not which.
 1. Every candidate (span, label) is scored by the calibrator from the set of
    components that proposed exactly it (agreement is evidence). Scores rank
    and inform; they do not filter: a threshold chosen out of fold (0.26) gained
@@ -40,6 +41,7 @@ Rules, in order:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -62,6 +64,7 @@ _A_MODEL = 0.65
 _NOT_A_DATASET = 0.2
 _DETERMINERS = frozenset({"a", "an", "the", "our", "this", "these", "those", "its", "their"})
 _STATISTICAL_NOTATION = frozenset({"CI", "CIs", "SD", "SDs", "SEM", "IQR"})
+_SIZE = re.compile(r"\d+(?:\.\d+)?[KMBTkmbt][Bb]?")
 _QUALITIES = frozenset({"robustness", "efficiency", "quality", "ability", "abilities", "capability", "capabilities",
                         "generalization", "generalisation", "generalizability", "performance", "effectiveness",
                         "scalability", "interpretability", "explainability", "power"})
@@ -139,7 +142,8 @@ class Resolver:
         proposals: dict[tuple[int, int, str], Candidate] = {}
 
         def propose(span: Span, label: str, source: str) -> None:
-            if span.text in _STATISTICAL_NOTATION or (label == "Metric" and span[-1].lower_ in _QUALITIES):
+            if (span.text in _STATISTICAL_NOTATION or _SIZE.fullmatch(span.text)
+                    or (label == "Metric" and span[-1].lower_ in _QUALITIES)):
                 return
             key = (span.start, span.end, label)
             proposals.setdefault(key, Candidate(span.start, span.end, label, set())).sources.add(source)

@@ -5,14 +5,18 @@ points") or is a decimal right next to a metric mention ("BLEU from 8.3 to
 1.4"). Numbers that describe something else are skipped: the comparator side
 of "90.6% vs. 89.8%" or "from 8.3", shares and savings ("10% of the data",
 "only 0.3%", "60% less parameters"), and numbers inside mentions. A margin
-("surpasses Y by 3.6%") keeps its unit with " margin" appended, so a Result
-never passes a difference off as a score.
+("surpasses Y by 3.6%", "by 1.3% and 3.6%", "12.5% ahead of Y") keeps its unit
+with " margin" appended, so a Result never passes a difference off as a score.
+A number in a clause about costs ("reduce annotation costs ... 31%", "training
+time decreased by 14%") is a saving, not a score, unless a metric is named
+next to it.
 
 The tail is the dataset (else task) the number is "on" - paired in order
-when the sentence says "respectively" - else the nearest one before it that
+when the sentence says "respectively", after the numbers or before them ("on A
+and B, with 12.5% and 4.1% ... respectively") - else the nearest one before it that
 is not training data ("trained on X"). The head is the first system named
 in the number's clause that is not itself the thing compared against ("than
-Y", "outperforming Y"), and it must be a name (a name-shaped word: "Flan-PaLM",
+Y", "outperforming Y") or where it was measured ("19% improvement on MMLU"), and it must be a name (a name-shaped word: "Flan-PaLM",
 "ERNIE 3.0"): a technique phrase before a number describes a setting or a
 cost ("in few-shot learning ... +9.4%", "reduce human annotation costs by
 31%"), not the system that scored it. When no system is named and the sentence speaks of
@@ -44,6 +48,11 @@ _MARGIN = re.compile(r"\bby (?:up to |over |about |around |at least |nearly |alm
 _AFTER_BARE_DECIMAL = {"on", "in", "for", "and", "to", "with", "than", "vs.", "at", "across", "over", "respectively"}
 _COMPARATOR = {"than", "over", "vs.", "vs", "versus", "against", "outperforms", "outperforming", "outperformed",
                "surpassing", "surpasses", "surpassed", "beats", "beating", "to", "with"}
+_MEASURED_AT = {"on", "across"}
+_MARGIN_AFTER = {"ahead", "higher", "better", "above", "over"}
+_COORDINATION = {"and", ",", "or"}
+_COST = {"cost", "costs", "reduce", "reduces", "reduced", "reducing", "decrease", "decreases", "decreased",
+         "decreasing", "latency", "time", "memory", "savings", "escalations"}
 _CLAUSE_JOINERS = {"and", "but", "while", "whereas", "which", "yet"}
 _TRAINED = re.compile(r"(?:pre-?)?train|fine-?tun")
 _ANAPHOR = re.compile(r"\b(?:our|we|its|it|the (?:proposed |resulting |final )?(?:model|method|approach|framework|system)"
@@ -101,11 +110,29 @@ def _numbers(sentence: Sentence) -> list[_Number]:
         if unit is None or (unit[1] + 1 < sentence.span.end and doc[unit[1] + 1].lower_ in _NOT_A_SCORE_AFTER):
             continue  # no unit, or "10% of the data", "60% less parameters": a share or a saving, not a score
         unit_text, last = unit
+        if _about_costs(sentence, token.i):
+            continue
         preceding = " ".join(t.lower_ for t in doc[max(sentence.span.start, token.i - 4):token.i]) + " "
-        if unit_text is not None and _MARGIN.search(preceding):
+        following = doc[last + 1].lower_ if last + 1 < sentence.span.end else ""
+        coordinated = bool(found) and found[-1].unit is not None and found[-1].unit.endswith(" margin") and all(
+            t.lower_ in _COORDINATION for t in doc[found[-1].last + 1:token.i])
+        if unit_text is not None and (_MARGIN.search(preceding) or following in _MARGIN_AFTER or coordinated):
             unit_text += " margin"
         found.append(_Number(token, unit_text, last))
+    for i, number in enumerate(found[:-1]):  # "12.5% and 4.1% ahead of Y": the margin word follows the last
+        rest = found[i + 1:]
+        if (number.unit is not None and not number.unit.endswith(" margin") and rest[-1].unit is not None
+                and rest[-1].unit.endswith(" margin") and all(
+                    t.lower_ in _COORDINATION for a, b in zip(found[i:], rest) for t in doc[a.last + 1:b.token.i])):
+            found[i] = _Number(number.token, number.unit + " margin", number.last)
     return found
+
+
+def _about_costs(sentence: Sentence, position: int) -> bool:
+    """Is the number at `position` a saving ("reduce annotation costs ..., e.g., 31%")? Not if a metric is near."""
+    doc = sentence.field.doc
+    clause = doc[max(_clause_start(sentence, position), position - 10):position]
+    return any(t.lower_ in _COST for t in clause) and _near_metric(sentence, position, 4) is None
 
 
 def _is_training_data(sentence: Sentence, slot: Slot) -> bool:
@@ -131,7 +158,10 @@ def _respective_tails(sentence: Sentence, numbers: list[_Number]) -> list[Slot] 
     if len(numbers) < 2 or "respectively" not in {t.lower_ for t in sentence.span}:
         return None
     after = [slot for slot in sentence.slots if slot.span.start > numbers[-1].last and slot.label in _TAIL_LABELS]
-    return after if len(after) == len(numbers) else None
+    if len(after) == len(numbers):
+        return after
+    before = [slot for slot in sentence.slots if slot.span.end <= numbers[0].token.i and slot.label in _TAIL_LABELS]
+    return before[-len(numbers):] if len(before) >= len(numbers) and not after else None
 
 
 def _clause_start(sentence: Sentence, position: int) -> int:
@@ -151,7 +181,8 @@ def _head(sentence: Sentence, position: int) -> Slot | None:
         if slot.span.start >= position:
             return None
         preceding = {t.lower_ for t in doc[max(clause, slot.span.start - 5):slot.span.start]}
-        if (slot.span.start >= clause and slot.label in SYSTEMS and not preceding & _COMPARATOR
+        measured_at = {t.lower_ for t in doc[max(clause, slot.span.start - 2):slot.span.start]} & _MEASURED_AT
+        if (slot.span.start >= clause and slot.label in SYSTEMS and not preceding & _COMPARATOR and not measured_at
                 and any(name_shape(token.text) for token in slot.span)):
             return slot
     return None
