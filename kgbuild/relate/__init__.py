@@ -97,6 +97,8 @@ def relate(paper: Paper, fields: list[AnalysedField], mentions: list[Mention]) -
     found = proposals + [relation for view in views for family in _PAIR_FAMILIES for relation in family.find(view)]
     found += [relation for view in views for relation in results.find(view, proposed)]
     found += [relation for view in views for relation in benchmarks.find_own(view, proposed)]
-    kept = [r for r in found if allowed(r, labels) and not _same_thing(r, mentions) and confident(r, mentions)
-            and not _model_of_a_procedure(r, mentions)]
-    return _one_class_each(_not_implied(_strongest(kept)))
+    kept = [r for r in found if allowed(r, labels) and not _same_thing(r, mentions) and confident(r, mentions)]
+    # The one class a sentence names is chosen before dropping a procedure: when the surest class is a cut
+    # phrase ("pre-training" of "pre-training on language models such as ELMo"), none is stated.
+    classes = _one_class_each(_not_implied(_strongest(kept)))
+    return [r for r in classes if not _model_of_a_procedure(r, mentions)]
