@@ -247,3 +247,14 @@ def test_result_values_say_what_they_are(sentence, expected):
     relations, mentions = _related(Paper(id="x", abstract=sentence, source="test"))
     found = {(r.value, r.unit, mentions[r.tail].text) for r in relations if r.type == "HAS_RESULT"}
     assert found == expected
+
+
+@pytest.mark.parametrize("sentence, proposed, not_proposed", [
+    ("Applying this strategy, we present a suite of LLMs: SciLitLLM, specialized in science.", "SciLitLLM", "LLMs"),
+    ("We introduce Probabilistic Hyper-Graphs using Masked Autoencoders (PHG-MAE): a novel model.", "PHG-MAE", None),
+    ("We present SciRIFF, a dataset for 54 tasks covering two capabilities: NER-X and QA-Y.", "SciRIFF", "NER-X"),
+])
+def test_what_a_paper_introduces(sentence, proposed, not_proposed):
+    relations, mentions = _related(Paper(id="x", abstract=sentence, source="test"))
+    found = {mentions[r.tail].text for r in relations if r.type == "PROPOSES"}
+    assert proposed in found and not_proposed not in found, found

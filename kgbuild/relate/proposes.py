@@ -8,7 +8,13 @@ taken as the mentions right after it, up to the first preposition or clause
 word, so "we propose X for T using Y" proposes X, not T or Y. When a name is
 given in apposition ("a medical IFT dataset, MedInstruct-52k"), mentions
 that only modify the described noun ("IFT"), or describe a name already
-given ("MiniPLM, a KD framework"), are not proposed.
+given ("MiniPLM, a KD framework"), are not proposed. A colon names what the
+verb introduces only when the name follows it directly ("we present a suite of
+LLMs: SciLitLLM"), not a description ("we propose X: a Transformer ...").
+When the introduced thing is a long form the extractor cut ("we introduce
+Probabilistic Hyper-Graphs using Masked Autoencoders (PHG-MAE)"), its short
+form is proposed if, by Schwartz & Hearst, its long form starts right after
+the verb.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from kgbuild.abbreviations import long_form_start
 from kgbuild.models import Relation
 from kgbuild.relate.sentences import MENTION, Sentence, Slot
 
@@ -53,7 +60,9 @@ def _introduced(before: list[str]) -> tuple[str, float] | None:
         markers = [i for i, word in enumerate(gap) if word in _NAMING]
         if markers and set(gap[markers[-1] + 1:]) <= _DETERMINERS | {"as"}:
             described = gap[:markers[-1]]
-            explicit = gap[markers[-1]] in _NAMING_WORDS  # "..., dubbed X" names X whatever the description says
+            # "..., dubbed X" names X whatever the description says, and so does "...: X"
+            explicit = gap[markers[-1]] in _NAMING_WORDS or (
+                gap[markers[-1]] == ":" and markers[-1] == len(gap) - 1 and len(gap) <= 8 and not _BOUNDARY & set(gap))
             # "a dataset, X" names the dataset X; in "X, a KD framework" the mention after the comma describes X.
             describes_a_name = _ENDS_WITH_NAME.search(" ".join(described)) is not None
             appositive = bool(described) and not describes_a_name and not _BOUNDARY & set(described)
@@ -66,6 +75,27 @@ def _introduced(before: list[str]) -> tuple[str, float] | None:
             return "object", 0.85 if len(gap) <= 3 else 0.75
         return None
     return None
+
+
+_LEADING = _DETERMINERS | {"novel", "new", "simple", "first"}
+
+
+def _short_form_of_introduced(sentence: Sentence, slot: Slot) -> tuple[str, float] | None:
+    """ "we introduce <long form> (SF)": SF names what is introduced when its long form starts after the verb."""
+    doc = sentence.field.doc
+    opening = slot.span.start - 1
+    if opening <= sentence.span.start or doc[opening].text != "(" or len(slot.span) > 3:
+        return None
+    words = [token.lower_ for token in doc[sentence.span.start:opening]]
+    verbs = [i for i, word in enumerate(words) if _INTRODUCE.fullmatch(word) and _AUTHORS & set(words[max(0, i - 12):i])
+             and not (i and words[i - 1] in _PASSIVE)]
+    if not verbs or opening - (sentence.span.start + verbs[-1] + 1) > 12:
+        return None
+    after_verb = doc[sentence.span.start + verbs[-1] + 1:opening]
+    start = long_form_start(slot.span.text, after_verb.text)
+    if start is None or not set(after_verb.text[:start].lower().split()) <= _LEADING:
+        return None
+    return "named", 0.85
 
 
 def _modifies_next_noun(sentence: Sentence, slot: Slot, past_abbreviation: bool) -> bool:
@@ -87,7 +117,7 @@ def _abstract(sentence: Sentence) -> Iterator[Relation]:
     found: list[tuple[Slot, str, float]] = []
     for slot in sentence.slots:
         before = sentence.before(slot).split()
-        introduced = _introduced(before)
+        introduced = _introduced(before) or _short_form_of_introduced(sentence, slot)
         if introduced:
             found.append((slot, *introduced))
         elif _OUR.search(" ".join(before)):
