@@ -208,3 +208,18 @@ def test_a_quality_is_not_a_metric(extracted):
     metrics = Counter(m.text.lower() for e in extracted for m in e.mentions if m.label == "Metric")
     assert not [text for text in metrics if text.split()[-1] in {"robustness", "quality", "efficiency", "ability"}]
     assert metrics["accuracy"] >= 30 and metrics["f1"] + metrics["f1 score"] >= 3, metrics.most_common(10)
+
+
+def test_names_are_not_cut_at_a_hyphen(extracted):
+    """"InfiMed-Foundation-4B", "Multi-CPR": a mention never stops inside an unspaced hyphenated name."""
+    import re
+
+    cut = []
+    for paper in extracted:
+        for m in paper.mentions:
+            text = paper.text(m.field)
+            if re.match(r"-[A-Z0-9]", text[m.end:m.end + 2]) or re.search(r"(?:^|[^\w-])[A-Z0-9][\w.]*-$", text[max(0, m.start - 30):m.start]):
+                cut.append((text[max(0, m.start - 10):m.end + 10], m.text))
+    assert not cut, cut[:10]
+    texts = {m.text for paper in extracted for m in paper.mentions}
+    assert {"Spark-Prover-X1", "Qwen2.5-32B-Instruct", "Multi-CPR"} <= texts

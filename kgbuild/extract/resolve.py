@@ -37,6 +37,11 @@ Rules, in order:
 5. One sense per discourse (Gale, Church & Yarowsky 1992): other occurrences
    of a mention's exact words in the same text get its label if unclaimed -
    the NER often labels a name once and misses its repetitions.
+6. A name is never cut at a hyphen: a mention that stops at "-" inside an
+   unspaced compound whose next part is capitalised or a number takes the
+   whole compound ("Med-[Gemini]", "[Multi]-CPR"), absorbing mentions inside
+   it ("[InfiMed]-[Foundation-4B]"), unless it would cut into another mention.
+   Lower-case parts stay out ("LLaMA-based").
 """
 
 from __future__ import annotations
@@ -180,6 +185,7 @@ class Resolver:
             found_by_candidate[(candidate.start, candidate.end, candidate.label)] = self._score(doc, candidate)
             accept(candidate)
 
+        accepted = self._whole_compounds(doc, accepted, proposals, found_by_candidate)
         ents = []
         for candidate in sorted(accepted, key=lambda c: c.start):
             span = Span(doc, candidate.start, candidate.end, candidate.label)
@@ -216,6 +222,30 @@ class Resolver:
         found_by_candidate[(relabelled.start, relabelled.end, label)] = self._score(doc, relabelled)
         return relabelled
 
+    def _whole_compounds(self, doc: Doc, accepted: list[Candidate], proposals: dict[tuple[int, int, str], Candidate],
+                         found_by_candidate: dict[tuple[int, int, str], dict[str, float]]) -> list[Candidate]:
+        """Rule 6: widen a mention cut at a hyphen to the whole compound name, absorbing mentions inside it
+        ("InfiMed" + "Foundation-4B"); the label is the longest part's (the rightmost of equals)."""
+        out: list[Candidate] = []
+        for candidate in sorted(accepted, key=lambda c: c.start):
+            if out and out[-1].end > candidate.start:
+                continue  # absorbed by the previous compound
+            start, end = candidate.start, candidate.end
+            while start >= 2 and _joined(doc, start - 2) and _name_part(doc[start - 2].text):
+                start -= 2
+            while end + 1 < len(doc) and _joined(doc, end - 1) and _name_part(doc[end + 1].text):
+                end += 2
+            parts = [c for c in accepted if c.end > start and c.start < end]
+            if (start, end) == (candidate.start, candidate.end) or any(c.start < start or c.end > end for c in parts) \
+                    or (out and out[-1].end > start):
+                out.append(candidate)
+                continue
+            label = max(parts, key=lambda c: (c.end - c.start, c.start)).label
+            widened = _candidate(start, end, label, set().union(*(c.sources for c in parts)), proposals)
+            found_by_candidate[(start, end, label)] = self._score(doc, widened)
+            out.append(widened)
+        return out
+
     @staticmethod
     def _abbreviation_candidates(doc: Doc, accepted: list[Candidate],
                                  proposals: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
@@ -248,6 +278,15 @@ class Resolver:
                 if start != mention.start and words[start:start + len(mention_words)] == mention_words:
                     out.append(_candidate(start, start + len(mention_words), mention.label, {"repeat"}, proposals))
         return out
+
+
+def _joined(doc: Doc, i: int) -> bool:
+    """Tokens i and i + 2 are one unspaced word joined by a hyphen at i + 1 ("Med-Gemini")."""
+    return doc[i + 1].text == "-" and not doc[i].whitespace_ and not doc[i + 1].whitespace_
+
+
+def _name_part(text: str) -> bool:
+    return text[:1].isupper() or text[:1].isdigit()
 
 
 def _candidate(start: int, end: int, label: str, sources: set[str],
