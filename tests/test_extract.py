@@ -121,6 +121,12 @@ def test_named_system_cues():
     sentences = [(0, 11), (11, 19), (19, 26), (26, len(words))]
     found = {" ".join(words[s:e]): label for s, e, label in named_candidates(words, sentences)}
     assert found == {"TARTE": "Model", "TrialPanorama": "Dataset", "GRAPE": "Method", "BERT": "Model"}, found
+    # a plain capitalised word only with a definition or an explicit naming, and not as a sentence opener
+    words = ("Panacea : A foundation model for trials . We propose a model named Zecoler , which works . "
+             "However , a model works . Segment Any Text : A Universal Approach . Recycling is a method .").split()
+    sentences = [(0, 8), (8, 17), (17, 23), (23, 31), (31, len(words))]
+    found = {" ".join(words[s:e]): label for s, e, label in named_candidates(words, sentences)}
+    assert found == {"Panacea": "Model", "Zecoler": "Model", "Recycling": "Method"}, found
 
 
 def test_mentions_carry_sentence_score_and_source(extracted):

@@ -35,7 +35,8 @@ discourse"):
 8. the cue noun right before when it is a method ("a framework named X") -
    after the version rule: "a framework named ERNIE 3.0" is a model;
 9. a verb that only takes models ("fine-tune X", "develop X", "pretrain X") -> Model.
-All-capital acronyms ("NSP",
+A plain capitalised word ("Panacea") takes cue 2, or "a <head noun> named X",
+only. All-capital acronyms ("NSP",
 "STS", "BPE", "NER model", "NLI datasets") take cues 2, 4 and 5 only: they name tasks and methods as often as
 systems (measured on held-out GSAP folds).
 """
@@ -85,6 +86,9 @@ _ARTICLES = frozenset({"a", "an"})
 _PHRASE_END = frozenset({",", ".", ";", ":", "(", ")", "that", "which", "for", "of", "to", "with", "in", "on", "and",
                          "designed", "trained", "based", "built", "capable", "using", "where", "whose"})
 _MAX_PHRASE = 7
+# A plain capitalised word (not name-shaped) is a candidate only with a definition or an explicit naming.
+_PROPER = re.compile(r"[A-Z][a-z]{2,}")
+_NAMING_VERBS = frozenset({"named", "called", "dubbed", "termed", "coined"})
 _MODEL_VERBS = frozenset({"fine-tune", "finetune", "fine-tuned", "finetuned", "fine-tuning", "finetuning", "tune",
                           "develop", "pretrain", "pre-train", "pretrained", "pre-trained", "train", "distill"})
 
@@ -194,6 +198,27 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
     return None
 
 
+def _proper_cue(words: list[str], start: int, end: int, sentence: tuple[int, int]) -> tuple[int, str] | None:
+    """A plain capitalised word ("Panacea") is a name only when the text says so: a definition ("Panacea: A
+    foundation model for ...", "we propose Panacea, a foundation model") or an explicit naming after a head
+    noun ("a foundation model named Panacea"). Not a word of a longer capitalised phrase ("Large Graph
+    Generative Model"), nor a colon after a title's later word ("Segment Any Text: A Universal Approach")
+    or a comma after a sentence opener ("However, a model ...")."""
+    if end < sentence[1] and (words[end][:1].isupper() or words[end] == "-"):
+        return None  # part of a longer name
+    initial = start == sentence[0]
+    separator = words[end] if end < sentence[1] else ""
+    if (separator != ":" or initial) and (separator != "," or not initial) and (label := _defined_as(words, end, sentence[1])):
+        return 2, label
+    if start - 2 >= sentence[0] and words[start - 1].lower() in _NAMING_VERBS:
+        before = start - 2
+        while before > sentence[0] and words[before] in (",", ")"):
+            before -= 1
+        if label := _head_label(words[before]):
+            return 6, label
+    return None
+
+
 def named_candidates(words: list[str], sentences: list[tuple[int, int]], families: frozenset[str] = frozenset(),
                      long_heads: dict[int, str] | None = None,
                      known: dict[str, str] | None = None) -> list[tuple[int, int, str]]:
@@ -208,12 +233,15 @@ def named_candidates(words: list[str], sentences: list[tuple[int, int]], familie
     for first, last in sentences:
         i = first
         while i < last:
-            if not name_shape(words[i]):
+            proper = not name_shape(words[i]) and _PROPER.fullmatch(words[i]) is not None
+            if not (name_shape(words[i]) or proper):
                 i += 1
                 continue
             end = _name_end(words, i, last)
             name = " ".join(words[i:end])
-            if name in shorts and i not in long_heads:
+            if proper:
+                cue = _proper_cue(words, i, end, (first, last))
+            elif name in shorts and i not in long_heads:
                 cue = None  # a defined abbreviation: only its long form says what it is ("medical IFT dataset")
             else:
                 cue = _cue(words, i, end, (first, last), families, long_heads.get(i), known)
@@ -221,7 +249,8 @@ def named_candidates(words: list[str], sentences: list[tuple[int, int]], familie
                 cue = (cue[0], "Method")  # "LLMs", "VLMs", "PTMs": a class of models, not a trained system
             if cue is not None and (name not in best or cue[0] < best[name][0]):
                 best[name] = cue
-            found.append((i, end, name))
+            if not (proper and i == first and cue is None):  # a capital opening a sentence says nothing
+                found.append((i, end, name))
             i = end
     return [(start, end, best[name][1]) for start, end, name in found if name in best]
 

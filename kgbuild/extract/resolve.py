@@ -206,7 +206,8 @@ class Resolver:
               found_by_candidate: dict[tuple[int, int, str], dict[str, float]]) -> Candidate:
         """Rule 4 (name_kind.py), unless a cue (named-system or context pattern) said what the name is."""
         span = doc[candidate.start:candidate.end]
-        has_name = any(named.system_name(token.text) for token in span)
+        # a named-system candidate is a name even when not written like one ("a foundation model named Panacea")
+        has_name = any(named.system_name(token.text) for token in span) or "named" in candidate.sources
         label = candidate.label
         if label == "Model" and not has_name:
             label = "Method"
