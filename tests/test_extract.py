@@ -229,3 +229,12 @@ def test_names_are_not_cut_at_a_hyphen(extracted):
     assert not cut, cut[:10]
     texts = {m.text for paper in extracted for m in paper.mentions}
     assert {"Spark-Prover-X1", "Qwen2.5-32B-Instruct", "Multi-CPR"} <= texts
+
+
+def test_measures_written_as_measures_are_metrics():
+    from kgbuild.extract.patterns import metric_names
+
+    text = ("GR-1 improves the success rate from 88.9% to 94.9%, solving 27 problems (pass@32); Recall@5, "
+            "+1.75% F_0.5 score, a C-index of 0.726; the win rates rise. Success depends on rate limits.")
+    assert [text[a:b] for a, b in metric_names(text)] == ["success rate", "pass@32", "Recall@5", "F_0.5 score",
+                                                          "C-index", "win rates"]

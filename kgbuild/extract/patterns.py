@@ -1,10 +1,16 @@
-"""Context-pattern component: a name next to "dataset"/"benchmark"/"corpus" is a Dataset.
+"""Context-pattern component: a name next to "dataset"/"benchmark"/"corpus" is a Dataset, and
+a measure written the way measures are ("pass@32", "Recall@5", "success rate", "F_0.5 score") is a Metric.
 
 "the GLUE benchmark", "the WMT'14 corpus", "a new dataset, MedInstruct-52k,",
 "a benchmark called BigBench": the head noun says what the name is even when
 the name itself was never seen in training. Names must look like names (an upper-case letter or a digit, not a
 stop word, some letter), so "the test dataset" and "on 11 datasets" propose nothing. A regular expression over
 the text rather than a token Matcher: same result here, a fraction of the cost.
+
+The metric shapes are the ones abstracts report results in but the NER, trained
+mostly on 2018-2022 gold, rarely saw: "X@k", "<kind> rate", "F_beta score",
+"C-index" ("improves the success rate from 88.9% to 94.9%"). They let a result
+carry its metric.
 """
 
 from __future__ import annotations
@@ -27,6 +33,11 @@ _NAME_LIKE = re.compile(r"[A-Z0-9]")
 _SIZE = re.compile(r"\d+(?:\.\d+)?[KMBTkmbt][Bb]?(?:-\w+)?")  # "4TB", "1M", "40B-token": how big, not which
 _PLAIN_CAPITALISED = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)*")  # "Existing", "Chinese", "Large-scale"
 _PLURAL_HEAD = re.compile(r"datasets|benchmarks|corpora")
+_METRIC = re.compile(
+    r"\b(?:[A-Za-z]+@\d+(?:\.\d+)?"
+    r"|(?:success|win|error|hit|acceptance|attack success|word error|character error|exact match|pass|false positive"
+    r"|false negative|true positive|refusal|hallucination|resolve|solve) rates?"
+    r"|F_?\{?\d(?:\.\d)?\}?[- ]scores?|C-index)(?![\w@-])")
 
 
 def _name_words(words: list[str], plural_head: bool = False) -> int:
@@ -67,11 +78,17 @@ def dataset_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def metric_names(text: str) -> list[tuple[int, int]]:
+    """Character spans of measures written as measures are ("pass@32", "win rate", "F_0.5 score")."""
+    return [(match.start(), match.end()) for match in _METRIC.finditer(text)]
+
+
 class ContextPatterns:
-    """Writes "<name> dataset" names (head noun excluded) to doc.spans["pattern"] as Dataset."""
+    """Writes "<name> dataset" names (head noun excluded) to doc.spans["pattern"] as Dataset, measures as Metric."""
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = (doc.char_span(start, end, "Dataset", alignment_mode="contract") for start, end in dataset_names(doc.text))
+        spans = [doc.char_span(start, end, "Dataset", alignment_mode="contract") for start, end in dataset_names(doc.text)]
+        spans += [doc.char_span(start, end, "Metric", alignment_mode="expand") for start, end in metric_names(doc.text)]
         # A defined abbreviation is what its long form says, not a dataset name: "a medical IFT
         # dataset" after "Instruction-finetuning (IFT)" (the abbreviation component runs first).
         shorts = {short.text for short, long in zip(doc.spans.get(abbreviations.SHORT_FORMS, []),

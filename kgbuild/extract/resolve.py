@@ -25,6 +25,7 @@ Rules, in order:
    words but another label, or overlapping it with a label of another kind
    (Model/Method are one kind), is dropped - the cue contradicts the NER's
    guess on a name it never saw (AlpaCare -> Method, "LLaMA-series models" -> Dataset).
+   So does a measure's written shape ("pass@32" is no Dataset).
 3. Abbreviations (Schwartz & Hearst pairs): a label on either half of
    "long form (SF)" is given to the other half if nothing else claimed it.
 4. What kind of name (name_kind.py), for short spans with a system name in
@@ -154,8 +155,10 @@ class Resolver:
             proposals.setdefault(key, Candidate(span.start, span.end, label, set())).sources.add(source)
 
         cued = doc.spans.get(named.CANDIDATES, [])
+        # A measure's written shape ("pass@32", "success rate") is a cue too: the NER called "pass@32" a Dataset.
+        measures = [span for span in doc.spans.get(patterns.CANDIDATES, []) if span.label_ == "Metric"]
         for span in doc.ents:
-            if not any(_contradicts(c, span) for c in cued):
+            if not any(_contradicts(c, span) for c in (*cued, *measures)):
                 propose(span, span.label_, "ner")
         for span in cued:
             propose(span, span.label_, "named")
