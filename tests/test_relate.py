@@ -90,6 +90,14 @@ def test_spark_prover_combibench_result_carries_its_metric():
     results = {(mentions[r.head].text, mentions[r.tail].text, r.value, r.unit, mentions[r.metric].text)
                for r in relations if r.type == "HAS_RESULT" and r.metric is not None}
     assert ("Spark-Prover-X1", "CombiBench", "24.0", "%", "pass@32") in results
+    # and end to end, with the extractor's own mentions ("pass@32" had been a Dataset, the abbreviation of PutnamBench)
+    from kgbuild.extract import extract_papers
+
+    [extracted] = extract_papers([paper], relate=relate)
+    mentions = extracted.mentions
+    results = {(mentions[r.head].text, mentions[r.tail].text, r.value, mentions[r.metric].text)
+               for r in extracted.relations if r.type == "HAS_RESULT" and r.metric is not None}
+    assert ("Spark-Prover-X1", "CombiBench", "24.0", "pass@32") in results, results
 
 
 def _check_relations(paper: Paper, relations: list[Relation], mentions: list[Mention]) -> None:

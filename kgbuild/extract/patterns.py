@@ -94,7 +94,8 @@ class ContextPatterns:
         shorts = {short.text for short, long in zip(doc.spans.get(abbreviations.SHORT_FORMS, []),
                                                     doc.spans.get(abbreviations.LONG_FORMS, []))
                   if not _HEAD.search(long.text.lower())}
-        doc.spans[CANDIDATES] = [span for span in spans if span is not None and len(span) and span.text not in shorts]
+        doc.spans[CANDIDATES] = [span for span in spans if span is not None and len(span)
+                                 and not (span.label_ == "Dataset" and span.text in shorts)]
         return doc
 
 
