@@ -238,3 +238,11 @@ def test_measures_written_as_measures_are_metrics():
             "+1.75% F_0.5 score, a C-index of 0.726; the win rates rise. Success depends on rate limits.")
     assert [text[a:b] for a, b in metric_names(text)] == ["success rate", "pass@32", "Recall@5", "F_0.5 score",
                                                           "C-index", "win rates"]
+
+
+def test_common_capitalised_words_are_not_entities(extracted):
+    """"AI", "FLOPs", "HuggingFace" name no method, model, metric or task; PubMed may still be a dataset."""
+    from kgbuild.extract.named import NOT_NAMES
+
+    found = {(m.text, m.label) for e in extracted for m in e.mentions if m.text in NOT_NAMES}
+    assert found <= {(text, "Dataset") for text in NOT_NAMES}, found

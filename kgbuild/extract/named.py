@@ -65,7 +65,7 @@ _SIZE = re.compile(r"-?(\d+(?:\.\d+)?)([BMKbmk])")
 _MODEL_CLASS = re.compile(r"[A-Z]*LMs?|[A-Z]*Ms")
 _HYPHEN_DIGIT = re.compile(r"[A-Za-z][A-Za-z.]*-\d")
 # Common capitalised tokens that are not ML entities in abstracts (measured on the corpus).
-_NOT_NAMES = frozenset({
+NOT_NAMES = frozenset({
     "AI", "US", "USA", "UK", "EU", "II", "III", "IV", "VI", "GPU", "GPUs", "CPU", "CPUs", "TPU", "TPUs",
     "API", "APIs", "URL", "PDF", "HTML", "JSON", "ID", "IDs", "OK", "PhD", "COVID", "COVID-19", "SARS-CoV-2",
     "GB", "TB", "MB", "KB", "FLOPs", "GFLOPs", "TFLOPs", "RAM", "CO2", "DNA", "RNA", "IoT", "iOS", "macOS", "YouTube",
@@ -107,7 +107,7 @@ def _head_label(word: str) -> str | None:
 @lru_cache(maxsize=65536)
 def name_shape(text: str) -> bool:
     """Is one token written like an ML name (AlpaCare, LLaMA, GPT-4, T5, MedInstruct-52k, IFT, LLMs)?"""
-    if text in _NOT_NAMES or len(text) < 2:
+    if text in NOT_NAMES or len(text) < 2:
         return False
     if _INNER_CAPITAL.fullmatch(text) or _ACRONYM.fullmatch(text):
         return True

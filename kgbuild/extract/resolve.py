@@ -13,7 +13,9 @@ Rules, in order:
    and TDMSci, whose Metric labels are held out, never marks these (0 of 78
    occurrences of robustness, efficiency, quality); SciREX marks many, which
    is where the NER and lexicon learnt them. Nor is a bare size ("70B",
-   "4TB"): it says how big, not which.
+   "4TB"): it says how big, not which. Nor are the common capitalised words
+   the named-system component ignores ("AI", "GPUs", "HuggingFace"), unless
+   as a Dataset ("PubMed").
 1. Every candidate (span, label) is scored by the calibrator from the set of
    components that proposed exactly it (agreement is evidence). Scores rank
    and inform; they do not filter: a threshold chosen out of fold (0.26) gained
@@ -148,7 +150,7 @@ class Resolver:
         proposals: dict[tuple[int, int, str], Candidate] = {}
 
         def propose(span: Span, label: str, source: str) -> None:
-            if (span.text in _STATISTICAL_NOTATION or _SIZE.fullmatch(span.text)
+            if (span.text in _STATISTICAL_NOTATION or _SIZE.fullmatch(span.text) or _not_an_entity(span.text, label)
                     or (label == "Metric" and span[-1].lower_ in _QUALITIES)):
                 return
             key = (span.start, span.end, label)
@@ -282,6 +284,12 @@ class Resolver:
                 if start != mention.start and words[start:start + len(mention_words)] == mention_words:
                     out.append(_candidate(start, start + len(mention_words), mention.label, {"repeat"}, proposals))
         return out
+
+
+def _not_an_entity(text: str, label: str) -> bool:
+    """Words that name no method, model, metric or task ("AI", "GPUs", "FLOPs" as a method, "HuggingFace");
+    a corpus they name can still be a Dataset ("PubMed")."""
+    return label != "Dataset" and text in named.NOT_NAMES
 
 
 def _joined(doc: Doc, i: int) -> bool:
