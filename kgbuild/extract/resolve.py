@@ -150,8 +150,7 @@ class Resolver:
         proposals: dict[tuple[int, int, str], Candidate] = {}
 
         def propose(span: Span, label: str, source: str) -> None:
-            if (span.text in _STATISTICAL_NOTATION or _SIZE.fullmatch(span.text) or _not_an_entity(span.text, label)
-                    or (label == "Metric" and span[-1].lower_ in _QUALITIES)):
+            if _never(span, label):
                 return
             key = (span.start, span.end, label)
             proposals.setdefault(key, Candidate(span.start, span.end, label, set())).sources.add(source)
@@ -176,7 +175,8 @@ class Resolver:
         accepted: list[Candidate] = []
 
         def accept(candidate: Candidate) -> None:
-            if not _overlaps(taken, candidate.start, candidate.end):
+            if not _overlaps(taken, candidate.start, candidate.end) and not _never(doc[candidate.start:candidate.end],
+                                                                                     candidate.label):
                 taken[candidate.start:candidate.end] = [True] * (candidate.end - candidate.start)
                 accepted.append(candidate)
 
@@ -286,10 +286,13 @@ class Resolver:
         return out
 
 
-def _not_an_entity(text: str, label: str) -> bool:
-    """Words that name no method, model, metric or task ("AI", "GPUs", "FLOPs" as a method, "HuggingFace");
-    a corpus they name can still be a Dataset ("PubMed")."""
-    return label != "Dataset" and text in named.NOT_NAMES
+def _never(span: Span, label: str) -> bool:
+    """Rule 0, for every candidate (also those rules 3 and 5 make): statistical notation, a bare size, a
+    quality as a Metric, and words that name no method, model, metric or task ("AI", "GPUs", "FLOPs" as a
+    method, "HuggingFace"; a corpus they name can still be a Dataset: "PubMed")."""
+    return (span.text in _STATISTICAL_NOTATION or _SIZE.fullmatch(span.text) is not None
+            or (label != "Dataset" and span.text in named.NOT_NAMES)
+            or (label == "Metric" and span[-1].lower_ in _QUALITIES))
 
 
 def _joined(doc: Doc, i: int) -> bool:
