@@ -250,6 +250,9 @@ def test_a_model_is_no_kind_of_procedure():
     # a saving is not a score
     ("AlpaCare reduces annotation costs on MedBench by 31%.", set()),
     ("AlpaCare reaches 61.5% on MedBench.", {("61.5", "%", "MedBench")}),
+    ("AlpaCare gains +1.1% on MedBench.", {("+1.1", "% margin", "MedBench")}),
+    ("AlpaCare beats GPT-4 on MedBench by 8-24%.", set()),
+    ("AlpaCare needs only 20% training data on MedBench.", set()),
 ])
 def test_result_values_say_what_they_are(sentence, expected):
     relations, mentions = _related(Paper(id="x", abstract=sentence, source="test"))

@@ -3,9 +3,9 @@
 A number counts as a result when it carries a unit ("90.6%", "3.2 BLEU
 points") or is a decimal right next to a metric mention ("BLEU from 8.3 to
 1.4"). Numbers that describe something else are skipped: the comparator side
-of "90.6% vs. 89.8%" or "from 8.3", shares and savings ("10% of the data",
-"only 0.3%", "60% less parameters"), and numbers inside mentions. A margin
-("surpasses Y by 3.6%", "by 1.3% and 3.6%", "12.5% ahead of Y") keeps its unit
+of "90.6% vs. 89.8%" or "from 8.3", shares, savings and ranges ("10% of the data",
+"only 0.3%", "60% less parameters", "20% training data", "by 8-24%"), and numbers inside mentions. A margin
+("surpasses Y by 3.6%", "by 1.3% and 3.6%", "12.5% ahead of Y", "+1.1%") keeps its unit
 with " margin" appended, so a Result never passes a difference off as a score.
 A number in a clause about costs ("reduce annotation costs ... 31%", "training
 time decreased by 14%") is a saving, not a score, unless a metric is named
@@ -40,7 +40,8 @@ from kgbuild.relate.sentences import Sentence, Slot
 
 _NUMBER = re.compile(r"[+\-~]?\d+(?:\.\d+)?")
 _SKIP_AFTER_PREVIOUS = {"vs.", "vs", "versus", "from", "than", "of", "only", "just"}
-_NOT_A_SCORE_AFTER = {"of", "less", "fewer", "more", "smaller", "larger", "faster", "slower", "cheaper"}
+_NOT_A_SCORE_AFTER = {"of", "less", "fewer", "more", "smaller", "larger", "faster", "slower", "cheaper", "training",
+                      "data", "labeled", "labelled"}
 _GAIN = {"gain", "gains", "improvement", "improvements", "increase", "reduction", "boost", "points", "point"}
 _GAIN_MODIFIER = {"absolute", "relative", "average"}
 _MARGIN = re.compile(r"\bby (?:up to |over |about |around |at least |nearly |almost |more than )?$")
@@ -106,6 +107,8 @@ def _numbers(sentence: Sentence) -> list[_Number]:
             continue
         if token.i > sentence.span.start and doc[token.i - 1].lower_ in _SKIP_AFTER_PREVIOUS:
             continue
+        if token.i - 2 >= sentence.span.start and doc[token.i - 1].text in ("-", "–") and doc[token.i - 2].like_num:
+            continue  # "by 8-24%": a range, neither end of it a score
         unit = _unit(sentence, token)
         if unit is None or (unit[1] + 1 < sentence.span.end and doc[unit[1] + 1].lower_ in _NOT_A_SCORE_AFTER):
             continue  # no unit, or "10% of the data", "60% less parameters": a share or a saving, not a score
@@ -116,7 +119,8 @@ def _numbers(sentence: Sentence) -> list[_Number]:
         following = doc[last + 1].lower_ if last + 1 < sentence.span.end else ""
         coordinated = bool(found) and found[-1].unit is not None and found[-1].unit.endswith(" margin") and all(
             t.lower_ in _COORDINATION for t in doc[found[-1].last + 1:token.i])
-        if unit_text is not None and (_MARGIN.search(preceding) or following in _MARGIN_AFTER or coordinated):
+        signed = token.text.startswith("+")  # "+1.1% averaged gain": a difference
+        if unit_text is not None and (_MARGIN.search(preceding) or following in _MARGIN_AFTER or coordinated or signed):
             unit_text += " margin"
         found.append(_Number(token, unit_text, last))
     for i, number in enumerate(found[:-1]):  # "12.5% and 4.1% ahead of Y": the margin word follows the last
