@@ -152,6 +152,8 @@ def test_relate_is_pure_and_picklable():
     ("On MedBench, AlpaCare scores 61.5% vs. 58.2% for GPT-4.", {("HAS_RESULT", "AlpaCare", "MedBench", "61.5", None)},
      {("HAS_RESULT", "AlpaCare", "MedBench", "58.2", None)}),
     ("AlpaCare uses LLaMA-2 as its backbone.", {("USES", "AlpaCare", "LLaMA-2")}, set()),
+    ("We match the accuracy of the original AlpaCare on MedBench.", {("EVALUATED_ON", "AlpaCare", "MedBench")}, set()),
+    ("We train our AlpaCare on MedBench.", {("TRAINED_ON", "AlpaCare", "MedBench")}, set()),
     ("Neither AlpaCare nor MedAlpaca uses LLaMA-2.", set(), {("USES", "MedAlpaca", "LLaMA-2")}),
     # the paper's own evaluation, its system named in another sentence
     ("We propose AlpaCare. Extensive experiments on MedBench and WMT14 show large gains.",

@@ -1,8 +1,8 @@
 """EVALUATED_ON (system -> dataset) and BENCHMARK_FOR (dataset -> task).
 
 Evaluation is stated as a result verb or noun followed by "on D"
-("X achieves state-of-the-art results on D", "we evaluate X on D"), or as
-"experiments on D show that X ..."; a dataset serves a task as "D for T",
+("X achieves state-of-the-art results on D", "we evaluate X on D"), as
+"experiments on D show that X ...", or as "the accuracy of X on D"; a dataset serves a task as "D for T",
 "T benchmarks such as D", "the T dataset D".
 
 Abstracts mostly state their own evaluation without naming the system again:
@@ -36,6 +36,8 @@ PATTERNS = [
     pattern("benchmarks:on-d-x-achieves", "EVALUATED_ON", ("Dataset",), SYSTEMS,
             _DATASET_NOUN + r"(?:(?:show|demonstrate|indicate|reveal|confirm)s? (?:that )?|, )" + FILLER + r"(?:our |proposed )*",
             0.65, head_is_left=False, before=r"\b(?:experiments|results|evaluations?) (?:\S+ )?(?:on|with) " + FILLER + "$"),
+    pattern("benchmarks:score-of-x-on-d", "EVALUATED_ON", SYSTEMS, ("Dataset",), r"(?:on|across) " + FILLER + OTHERS, 0.7,
+            before=r"(?:\b(?:accuracy|performance|results?|scores?)|<m>) of (?:the |our )?(?:original |proposed )?$"),
     pattern("benchmarks:d-for-t", "BENCHMARK_FOR", ("Dataset",), ("Task",),
             _APPOSITION + _DATASET_NOUN + r"(?:, )?(?:(?:a|an|the) (?:\S+ ){0,3}?" + _DATASET_NOUN + r")?"
             r"(?:for|(?:designed|used|built|proposed|collected) for|to (?:evaluate|assess|measure|benchmark)) (?:the )?(?:task of )?" + FILLER,

@@ -32,7 +32,7 @@ PATTERNS = [
             _APPOSITION + TRAIN + r" (?:\S+ ){0,3}?(?:on|with|using|from) " + FILLER + OTHERS, 0.75),
     pattern("derivation:train-x-on", "TRAINED_ON", SYSTEMS, ("Dataset",),
             r"(?:(?:models?|networks?) )?(?:\S+ ){0,2}?(?:on|with|using) " + FILLER + OTHERS, 0.7,
-            before=r"\b" + TRAIN + " " + FILLER + "$"),
+            before=r"\b" + TRAIN + " (?:our |their |its )?" + FILLER + "$"),
 ]
 
 
