@@ -36,7 +36,10 @@ Rules, in order:
    Model becomes a Model. A Model with no name in it ("generative models",
    "Graph Neural Networks") is a class of models, so a Method (the issue's
    definition: a Model is a named, trained system; held-out GSAP exact F1
-   -0.008 / +0.006). Before rule 5, so repetitions inherit the label.
+   -0.008 / +0.006). A Task whose head is a system noun ("vision-language
+   models", "code LLMs") is a Method: GSAP, SciER and SciERC label such
+   spans Method 1,822 times and Task 19 times. Before rule 5, so repetitions
+   inherit the label.
 5. One sense per discourse (Gale, Church & Yarowsky 1992): other occurrences
    of a mention's exact words in the same text get its label if unclaimed -
    the NER often labels a name once and misses its repetitions.
@@ -73,6 +76,8 @@ _NOT_A_DATASET = 0.2
 _DETERMINERS = frozenset({"a", "an", "the", "our", "this", "these", "those", "its", "their"})
 _STATISTICAL_NOTATION = frozenset({"CI", "CIs", "SD", "SDs", "SEM", "IQR"})
 _SIZE = re.compile(r"\d+(?:\.\d+)?[KMBTkmbt][Bb]?")
+_SYSTEM_HEADS = frozenset({"model", "models", "llm", "llms", "network", "networks", "transformer", "transformers",
+                           "encoder", "decoder", "framework", "architecture"})
 _QUALITIES = frozenset({"robustness", "efficiency", "quality", "ability", "abilities", "capability", "capabilities",
                         "generalization", "generalisation", "generalizability", "performance", "effectiveness",
                         "scalability", "interpretability", "explainability", "power"})
@@ -216,6 +221,8 @@ class Resolver:
         label = candidate.label
         if label == "Model" and not has_name:
             label = "Method"
+        elif label == "Task" and span[-1].lower_ in _SYSTEM_HEADS:
+            label = "Method"  # "vision-language models" is no problem to solve (gold: Method 99% of the time)
         elif has_name and len(span) <= 3 and not candidate.sources & {"named", "pattern"}:
             features = kind_features(span)
             if label == "Dataset" and not self._known_dataset(span) and self.dataset_kind.probability(features) < _NOT_A_DATASET:
