@@ -2,8 +2,8 @@
 
 Evaluation is stated as a result verb or noun followed by "on D"
 ("X achieves state-of-the-art results on D", "we evaluate X on D"), as
-"experiments on D show that X ...", or as "the accuracy of X on D"; a dataset serves a task as "D for T",
-"T benchmarks such as D", "the T dataset D".
+"experiments on D show that X ...", or as "the accuracy of X on D"; a
+dataset serves a task as "D for T", "T benchmarks such as D", "the T dataset D".
 
 Abstracts mostly state their own evaluation without naming the system again:
 "Extensive experiments on D and E show ...", "we evaluate our model on D".
@@ -49,14 +49,14 @@ PATTERNS = [
 
 
 _OWN_SYSTEM = r"(?:it|them|our (?:\S+ ){0,3}?|the (?:proposed|resulting) (?:\S+ ){0,3}?|this (?:\S+ ){0,2}?)"
+_ON_DATASETS = r"(?:\S+ ){0,3}?(?:on|across|over|using) (?:\S+ ){0,3}?" + OTHERS + "$"
 _OWN_EVALUATION = re.compile(
-    r"(?:^|\b(?:extensive|comprehensive|our|empirical|experimental|further|the) )(?:experiments|evaluations?|results)"
-    r" (?:\S+ ){0,3}?(?:on|across|over|using) (?:\S+ ){0,3}?" + OTHERS + "$"
-    r"|\bwe (?:\S+ )?(?:evaluate|test|benchmark|validate|assess)d? " + _OWN_SYSTEM + r"(?:\S+ ){0,3}?(?:on|across|over|using) "
-    r"(?:\S+ ){0,3}?" + OTHERS + "$"
-    r"|\b(?:our|the proposed) (?:\S+ ){0,3}?(?:is|are|was|were|has been|have been) (?:\S+ )?"
-    r"(?:evaluated|tested|benchmarked|validated|assessed) (?:\S+ ){0,3}?(?:on|across|over|using) (?:\S+ ){0,3}?" + OTHERS + "$")
-OWN_EVALUATION = "benchmarks:anaphora"  # like results: the head is resolved outside the sentence
+    r"(?:^|\b(?:extensive|comprehensive|our|empirical|experimental|further|the) )(?:experiments|evaluations?|results) "
+    + _ON_DATASETS
+    + r"|\bwe (?:\S+ )?(?:evaluate|test|benchmark|validate|assess)d? " + _OWN_SYSTEM + _ON_DATASETS
+    + r"|\b(?:our|the proposed) (?:\S+ ){0,3}?(?:is|are|was|were|has been|have been) (?:\S+ )?"
+    r"(?:evaluated|tested|benchmarked|validated|assessed) " + _ON_DATASETS)
+ANAPHORA = "benchmarks:anaphora"  # like results: the head is resolved outside the sentence
 
 
 def _names_a_system(sentence: Sentence) -> bool:
@@ -73,4 +73,4 @@ def find_own(sentence: Sentence, proposed: int | None) -> Iterator[Relation]:
         return
     for slot in sentence.slots:
         if slot.label == "Dataset" and _OWN_EVALUATION.search(spaced(sentence.before(slot))):
-            yield sentence.relation("EVALUATED_ON", proposed, slot.mention, 0.6, OWN_EVALUATION)
+            yield sentence.relation("EVALUATED_ON", proposed, slot.mention, 0.6, ANAPHORA)
