@@ -266,6 +266,7 @@ def test_result_values_say_what_they_are(sentence, expected):
     ("Applying this strategy, we present a suite of LLMs: SciLitLLM, specialized in science.", "SciLitLLM", "LLMs"),
     ("We introduce Probabilistic Hyper-Graphs using Masked Autoencoders (PHG-MAE): a novel model.", "PHG-MAE", None),
     ("We present SciRIFF, a dataset for 54 tasks covering two capabilities: NER-X and QA-Y.", "SciRIFF", "NER-X"),
+    ("We also assemble a large-scale dataset, named TrialAlign, of 793,279 documents.", "TrialAlign", None),
 ])
 def test_what_a_paper_introduces(sentence, proposed, not_proposed):
     relations, mentions = _related(Paper(id="x", abstract=sentence, source="test"))

@@ -28,7 +28,8 @@ from kgbuild.relate.sentences import MENTION, Sentence, Slot
 
 _AUTHORS = {"we", "paper", "work", "study", "article", "report", "here"}
 _INTRODUCE = re.compile(r"(?:propose|introduce|present|develop|release|construct|create|design|devise|curate|contribute"
-                        r"|unveil|establish|formulate|open-source)[sd]?|presented|developed|build|builds|built")
+                        r"|unveil|establish|formulate|open-source|assemble|collect|compile|annotate)[sd]?|presented"
+                        r"|developed|build|builds|built")
 _PASSIVE = {"previously", "recently", "originally", "been", "be", "was", "were", "is", "are", "newly", "widely"}
 _NAMING_WORDS = {"named", "called", "dubbed", "termed", "coined", "namely"}
 _NAMING = _NAMING_WORDS | {":", ","}
