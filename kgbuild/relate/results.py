@@ -3,25 +3,27 @@
 A number counts as a result when it carries a unit ("90.6%", "3.2 BLEU
 points") or is a decimal right next to a metric mention ("BLEU from 8.3 to
 1.4"). Numbers that describe something else are skipped: the comparator side
-of "90.6% vs. 89.8%" or "from 8.3", shares, savings and ranges ("10% of the data",
-"only 0.3%", "60% less parameters", "20% training data", "by 8-24%"), and numbers inside mentions. A margin
-("surpasses Y by 3.6%", "by 1.3% and 3.6%", "12.5% ahead of Y", "+1.1%") keeps its unit
-with " margin" appended, so a Result never passes a difference off as a score.
-A number in a clause about costs ("reduce annotation costs ... 31%", "training
-time decreased by 14%") is a saving, not a score, unless a metric is named
-next to it.
+of "90.6% vs. 89.8%" or "from 8.3"; shares, savings and ranges ("10% of the
+data", "only 0.3%", "60% less parameters", "20% training data", "by
+8-24%"); numbers inside mentions. A margin ("surpasses Y by 3.6%", "by 1.3%
+and 3.6%", "12.5% ahead of Y", "+1.1%") keeps its unit with " margin"
+appended, so a Result never passes a difference off as a score. A number in a
+clause about costs ("reduce annotation costs ... 31%", "training time
+decreased by 14%") is a saving, not a score, unless a metric is named next to
+it.
 
 The tail is the dataset (else task) the number is "on" - paired in order
-when the sentence says "respectively", after the numbers or before them ("on A
-and B, with 12.5% and 4.1% ... respectively") - else the nearest one before it that
-is not training data ("trained on X"). The head is the first system named
-in the number's clause that is not itself the thing compared against ("than
-Y", "outperforming Y") or where it was measured ("19% improvement on MMLU"), and it must be a name (a name-shaped word: "Flan-PaLM",
-"ERNIE 3.0"): a technique phrase before a number describes a setting or a
-cost ("in few-shot learning ... +9.4%", "reduce human annotation costs by
-31%"), not the system that scored it. When no system is named and the sentence speaks of
-the authors' own system ("our model", "its English version"), the head is the
-system the paper proposes: the evidence sentence then holds the tail, the
+when the sentence says "respectively", after the numbers or before them ("on
+A and B, with 12.5% and 4.1% ... respectively") - else the nearest one before
+it that is not training data ("trained on X"). The head is the first system
+named in the number's clause that is neither the thing compared against
+("than Y", "outperforming Y") nor where it was measured ("19% improvement on
+MMLU"), and it must be a name (a name-shaped word: "Flan-PaLM", "ERNIE
+3.0"): a technique phrase before a number describes a setting or a cost ("in
+few-shot learning ... +9.4%", "reduce human annotation costs by 31%"), not
+the system that scored it. When no system is named and the sentence speaks
+of the authors' own system ("our model", "its English version"), the head is
+the system the paper proposes: the evidence sentence then holds the tail, the
 number and the anaphor, not the head's name (source "results:anaphora").
 """
 
