@@ -48,15 +48,17 @@ _NOVEL = re.compile(r"^(?:\( <m> \) )?(?:, |is |: )(?:a|an) (?:\S+ ){0,3}?(?:nov
 _OUR = re.compile(r"(?:^| )(?:our|the proposed|our proposed) (?:new |novel )?$")
 
 
+def _author_verbs(words: list[str]) -> list[int]:
+    """Positions of introducing verbs with an author subject shortly before ("we ... propose"), not passive."""
+    return [i for i, word in enumerate(words) if _INTRODUCE.fullmatch(word) and not (i and words[i - 1] in _PASSIVE)
+            and _AUTHORS & set(words[max(0, i - 12):i])]
+
+
 def _introduced(before: list[str]) -> tuple[str, float] | None:
     """How a mention preceded by `before` is introduced by an author verb: (kind, score), or None."""
     if before[-2:] == [MENTION, "("]:  # "a Visual-Language Mapper (CVLM)": the short form goes with its long form
         return _introduced(before[:-2])
-    verbs = [i for i, word in enumerate(before)
-             if _INTRODUCE.fullmatch(word) and not (i and before[i - 1] in _PASSIVE)]
-    for verb in reversed(verbs):
-        if not _AUTHORS & set(before[max(0, verb - 12):verb]):
-            continue
+    for verb in reversed(_author_verbs(before)):
         gap = before[verb + 1:]
         markers = [i for i, word in enumerate(gap) if word in _NAMING]
         if markers and set(gap[markers[-1] + 1:]) <= _DETERMINERS | {"as"}:
@@ -88,8 +90,7 @@ def _short_form_of_introduced(sentence: Sentence, slot: Slot) -> tuple[str, floa
     if opening <= sentence.span.start or doc[opening].text != "(" or len(slot.span) > 3:
         return None
     words = [token.lower_ for token in doc[sentence.span.start:opening]]
-    verbs = [i for i, word in enumerate(words) if _INTRODUCE.fullmatch(word) and _AUTHORS & set(words[max(0, i - 12):i])
-             and not (i and words[i - 1] in _PASSIVE)]
+    verbs = _author_verbs(words)
     if not verbs or opening - (sentence.span.start + verbs[-1] + 1) > 12:
         return None
     after_verb = doc[sentence.span.start + verbs[-1] + 1:opening]
