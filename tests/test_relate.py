@@ -216,6 +216,44 @@ def test_a_mention_gets_one_class_per_sentence():
     assert _one_class_each([further, nearer, elsewhere, uses]) == [nearer, elsewhere, uses]
 
 
+def _relate_spans(text: str, spans: list[tuple[str, str]], type_: str) -> set[tuple[str, str]]:
+    """`type_` relations `relate` finds between the given (text, label) mentions of `text` (first occurrences)."""
+    located = [(text.index(t), text.index(t) + len(t), label) for t, label in spans]
+    mentions: list[Mention] = []
+    field = analysed_from_spans(_NLP, "abstract", text, located, mentions)
+    return _edges(relate(Paper(id="x", abstract=text, source="test"), [field], mentions), mentions, type_)
+
+
+@pytest.mark.parametrize("text, spans, expected", [
+    ("The attention layers in the Transformer are costly.", [("attention layers", "Method"), ("Transformer", "Model")],
+     {("attention layers", "Transformer")}),
+    ("A CNN with batch normalization is fast.", [("CNN", "Method"), ("batch normalization", "Method")],
+     {("batch normalization", "CNN")}),
+    # no component noun, or two wholes joined: not a part
+    ("We apply LoRA in LLMs.", [("LoRA", "Method"), ("LLMs", "Method")], set()),
+    ("We compare ResNet with batch normalization.", [("ResNet", "Model"), ("batch normalization", "Method")], set()),
+    ("We further pre-train BERT with masked language modelling.", [("BERT", "Model"), ("masked language modelling", "Method")],
+     set()),
+])
+def test_parts_of_systems(text, spans, expected):
+    assert _relate_spans(text, spans, "PART_OF") == expected
+
+
+@pytest.mark.parametrize("text, spans, expected", [
+    ("Large language models such as LLaMA are open.", [("Large language models", "Method"), ("LLaMA", "Model")],
+     {("LLaMA", "Large language models")}),
+    ("LayerDrop is a form of structured dropout.", [("LayerDrop", "Method"), ("structured dropout", "Method")],
+     {("LayerDrop", "structured dropout")}),
+    # the class is "KD methods" (here no mention), not BERT, the object of its "of"
+    ("Many KD methods of BERT, such as BERT-PKD, are slow.", [("BERT", "Model"), ("BERT-PKD", "Model")], set()),
+    # baselines of a comparison: the sentence compares, it does not classify
+    ("FinBERT is compared with the other transfer learning methods like ELMo.",
+     [("FinBERT", "Model"), ("transfer learning methods", "Method"), ("ELMo", "Model")], set()),
+])
+def test_classes_of_systems(text, spans, expected):
+    assert _relate_spans(text, spans, "SUBCLASS_OF") == expected
+
+
 def test_a_title_states_the_task_of_its_method():
     """Titles are not gated by mention confidence (the gold has none): "X for T" is the headline claim."""
     from kgbuild.extract import extract_papers
@@ -235,10 +273,12 @@ def test_a_model_is_no_kind_of_procedure():
                        sentence=0)
 
     mentions = [mention("GPT-4o", "Model"), mention("fine-tuning", "Method"), mention("LLMs", "Method"),
-                mention("CNNs", "Method"), mention("deep learning", "Method")]
+                mention("CNNs", "Method"), mention("deep learning", "Method"),
+                mention("fine-tuning large pre-trained models", "Method")]
     def subclass(head, tail):
         return Relation(type="SUBCLASS_OF", head=head, tail=tail, score=0.5, evidence=(0, 9), source="classifier")
     assert _model_of_a_procedure(subclass(0, 1), mentions)
+    assert _model_of_a_procedure(subclass(0, 5), mentions)
     assert not _model_of_a_procedure(subclass(0, 2), mentions)
     assert not _model_of_a_procedure(subclass(3, 4), mentions)  # SciER: CNNs SUBCLASS_OF deep learning
 

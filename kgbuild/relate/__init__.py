@@ -18,6 +18,8 @@ function so a process pool can pickle it.
 
 from __future__ import annotations
 
+import re
+
 from kgbuild.extract.analysed import AnalysedField
 from kgbuild.extract.named import system_name
 from kgbuild.models import Mention, Paper, Relation
@@ -28,6 +30,7 @@ from kgbuild.relate.pairs import SYSTEMS
 from kgbuild.relate.sentences import sentences
 from kgbuild.text import fold
 
+_TRAINING = re.compile(r"(?:pre-?|fine-?|instruction-)?(?:train|tun)ing")
 _PAIR_FAMILIES = (derivation, usage, benchmarks, comparison, hierarchy, classifier)
 
 
@@ -50,10 +53,12 @@ def _same_thing(relation: Relation, mentions: list[Mention]) -> bool:
 def _model_of_a_procedure(relation: Relation, mentions: list[Mention]) -> bool:
     """A trained model is a kind of system, never of a procedure: "GPT-4o SUBCLASS_OF fine-tuning" comes from
     "fine-tuning models such as GPT-4o" with the class phrase cut short (4 of the 6 wrong SUBCLASS_OF in a
-    judged corpus sample; on SciER dev, ELMo and ULMFit "SUBCLASS_OF pre-training" likewise)."""
+    judged corpus sample; on SciER dev, ELMo and ULMFit "SUBCLASS_OF pre-training" likewise), nor of a
+    training phrase ("CLIP SUBCLASS_OF fine-tuning large pre-trained models")."""
     if relation.type != "SUBCLASS_OF" or not isinstance(relation.tail, int):
         return False
-    return mentions[relation.head].label == "Model" and mentions[relation.tail].text.lower().endswith("ing")
+    words = mentions[relation.tail].text.lower().split()
+    return mentions[relation.head].label == "Model" and (words[-1].endswith("ing") or _TRAINING.fullmatch(words[0]))
 
 
 def _strongest(relations: list[Relation]) -> list[Relation]:

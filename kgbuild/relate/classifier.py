@@ -28,6 +28,7 @@ from functools import cache
 from importlib import resources
 
 from kgbuild.models import Relation
+from kgbuild.relate.hierarchy import names_a_class
 from kgbuild.relate.pairs import MAX_GAP_WORDS, SYSTEMS, spaced
 from kgbuild.relate.sentences import Sentence, Slot
 
@@ -139,4 +140,6 @@ def find(sentence: Sentence) -> Iterator[Relation]:
             if probability < MIN_PROBABILITY or score < MIN_CONFIDENCE.get(type_, 1.1):
                 continue
             head, tail = (left, right) if head_is_left else (right, left)
+            if type_ == "SUBCLASS_OF" and not (names_a_class(sentence, tail) and (head_is_left or names_a_class(sentence, head))):
+                continue
             yield sentence.relation(type_, head.mention, tail.mention, score, "classifier")
