@@ -93,6 +93,17 @@ def _one_class_each(relations: list[Relation]) -> list[Relation]:
     return [r for r in relations if r.type != "SUBCLASS_OF" or best[r.head, r.field, r.evidence] is r]
 
 
+def _parts_are_used(relations: list[Relation], labels: list[str]) -> list[Relation]:
+    """A system uses its parts: PART_OF(batch normalization, CNN) also states USES(CNN, batch normalization).
+
+    SciER annotates "X uses Y" only as Part-Of(Y, X), so the gold's USES are these reversed parts too.
+    """
+    used = [relation.model_copy(update={"type": "USES", "head": relation.tail, "tail": relation.head})
+            for relation in relations if relation.type == "PART_OF" and isinstance(relation.head, int)
+            and labels[relation.head] in SYSTEMS and labels[relation.tail] in SYSTEMS]
+    return _strongest(relations + used)
+
+
 def relate(paper: Paper, fields: list[AnalysedField], mentions: list[Mention]) -> list[Relation]:
     """All relations the paper states between its mentions (or itself and a mention)."""
     labels = [mention.label for mention in mentions]
@@ -105,5 +116,5 @@ def relate(paper: Paper, fields: list[AnalysedField], mentions: list[Mention]) -
     kept = [r for r in found if allowed(r, labels) and not _same_thing(r, mentions) and confident(r, mentions)]
     # The one class a sentence names is chosen before dropping a procedure: when the surest class is a cut
     # phrase ("pre-training" of "pre-training on language models such as ELMo"), none is stated.
-    classes = _one_class_each(_not_implied(_strongest(kept)))
+    classes = _one_class_each(_not_implied(_parts_are_used(_strongest(kept), labels)))
     return [r for r in classes if not _model_of_a_procedure(r, mentions)]

@@ -29,7 +29,7 @@ from importlib import resources
 
 from kgbuild.models import Relation
 from kgbuild.relate.hierarchy import names_a_class
-from kgbuild.relate.pairs import MAX_GAP_WORDS, SYSTEMS, spaced
+from kgbuild.relate.pairs import MAX_GAP_WORDS, spaced
 from kgbuild.relate.sentences import Sentence, Slot
 
 ARTIFACT = "relate_pairs.json.gz"
@@ -45,8 +45,6 @@ MIN_PROBABILITY = 0.5
 # baseline setting taken as the task), against 1 of 1 from the rules and 28 of 39 title rules, so the
 # classifier does not state it either.
 MIN_CONFIDENCE = {"EVALUATED_ON": 0.55, "BENCHMARK_FOR": 0.1, "COMPARED_WITH": 0.1, "SUBCLASS_OF": 0.2}
-# SciER annotates "X uses its component Y" as Part-Of(Y, X): a part of a system is also what the system uses.
-_PART_IS_USED = "PART_OF"
 WINDOW = 5  # a mention is paired with at most this many following mentions
 # The training gold has no Model label (SciER and SciERC call trained systems Method).
 _LABEL_FEATURE = {"Model": "Method"}
@@ -116,18 +114,12 @@ def load_model() -> PairModel:
                      {name: tuple(row) for name, row in raw["weights"].items()})
 
 
-def type_probabilities(model: PairModel, left: Slot, right: Slot,
-                       features: dict[str, float]) -> dict[tuple[str, bool], float]:
-    """Probability of each (type, head is the earlier mention), summing the classes that imply it."""
-    systems = left.label in SYSTEMS and right.label in SYSTEMS
+def type_probabilities(model: PairModel, features: dict[str, float]) -> dict[tuple[str, bool], float]:
+    """Probability of each (type, head is the earlier mention)."""
     found: dict[tuple[str, bool], float] = {}
     for label, probability in zip(model.classes, model.probabilities(features)):
-        if label == NO_RELATION:
-            continue
-        type_, head_is_left = label[:-1], label.endswith(">")
-        found[type_, head_is_left] = found.get((type_, head_is_left), 0.0) + probability
-        if type_ == _PART_IS_USED and systems:
-            found["USES", not head_is_left] = found.get(("USES", not head_is_left), 0.0) + probability
+        if label != NO_RELATION:
+            found[label[:-1], label.endswith(">")] = probability
     return found
 
 
@@ -135,7 +127,7 @@ def find(sentence: Sentence) -> Iterator[Relation]:
     model = load_model()
     for left, right, features in candidate_pairs(sentence):
         confidence = left.confidence * right.confidence
-        for (type_, head_is_left), probability in type_probabilities(model, left, right, features).items():
+        for (type_, head_is_left), probability in type_probabilities(model, features).items():
             score = probability * confidence
             if probability < MIN_PROBABILITY or score < MIN_CONFIDENCE.get(type_, 1.1):
                 continue

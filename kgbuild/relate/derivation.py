@@ -30,6 +30,8 @@ PATTERNS = [
     pattern("derivation:built-on", "BASED_ON", SYSTEMS, SYSTEMS, _APPOSITION + _BUILT_ON, 0.75),
     pattern("derivation:trained-on", "TRAINED_ON", SYSTEMS, ("Dataset",),
             _APPOSITION + TRAIN + r" (?:\S+ ){0,3}?(?:on|with|using|from) " + FILLER + OTHERS, 0.75),
+    pattern("derivation:d-trained-x", "TRAINED_ON", ("Dataset",), SYSTEMS, r"(?:- ?)?(?:pre-?)?trained (?:\S+ )?", 0.75,
+            head_is_left=False),
     pattern("derivation:train-x-on", "TRAINED_ON", SYSTEMS, ("Dataset",),
             r"(?:(?:models?|networks?) )?(?:\S+ ){0,2}?(?:on|with|using) " + FILLER + OTHERS, 0.7,
             before=r"\b" + TRAIN + " (?:our |their |its )?" + FILLER + "$"),
