@@ -43,7 +43,8 @@ _METRIC = re.compile(
 def _name_words(words: list[str], plural_head: bool = False) -> int:
     """How many of `words`, from the first, look like a name. None if they have no letter ("on 11
     datasets" counts datasets, it does not name one) or are a size ("a 4TB corpus"); and before a
-    plural head a lone capitalised word is a kind, not a name ("Existing datasets", "Chinese benchmarks")."""
+    plural head a lone capitalised word is a kind, not a name ("Existing datasets", "Chinese benchmarks"),
+    and so are the words after a count ("5 NLP datasets")."""
     kept = 0
     for word in words:
         if not _NAME_LIKE.search(word) or word.lower() in STOP_WORDS or _SIZE.fullmatch(word):
@@ -53,6 +54,8 @@ def _name_words(words: list[str], plural_head: bool = False) -> int:
         return 0
     if plural_head and kept == 1 and _PLAIN_CAPITALISED.fullmatch(words[0]):
         return 0
+    if plural_head and words[kept - 1].isdigit():
+        return 0  # "5 NLP datasets": a count of datasets of a kind
     return kept
 
 
