@@ -127,6 +127,11 @@ def test_named_system_cues():
     sentences = [(0, 8), (8, 17), (17, 23), (23, 31), (31, len(words))]
     found = {" ".join(words[s:e]): label for s, e, label in named_candidates(words, sentences)}
     assert found == {"Panacea": "Model", "Zecoler": "Model", "Recycling": "Method"}, found
+    # hyphen-joined parts, as the tokenizer splits them, join a name up to its last version or size
+    words = "We test LLaVA - v1.5 - 7B , Qwen2.5 - VL-7B and KG - RAG on AIME - v2 .".split()
+    found = {" ".join(words[s:e]): label for s, e, label in named_candidates(words, [(0, len(words))])}
+    assert found["LLaVA - v1.5 - 7B"] == "Model" and found["Qwen2.5 - VL-7B"] == "Model", found
+    assert "KG - RAG" not in found and "AIME - v2" in found, found
 
 
 def test_mentions_carry_sentence_score_and_source(extracted):

@@ -63,6 +63,8 @@ _SIZE = re.compile(r"-?(\d+(?:\.\d+)?)([BMKbmk])")
 # Acronyms of model *classes* ("LLMs", "VLM", "PTMs"): GSAP drops them (MLModelGeneric), SciER
 # calls them Method - so they are Method here, never Model.
 _MODEL_CLASS = re.compile(r"[A-Z]*LMs?|[A-Z]*Ms")
+_NUMBER_PART = re.compile(r"v?\d[\w.]*")  # "2", "v1.5", "7B", "0.1"
+_NUMBERED = re.compile(r"(?:^|-)v?\d[\w.]*$")  # a number part, or a name ending in one ("VL-7B")
 _HYPHEN_DIGIT = re.compile(r"[A-Za-z][A-Za-z.]*-\d")
 # Common capitalised tokens that are not ML entities in abstracts (measured on the corpus).
 NOT_NAMES = frozenset({
@@ -145,14 +147,19 @@ def _defined_as(words: list[str], end: int, limit: int) -> str | None:
 
 
 def _name_end(words: list[str], start: int, limit: int) -> int:
-    """End of the name starting at `start`: a following version number or "-7B" size joins it."""
+    """End of the name starting at `start`: a following version number joins it, and so do "-"-joined
+    parts up to the last version or size among them ("LLaVA-v1.5-7B", "Qwen2.5-VL-7B", split by the
+    tokenizer at the hyphens), but not name-shaped parts alone ("KG-RAG" stays what the NER says)."""
     end = start + 1
     if end < limit and _VERSION.fullmatch(words[end]):
         end += 1
-    if end + 1 < limit and words[end] == "-" and (_SIZE.fullmatch(words[end + 1]) or words[end + 1][:1].isdigit()):
-        end += 2
-        while end < limit and words[end].isdigit() and len(words[end]) == 1:  # "FSS - 1 0 0 0" (digit-split gold text)
-            end += 1
+    chain = end
+    while chain + 1 < limit and words[chain] == "-" and (_NUMBER_PART.fullmatch(words[chain + 1]) or name_shape(words[chain + 1])):
+        chain += 2
+        while chain < limit and words[chain].isdigit() and len(words[chain]) == 1:  # "FSS - 1 0 0 0" (digit-split gold text)
+            chain += 1
+        if _NUMBERED.search(words[chain - 1]):
+            end = chain
     return end
 
 
