@@ -266,7 +266,8 @@ def test_common_capitalised_words_are_not_entities(extracted):
     assert found <= {(text, "Dataset") for text in NOT_NAMES}, found
 
 
-def test_a_kind_of_model_is_no_task(extracted):
+def test_a_kind_of_model_is_no_task_nor_dataset(extracted):
     heads = {"model", "models", "llm", "llms", "network", "networks"}
-    tasks = [m.text for e in extracted for m in e.mentions if m.label == "Task" and m.text.split()[-1].lower() in heads]
-    assert not tasks, tasks
+    found = [(m.text, m.label) for e in extracted for m in e.mentions
+             if m.label in ("Task", "Dataset") and m.text.split()[-1].lower() in heads]
+    assert not found, found
