@@ -198,7 +198,7 @@ def pwc_label(original: str, key: str, labels: set[str], model_stems: set[str]) 
     if all(word in STOP_WORDS for word in words):
         return None
     if "Task" in labels and "Dataset" in labels:
-        return "Dataset" if len(words) == 1 else "Task"
+        return "Dataset" if len(original.split()) == 1 else "Task"  # "GSM8K" is one word, though tokens "GSM8 K"
     for label in ("Task", "Dataset"):
         if label in labels:
             return label
