@@ -303,6 +303,9 @@ def test_result_values_say_what_they_are(sentence, expected):
     ("We introduce Probabilistic Hyper-Graphs using Masked Autoencoders (PHG-MAE): a novel model.", "PHG-MAE", None),
     ("We present SciRIFF, a dataset for 54 tasks covering two capabilities: NER-X and QA-Y.", "SciRIFF", "NER-X"),
     ("We also assemble a large-scale dataset, named TrialAlign, of 793,279 documents.", "TrialAlign", None),
+    # "our X": X is the paper's own, unless "our" goes with what X modifies
+    ("A leaderboard features our BLURB benchmark.", "BLURB", None),
+    ("Our AlpaCare beats our MoE variants.", "AlpaCare", "MoE"),
 ])
 def test_what_a_paper_introduces(sentence, proposed, not_proposed):
     relations, mentions = _related(Paper(id="x", abstract=sentence, source="test"))

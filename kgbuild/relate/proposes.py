@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 
 from kgbuild.abbreviations import long_form_start
+from kgbuild.extract.named import system_name
 from kgbuild.models import Relation
 from kgbuild.relate.sentences import MENTION, Sentence, Slot
 
@@ -45,7 +46,10 @@ _GENERIC_HEAD = {"dataset", "datasets", "model", "models", "framework", "method"
                  "strategy", "technique", "paradigm", "mechanism", "scheme", "tool", "toolkit", "library", "agent",
                  "platform", "network", "encoder", "decoder", "backbone", "loss", "objective", "training", "setting"}
 _NOVEL = re.compile(r"^(?:\( <m> \) )?(?:, |is |: )(?:a|an) (?:\S+ ){0,3}?(?:novel|new) ")
-_OUR = re.compile(r"(?:^| )(?:our|the proposed|our proposed) (?:new |novel )?$")
+# What "our X ..." may say X of besides that X is the paper's own.
+_NOT_OURS = {"experiments", "experiment", "variants", "variant", "results", "analysis", "evaluation", "evaluations",
+             "setting", "settings", "study", "findings"}
+_OUR = re.compile(r"(?:^| )(?:our|the proposed|our proposed)(?: new| novel)?$")
 
 
 def _author_verbs(words: list[str]) -> list[int]:
@@ -115,6 +119,16 @@ def _modifies_next_noun(sentence: Sentence, slot: Slot, past_abbreviation: bool)
     return bool(after) and (after[0] in _GENERIC_HEAD or re.match(r"-[a-z]", after[0]) is not None or name_goes_on)
 
 
+def _not_what_is_ours(sentence: Sentence, slot: Slot) -> bool:
+    """ "our X" where X only modifies what is ours: "our topic classification dataset", "our fine-tuning
+    experiments", "our MoE variants". A name before a generic head is what is ours ("our BLURB benchmark")."""
+    after = sentence.after(slot).split()[:1]
+    if after and after[0] in _NOT_OURS:
+        return True
+    named = any(system_name(token.text) for token in slot.span)
+    return not named and _modifies_next_noun(sentence, slot, past_abbreviation=False)
+
+
 def _abstract(sentence: Sentence) -> Iterator[Relation]:
     found: list[tuple[Slot, str, float]] = []
     for slot in sentence.slots:
@@ -129,6 +143,8 @@ def _abstract(sentence: Sentence) -> Iterator[Relation]:
     for slot, kind, score in found:
         if kind in ("object", "named") and _modifies_next_noun(sentence, slot, past_abbreviation=kind == "named"):
             continue  # "we propose a new NLP task": the task is proposed, not NLP
+        if kind == "our" and _not_what_is_ours(sentence, slot):
+            continue
         yield sentence.relation("PROPOSES", "paper", slot.mention, score, f"proposes:{kind}")
 
 
