@@ -188,6 +188,21 @@ def test_a_part_of_a_system_is_also_what_the_system_uses():
                          "USES") == {("CNN", "batch normalization")}
 
 
+def test_the_pair_classifier_does_not_pair_across_a_clause_break(monkeypatch):
+    """"A beats B, while C beats D": A and D are compared by nobody (the sentence compares twice)."""
+    from kgbuild.relate import classifier
+    from kgbuild.relate.sentences import sentences
+
+    model = classifier.PairModel(("NONE", "COMPARED_WITH>"), (0.0, 5.0), {})  # every pair compared
+    monkeypatch.setattr(classifier, "load_model", lambda: model)
+    text = "AlpaCare beats Qwen-3B, while MedAlpaca beats GPT-4."
+    mentions: list[Mention] = []
+    field = analysed_from_spans(_NLP, "abstract", text, _spans(text), mentions)
+    pairs = {(mentions[r.head].text, mentions[r.tail].text)
+             for view in sentences([field], mentions) for r in classifier.find(view)}
+    assert pairs == {("AlpaCare", "Qwen-3B"), ("MedAlpaca", "GPT-4")}, pairs
+
+
 def test_a_result_belongs_to_a_named_system_not_a_technique_phrase():
     text = "In few-shot learning, Flan-PaLM reaches 67.6% on MedQA. Human annotation costs fall by 31% on RefCOCO."
     spans = [(text.index(t), text.index(t) + len(t), label) for t, label in
