@@ -39,7 +39,7 @@ from pathlib import Path
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 from spacy.training import Example
-from spacy.util import filter_spans, minibatch
+from spacy.util import filter_spans, fix_random_seed, minibatch
 
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -324,6 +324,7 @@ def train_ner(nlp, examples: list[Example], epochs: int, minutes: float, seed: i
     """Adam with parameter averaging, dropout 0.2, batches of 16 chunks; `epochs` passes,
     cut short at `minutes` so a loaded machine cannot stretch training without bound."""
     random.seed(seed)
+    fix_random_seed(seed)  # the initial weights too, so the same data and seed give the same model
     optimizer = nlp.initialize(lambda: examples[:2000])
     deadline = time.time() + minutes * 60
     epoch = 0
