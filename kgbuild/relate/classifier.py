@@ -137,6 +137,8 @@ def find(sentence: Sentence) -> Iterator[Relation]:
             if probability < MIN_PROBABILITY or score < MIN_CONFIDENCE.get(type_, 1.1):
                 continue
             head, tail = (left, right) if head_is_left else (right, left)
-            if type_ == "SUBCLASS_OF" and not (names_a_class(sentence, tail) and (head_is_left or names_a_class(sentence, head))):
+            # a class comes first ("Xs such as Y"); a member after it is checked as well ("from AlexNet to ...")
+            where_a_class_is = names_a_class(sentence, tail) and (head_is_left or names_a_class(sentence, head))
+            if type_ == "SUBCLASS_OF" and not where_a_class_is:
                 continue
             yield sentence.relation(type_, head.mention, tail.mention, score, "classifier")
