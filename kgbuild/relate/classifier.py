@@ -138,7 +138,7 @@ def find(sentence: Sentence) -> Iterator[Relation]:
                 continue
             head, tail = (left, right) if head_is_left else (right, left)
             # a class comes first ("Xs such as Y"); a member after it is checked as well ("from AlexNet to ...")
-            where_a_class_is = names_a_class(sentence, tail) and (head_is_left or names_a_class(sentence, head))
-            if type_ == "SUBCLASS_OF" and not where_a_class_is:
+            if type_ == "SUBCLASS_OF" and not (names_a_class(sentence, tail)
+                                               and (head_is_left or names_a_class(sentence, head))):
                 continue
             yield sentence.relation(type_, head.mention, tail.mention, score, "classifier")
