@@ -63,8 +63,7 @@ _SIZE = re.compile(r"-?(\d+(?:\.\d+)?)([BMKbmk])")
 # Acronyms of model *classes* ("LLMs", "VLM", "PTMs"): GSAP drops them (MLModelGeneric), SciER
 # calls them Method - so they are Method here, never Model.
 _MODEL_CLASS = re.compile(r"[A-Z]*LMs?|[A-Z]*Ms")
-_NUMBER_PART = re.compile(r"v?\d[\w.]*")  # "2", "v1.5", "7B", "0.1"
-_NUMBERED = re.compile(r"(?:^|-)v?\d[\w.]*$")  # a number part, or a name ending in one ("VL-7B")
+_NUMBERED = re.compile(r"(?:^|-)v?\d[\w.]*$")  # a version or size ("v1.5", "7B"), or a name ending in one ("VL-7B")
 _HYPHEN_DIGIT = re.compile(r"[A-Za-z][A-Za-z.]*-\d")
 # Common capitalised tokens that are not ML entities in abstracts (measured on the corpus).
 NOT_NAMES = frozenset({
@@ -154,9 +153,9 @@ def _name_end(words: list[str], start: int, limit: int) -> int:
     if end < limit and _VERSION.fullmatch(words[end]):
         end += 1
     chain = end
-    while chain + 1 < limit and words[chain] == "-" and (_NUMBER_PART.fullmatch(words[chain + 1]) or name_shape(words[chain + 1])):
+    while chain + 1 < limit and words[chain] == "-" and (_NUMBERED.search(words[chain + 1]) or name_shape(words[chain + 1])):
         chain += 2
-        while chain < limit and words[chain].isdigit() and len(words[chain]) == 1:  # "FSS - 1 0 0 0" (digit-split gold text)
+        while chain < limit and words[chain].isdigit() and len(words[chain]) == 1:  # "FSS - 1 0 0 0" (digit-split text)
             chain += 1
         if _NUMBERED.search(words[chain - 1]):
             end = chain
