@@ -195,6 +195,12 @@ def test_a_lower_case_dataset_is_no_named_one(extracted):
     assert not lower, lower
 
 
+def test_no_mention_ends_in_a_preposition_or_conjunction(extracted):
+    dangling = {"of", "for", "and", "or", "with", "across", "in", "on", "to", "by", "from", "into", "via"}
+    cut = [m.text for e in extracted for m in e.mentions if m.text.split()[-1].lower() in dangling]
+    assert not cut, cut
+
+
 def test_no_corpus_mention_is_only_digits(extracted):
     assert not [m.text for e in extracted for m in e.mentions if not any(c.isalpha() for c in m.text)]
 

@@ -77,6 +77,8 @@ _NOT_A_DATASET = 0.2
 _DETERMINERS = frozenset({"a", "an", "the", "our", "this", "these", "those", "its", "their"})
 _STATISTICAL_NOTATION = frozenset({"CI", "CIs", "SD", "SDs", "SEM", "IQR"})
 _SIZE = re.compile(r"\d+(?:\.\d+)?[KMBTkmbt][Bb]?")
+_DANGLING = frozenset({"of", "for", "and", "or", "with", "across", "in", "on", "to", "by", "from", "into", "via",
+                       "the", "a", "an"})
 _URL = re.compile(r"://|^www\.|github\.com")
 _SYSTEM_HEADS = frozenset({"model", "models", "llm", "llms", "network", "networks", "transformer", "transformers",
                            "encoder", "decoder", "framework", "architecture"})
@@ -161,7 +163,8 @@ class Resolver:
         proposals: dict[tuple[int, int, str], Candidate] = {}
 
         def propose(span: Span, label: str, source: str) -> None:
-            if _never(span, label):
+            span = _without_dangling_words(span)
+            if span is None or _never(span, label):
                 return
             key = (span.start, span.end, label)
             proposals.setdefault(key, Candidate(span.start, span.end, label, set())).sources.add(source)
@@ -308,6 +311,21 @@ def _never(span: Span, label: str) -> bool:
             or _URL.search(span.text) is not None
             or (label != "Dataset" and span.text in named.NOT_NAMES)
             or (label == "Metric" and span[-1].lower_ in _QUALITIES))
+
+
+def _without_dangling_words(span: Span) -> Span | None:
+    """A name never ends in a preposition or conjunction: "robust generalization across", "Knowledge Fusion
+    of" are cut phrases (gold: none of 45,577 training spans ends so; the corpus had 17, all broken). Cut
+    before "of"/"for"/"with" the rest is the name ("Knowledge Fusion"); before "and"/"or" it is a modifier
+    unless it is a name ("MoE and ...")."""
+    end = span.end
+    coordinated = False
+    while end > span.start and span.doc[end - 1].lower_ in _DANGLING:
+        coordinated |= span.doc[end - 1].lower_ in ("and", "or")
+        end -= 1
+    if end == span.start or (coordinated and not named.name_shape(span.doc[end - 1].text)):
+        return None  # "zero-shot and ...", "code-based and ...": a modifier of what follows, not a name
+    return span.doc[span.start:end]
 
 
 def _joined(doc: Doc, i: int) -> bool:
