@@ -410,6 +410,7 @@ def fit_calibrator(rows: list[dict], right: list[bool]) -> SparseLogistic:
 def calibrate(cv_dirs: list[Path], out: Path) -> None:
     """Fit the shipped calibrator on all folds; report each fold with one fitted on the other folds."""
     folds = {directory: out_of_fold_candidates(directory) for directory in cv_dirs}
+    pooled: dict[str, Counter] = defaultdict(Counter)  # gold set -> right, predicted, gold over all folds
     for directory in cv_dirs:
         others = [folds[d] for d in cv_dirs if d != directory]
         rows = [row for fold in others for row in fold[0]]
@@ -419,6 +420,12 @@ def calibrate(cv_dirs: list[Path], out: Path) -> None:
             result = evaluate_ner(gold_path, data_dir=directory)
             print(format_ner_report(result), flush=True)
             (directory / f"{gold_path.stem}.result.json").write_text(json.dumps(result, indent=1))
+            micro = result["exact"]["micro"]
+            pooled[gold_path.stem] += Counter(right=round(micro["p"] * micro["pred"]), predicted=micro["pred"],
+                                              gold=micro["gold"])
+    for name, counts in sorted(pooled.items()):
+        f1 = 2 * counts["right"] / (counts["predicted"] + counts["gold"])
+        print(f"{name}: exact micro-F1 {f1:.3f} pooled over {len(cv_dirs)} held-out folds", flush=True)
     rows = [row for fold in folds.values() for row in fold[0]]
     right = [r for fold in folds.values() for r in fold[1]]
     fit_calibrator(rows, right).save(out / CALIBRATION_FILE)
