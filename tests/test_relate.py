@@ -265,6 +265,16 @@ def test_classes_of_systems(text, spans, expected):
     assert _relate_spans(text, spans, "SUBCLASS_OF") == expected
 
 
+def test_a_paper_proposes_what_it_calls_ours():
+    """"created a leaderboard featuring our BLURB benchmark": the paper introduces BLURB (corpus, real extractor)."""
+    from kgbuild.extract import extract_papers
+
+    paper = _paper(lambda p: p.title.startswith("Domain-Specific Language Model Pretraining for Biomedical"))
+    [extracted] = extract_papers([paper], relate=relate)
+    proposed = {extracted.mentions[r.tail].text for r in extracted.relations if r.type == "PROPOSES"}
+    assert "BLURB" in proposed, proposed
+
+
 def test_a_title_states_the_task_of_its_method():
     """Titles are not gated by mention confidence (the gold has none): "X for T" is the headline claim."""
     from kgbuild.extract import extract_papers
