@@ -316,6 +316,9 @@ def test_a_model_is_no_kind_of_procedure():
     ("AlpaCare gains +1.1% on MedBench.", {("+1.1", "% margin", "MedBench")}),
     ("AlpaCare beats GPT-4 on MedBench by 8-24%.", set()),
     ("AlpaCare needs only 20% training data on MedBench.", set()),
+    # a score "of" a metric is one; a ratio "of" 50% is not
+    ("AlpaCare reaches an accuracy of 84.1% on MedBench.", {("84.1", "%", "MedBench")}),
+    ("AlpaCare keeps a pruning ratio of 50% on MedBench.", set()),
 ])
 def test_result_values_say_what_they_are(sentence, expected):
     relations, mentions = _related(Paper(id="x", abstract=sentence, source="test"))

@@ -107,7 +107,8 @@ def _numbers(sentence: Sentence) -> list[_Number]:
     for token in sentence.span:
         if not _NUMBER.fullmatch(token.text) or any(s.span.start <= token.i < s.span.end for s in sentence.slots):
             continue
-        if token.i > sentence.span.start and doc[token.i - 1].lower_ in _SKIP_AFTER_PREVIOUS:
+        if (token.i > sentence.span.start and doc[token.i - 1].lower_ in _SKIP_AFTER_PREVIOUS
+                and not _score_of_a_metric(sentence, token.i)):
             continue
         if token.i - 2 >= sentence.span.start and doc[token.i - 1].text in ("-", "–") and doc[token.i - 2].like_num:
             continue  # "by 8-24%": a range, neither end of it a score
@@ -132,6 +133,13 @@ def _numbers(sentence: Sentence) -> list[_Number]:
                     t.lower_ in _COORDINATION for a, b in zip(found[i:], rest) for t in doc[a.last + 1:b.token.i])):
             found[i] = _Number(number.token, number.unit + " margin", number.last)
     return found
+
+
+def _score_of_a_metric(sentence: Sentence, position: int) -> bool:
+    """ "an accuracy of 84.1%": the number after "of" is a score when a metric is what it is "of" (a "ratio of
+    50%" or "a total of 5%" is not)."""
+    return sentence.field.doc[position - 1].lower_ == "of" and any(
+        slot.label == "Metric" and slot.span.end == position - 1 for slot in sentence.slots)
 
 
 def _about_costs(sentence: Sentence, position: int) -> bool:
