@@ -129,7 +129,7 @@ def type_probabilities(model: PairModel, features: dict[str, float]) -> dict[tup
 def find(sentence: Sentence) -> Iterator[Relation]:
     model = load_model()
     for left, right, features in candidate_pairs(sentence):
-        if _CLAUSE_BREAK & set(spaced(sentence.gap(left, right)).split()):
+        if any(f"gap={word}" in features for word in _CLAUSE_BREAK):  # the gap's words, as pair_features saw them
             continue
         confidence = left.confidence * right.confidence
         for (type_, head_is_left), probability in type_probabilities(model, features).items():
