@@ -183,11 +183,6 @@ def test_a_closing_quote_ends_its_sentence():
     assert [text[start:end] for start, end in evidence] == ['We ask "can BERT help GPT-2?"', "Then we test it."]
 
 
-def test_a_part_of_a_system_is_also_what_the_system_uses():
-    assert _relate_spans("A CNN with batch normalization is fast.", [("CNN", "Method"), ("batch normalization", "Method")],
-                         "USES") == {("CNN", "batch normalization")}
-
-
 def test_the_pair_classifier_does_not_pair_across_a_clause_break(monkeypatch):
     """"A beats B, while C beats D": A and D are compared by nobody (the sentence compares twice)."""
     from kgbuild.relate import classifier
@@ -235,34 +230,31 @@ def _relate_spans(text: str, spans: list[tuple[str, str]], type_: str) -> set[tu
     return _edges(relate(Paper(id="x", abstract=text, source="test"), [field], mentions), mentions, type_)
 
 
-@pytest.mark.parametrize("text, spans, expected", [
-    ("The attention layers in the Transformer are costly.", [("attention layers", "Method"), ("Transformer", "Model")],
+@pytest.mark.parametrize("type_, text, spans, expected", [
+    ("PART_OF", "The attention layers in the Transformer are costly.", [("attention layers", "Method"), ("Transformer", "Model")],
      {("attention layers", "Transformer")}),
-    ("A CNN with batch normalization is fast.", [("CNN", "Method"), ("batch normalization", "Method")],
+    ("PART_OF", "A CNN with batch normalization is fast.", [("CNN", "Method"), ("batch normalization", "Method")],
      {("batch normalization", "CNN")}),
+    # a system uses its parts
+    ("USES", "A CNN with batch normalization is fast.", [("CNN", "Method"), ("batch normalization", "Method")],
+     {("CNN", "batch normalization")}),
     # no component noun, or two wholes joined: not a part
-    ("We apply LoRA in LLMs.", [("LoRA", "Method"), ("LLMs", "Method")], set()),
-    ("We compare ResNet with batch normalization.", [("ResNet", "Model"), ("batch normalization", "Method")], set()),
-    ("We further pre-train BERT with masked language modelling.", [("BERT", "Model"), ("masked language modelling", "Method")],
+    ("PART_OF", "We apply LoRA in LLMs.", [("LoRA", "Method"), ("LLMs", "Method")], set()),
+    ("PART_OF", "We compare ResNet with batch normalization.", [("ResNet", "Model"), ("batch normalization", "Method")], set()),
+    ("PART_OF", "We further pre-train BERT with masked language modelling.", [("BERT", "Model"), ("masked language modelling", "Method")],
      set()),
-])
-def test_parts_of_systems(text, spans, expected):
-    assert _relate_spans(text, spans, "PART_OF") == expected
-
-
-@pytest.mark.parametrize("text, spans, expected", [
-    ("Large language models such as LLaMA are open.", [("Large language models", "Method"), ("LLaMA", "Model")],
+    ("SUBCLASS_OF", "Large language models such as LLaMA are open.", [("Large language models", "Method"), ("LLaMA", "Model")],
      {("LLaMA", "Large language models")}),
-    ("LayerDrop is a form of structured dropout.", [("LayerDrop", "Method"), ("structured dropout", "Method")],
+    ("SUBCLASS_OF", "LayerDrop is a form of structured dropout.", [("LayerDrop", "Method"), ("structured dropout", "Method")],
      {("LayerDrop", "structured dropout")}),
     # the class is "KD methods" (here no mention), not BERT, the object of its "of"
-    ("Many KD methods of BERT, such as BERT-PKD, are slow.", [("BERT", "Model"), ("BERT-PKD", "Model")], set()),
+    ("SUBCLASS_OF", "Many KD methods of BERT, such as BERT-PKD, are slow.", [("BERT", "Model"), ("BERT-PKD", "Model")], set()),
     # baselines of a comparison: the sentence compares, it does not classify
-    ("FinBERT is compared with the other transfer learning methods like ELMo.",
+    ("SUBCLASS_OF", "FinBERT is compared with the other transfer learning methods like ELMo.",
      [("FinBERT", "Model"), ("transfer learning methods", "Method"), ("ELMo", "Model")], set()),
 ])
-def test_classes_of_systems(text, spans, expected):
-    assert _relate_spans(text, spans, "SUBCLASS_OF") == expected
+def test_parts_and_classes_of_systems(type_, text, spans, expected):
+    assert _relate_spans(text, spans, type_) == expected
 
 
 def test_a_paper_proposes_what_it_calls_ours():
