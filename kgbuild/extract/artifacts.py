@@ -6,6 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 NER_FILE = "extractor_ner.bin"
+VECTORS_FILE = "extractor_vectors.npz"
 LEXICON_FILE = "extractor_lexicon.json.gz"
 CALIBRATION_FILE = "extractor_calibration.json"
 MODEL_KIND_FILE = "extractor_system_kind.json"

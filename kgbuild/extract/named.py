@@ -87,8 +87,9 @@ _ARTICLES = frozenset({"a", "an"})
 _PHRASE_END = frozenset({",", ".", ";", ":", "(", ")", "that", "which", "for", "of", "to", "with", "in", "on", "and",
                          "designed", "trained", "based", "built", "capable", "using", "where", "whose"})
 _MAX_PHRASE = 7
-# A plain capitalised word (not name-shaped) is a candidate only with a definition or an explicit naming.
-_PROPER = re.compile(r"[A-Z][a-z]{2,}")
+# A plain capitalised word (not name-shaped) is a candidate only with a definition or an explicit naming;
+# its other letters may be any script's ("Tülu").
+_PROPER = re.compile(r"[A-Z][^\W\d_]{2,}")
 _NAMING_VERBS = frozenset({"named", "called", "dubbed", "termed", "coined"})
 _MODEL_VERBS = frozenset({"fine-tune", "finetune", "fine-tuned", "finetuned", "fine-tuning", "finetuning", "tune",
                           "develop", "pretrain", "pre-train", "pretrained", "pre-trained", "train", "distill"})

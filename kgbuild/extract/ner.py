@@ -7,12 +7,17 @@ trained with.
 
 from __future__ import annotations
 
+import copy
+
 import spacy
 from spacy.language import Language
+from spacy.vectors import Vectors
 
 # Small CNN tok2vec (width 64, depth 2) + transition NER: on the corpus this ran
 # at ~15k tokens/s against ~9k for spaCy's default width 96 / depth 4, and
-# throughput is a requirement (bench/bench_extract.py).
+# throughput is a requirement (bench/bench_extract.py). The shipped model also
+# reads static word vectors (ner_pipeline(vectors)): they cost ~2% of NER speed;
+# a wider tok2vec (96, depth 3) cost 52%.
 NER_MODEL = {
     "@architectures": "spacy.TransitionBasedParser.v2",
     "state_type": "ner",
@@ -34,8 +39,10 @@ NER_MODEL = {
 }
 
 
-def ner_pipeline() -> Language:
+def ner_pipeline(vectors: Vectors | None = None) -> Language:
     """blank English + sentencizer + an untrained NER: what training updates.
+
+    With `vectors` (word_vectors.py) the tok2vec also reads a static vector per word.
 
     The tokenizer splits a full stop after a capital letter and drops spaCy's
     single-letter abbreviation exceptions ("R." as an initial): in abstracts
@@ -47,5 +54,9 @@ def ner_pipeline() -> Language:
     suffixes = [*nlp.Defaults.suffixes, r"(?<=[A-Z])\."]
     nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("ner", config={"model": NER_MODEL})
+    model = copy.deepcopy(NER_MODEL)
+    if vectors is not None:
+        nlp.vocab.vectors = vectors
+        model["tok2vec"]["pretrained_vectors"] = True
+    nlp.add_pipe("ner", config={"model": model})
     return nlp

@@ -13,10 +13,12 @@ from spacy.language import Language
 
 # Registers the factories used below.
 from kgbuild.extract import abbreviations, lexicon, named, patterns, resolve  # noqa: F401
-from kgbuild.extract.artifacts import CALIBRATION_FILE, DATASET_KIND_FILE, LEXICON_FILE, MODEL_KIND_FILE, NER_FILE
+from kgbuild.extract.artifacts import (CALIBRATION_FILE, DATASET_KIND_FILE, LEXICON_FILE, MODEL_KIND_FILE, NER_FILE,
+                                       VECTORS_FILE)
 from kgbuild.extract.lexicon import Lexicon
 from kgbuild.extract.logistic import SparseLogistic
 from kgbuild.extract.ner import ner_pipeline
+from kgbuild.extract.word_vectors import load_vectors
 
 
 def build_pipeline(data_dir: Path, calibrator: SparseLogistic | None = None) -> Language:
@@ -24,8 +26,10 @@ def build_pipeline(data_dir: Path, calibrator: SparseLogistic | None = None) -> 
 
     `calibrator` overrides the shipped one (fitting it needs uncalibrated candidates).
     """
-    nlp = ner_pipeline()
-    nlp.get_pipe("ner").from_bytes((data_dir / NER_FILE).read_bytes())
+    nlp = ner_pipeline(load_vectors(data_dir / VECTORS_FILE))
+    # The vocab (and with it the word vectors, keyed by lower-case word) comes from the vectors file only:
+    # a vocab inside the NER bytes would reset the vectors to case-sensitive keys.
+    nlp.get_pipe("ner").from_bytes((data_dir / NER_FILE).read_bytes(), exclude=["vocab"])
     terms = Lexicon.load(data_dir / LEXICON_FILE)
     if calibrator is None:
         calibrator = SparseLogistic.load(data_dir / CALIBRATION_FILE)
