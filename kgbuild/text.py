@@ -47,6 +47,11 @@ class NormalisedText:
 
 
 def _characters(fragment: str, origin: int, out_chars: list[str], out_starts: list[int], out_ends: list[int]) -> None:
+    if fragment.isascii() and "\t" not in fragment:  # nothing to replace: most text, copied at C speed
+        out_chars.extend(fragment)
+        out_starts.extend(range(origin, origin + len(fragment)))
+        out_ends.extend(range(origin + 1, origin + len(fragment) + 1))
+        return
     for offset, char in enumerate(fragment):
         replacement = _CHARACTERS.get(char)
         if replacement is None:

@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kgbuild.abbreviations import find_abbreviations
+from kgbuild.extract.doc_views import doc_text
 
 LONG_FORMS = "abbreviation_long"
 SHORT_FORMS = "abbreviation_short"
@@ -22,7 +23,7 @@ class AbbreviationFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         longs, shorts = [], []
-        for (long_start, long_end), (short_start, short_end) in find_abbreviations(doc.text):
+        for (long_start, long_end), (short_start, short_end) in find_abbreviations(doc_text(doc)):
             long = doc.char_span(long_start, long_end, alignment_mode="expand")
             short = doc.char_span(short_start, short_end, alignment_mode="expand")
             if long is not None and short is not None and long.end <= short.start:

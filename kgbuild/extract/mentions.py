@@ -13,12 +13,9 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from kgbuild.extract.analysed import AnalysedField
+from kgbuild.extract.doc_views import sentence_starts
 from kgbuild.models import Mention, TextField
 from kgbuild.text import NormalisedText
-
-
-def sentence_starts(doc: Doc) -> list[int]:
-    return [sentence.start for sentence in doc.sents] if len(doc) else []
 
 
 def field_mentions(field: TextField, text: str, norm: NormalisedText, doc: Doc,

@@ -30,12 +30,15 @@ probabilities.
 
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 SYSTEM_LABELS = ("Method", "Model")
 _SYSTEM_NOUNS = frozenset({"model", "models", "network", "networks", "encoder", "encoders", "classifier",
                            "classifiers", "framework", "architecture", "system", "systems", "transformer"})
+_SYSTEM_NOUN_IDS = numpy.array([get_string_id(noun) for noun in sorted(_SYSTEM_NOUNS)], dtype=numpy.uint64)
 _FOLLOWED_BY = "kgbuild_followed_by_system_noun"
 
 
@@ -79,6 +82,7 @@ def kind_features(span: Span) -> dict[str, float]:
 def _followed_by_system_noun(doc: Doc) -> frozenset[str]:
     """Words some occurrence of which is followed by a system noun in this text (computed once per doc)."""
     if _FOLLOWED_BY not in doc.user_data:
-        doc.user_data[_FOLLOWED_BY] = frozenset(token.text for token in doc[:-1]
-                                                if doc[token.i + 1].lower_ in _SYSTEM_NOUNS)
+        lower = doc.to_array(LOWER)
+        before = numpy.flatnonzero(numpy.isin(lower[1:], _SYSTEM_NOUN_IDS))
+        doc.user_data[_FOLLOWED_BY] = frozenset(doc[int(i)].text for i in before)
     return doc.user_data[_FOLLOWED_BY]

@@ -51,6 +51,7 @@ from spacy.tokens import Doc, Span
 
 from kgbuild.extract import abbreviations
 from kgbuild.extract.lexicon import Lexicon
+from kgbuild.extract.doc_views import sentence_starts, token_texts
 
 CANDIDATES = "named"
 
@@ -274,8 +275,9 @@ class NamedSystems:
         self.known = {key: term.label for key, term in lexicon.terms.items() if term.prior is None or term.prior >= 0.5}
 
     def __call__(self, doc: Doc) -> Doc:
-        words = [token.text for token in doc]
-        sentences = [(sentence.start, sentence.end) for sentence in doc.sents] if len(doc) else []
+        words = token_texts(doc)
+        starts = sentence_starts(doc)
+        sentences = list(zip(starts, [*starts[1:], len(doc)]))
         long_heads = {short.start: long[-1].text
                       for long, short in zip(doc.spans.get(abbreviations.LONG_FORMS, []),
                                              doc.spans.get(abbreviations.SHORT_FORMS, []))}

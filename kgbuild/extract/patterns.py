@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kgbuild.extract import abbreviations
+from kgbuild.extract.doc_views import doc_text
 
 CANDIDATES = "pattern"
 
@@ -90,8 +91,9 @@ class ContextPatterns:
     """Writes "<name> dataset" names (head noun excluded) to doc.spans["pattern"] as Dataset, measures as Metric."""
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [doc.char_span(start, end, "Dataset", alignment_mode="contract") for start, end in dataset_names(doc.text)]
-        spans += [doc.char_span(start, end, "Metric", alignment_mode="expand") for start, end in metric_names(doc.text)]
+        text = doc_text(doc)
+        spans = [doc.char_span(start, end, "Dataset", alignment_mode="contract") for start, end in dataset_names(text)]
+        spans += [doc.char_span(start, end, "Metric", alignment_mode="expand") for start, end in metric_names(text)]
         # A defined abbreviation is what its long form says, not a dataset name: "a medical IFT
         # dataset" after "Instruction-finetuning (IFT)" (the abbreviation component runs first).
         shorts = {short.text for short, long in zip(doc.spans.get(abbreviations.SHORT_FORMS, []),

@@ -66,6 +66,7 @@ from spacy.tokens import Doc, Span
 
 from kgbuild.extract import abbreviations, lexicon, named, patterns
 from kgbuild.extract.calibration import features
+from kgbuild.extract.doc_views import token_texts
 from kgbuild.extract.lexicon import Lexicon, term_key
 from kgbuild.extract.logistic import SparseLogistic
 from kgbuild.extract.name_kind import SYSTEM_LABELS, kind_features
@@ -297,7 +298,7 @@ class Resolver:
     def _repeat_candidates(doc: Doc, accepted: list[Candidate],
                            proposals: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
         """Rule 4: other occurrences of a mention's exact words, longest mentions first."""
-        words = [token.text for token in doc]
+        words = token_texts(doc)
         positions: dict[str, list[int]] = {words[mention.start]: [] for mention in accepted}
         for i, word in enumerate(words):
             if word in positions:
@@ -316,11 +317,11 @@ def _never(span: Span, label: str) -> bool:
     quality as a Metric, a field ("NLP") as anything but a Task, and words that name no method, model, metric
     or task ("AI", "GPUs", "FLOPs" as a method, "HuggingFace"; a corpus they name can still be a Dataset:
     "PubMed"), nor a web address (where the code is, "https://github.com/UESTC-GQJ/TKRE", not what)."""
-    return (span.text in _STATISTICAL_NOTATION or _SIZE.fullmatch(span.text) is not None
-            or _URL.search(span.text) is not None
-            or (label != "Dataset" and span.text in named.NOT_NAMES)
+    text = span.text
+    return (text in _STATISTICAL_NOTATION or _SIZE.fullmatch(text) is not None or _URL.search(text) is not None
+            or (label != "Dataset" and text in named.NOT_NAMES)
             or (label == "Metric" and span[-1].lower_ in _QUALITIES)
-            or (label != "Task" and span.text in _FIELDS))
+            or (label != "Task" and text in _FIELDS))
 
 
 def _without_dangling_words(span: Span) -> Span | None:
