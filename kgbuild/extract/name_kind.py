@@ -35,6 +35,8 @@ from spacy.attrs import LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
+from kgbuild.extract.doc_views import token_texts
+
 SYSTEM_LABELS = ("Method", "Model")
 _SYSTEM_NOUNS = frozenset({"model", "models", "network", "networks", "encoder", "encoders", "classifier",
                            "classifiers", "framework", "architecture", "system", "systems", "transformer"})
@@ -84,5 +86,6 @@ def _followed_by_system_noun(doc: Doc) -> frozenset[str]:
     if _FOLLOWED_BY not in doc.user_data:
         lower = doc.to_array(LOWER)
         before = numpy.flatnonzero(numpy.isin(lower[1:], _SYSTEM_NOUN_IDS))
-        doc.user_data[_FOLLOWED_BY] = frozenset(doc[int(i)].text for i in before)
+        words = token_texts(doc)
+        doc.user_data[_FOLLOWED_BY] = frozenset(words[i] for i in before.tolist())
     return doc.user_data[_FOLLOWED_BY]

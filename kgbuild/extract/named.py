@@ -50,8 +50,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kgbuild.extract import abbreviations
-from kgbuild.extract.lexicon import Lexicon
 from kgbuild.extract.doc_views import sentence_starts, token_texts
+from kgbuild.extract.lexicon import Lexicon
 
 CANDIDATES = "named"
 

@@ -16,7 +16,7 @@ from spacy.vectors import Vectors
 # Small CNN tok2vec (width 64, depth 2) + transition NER: on the corpus this ran
 # at ~15k tokens/s against ~9k for spaCy's default width 96 / depth 4, and
 # throughput is a requirement (bench/bench_extract.py). The shipped model also
-# reads static word vectors (ner_pipeline(vectors)): they cost ~2% of NER speed;
+# reads static word vectors (ner_pipeline(vectors)): they cost ~8% of NER speed;
 # a wider tok2vec (96, depth 3) cost 52%.
 NER_MODEL = {
     "@architectures": "spacy.TransitionBasedParser.v2",
