@@ -38,8 +38,9 @@ Rules, in order:
    apart. On the example corpus the demotion changed 32 mentions, about 19
    right (GNN, MLP, NadamW) and 5 wrong (Llama2); promoting from 0.5 instead
    would have changed 123, more wrong (KD, MoE, RAG, ROUGE-L) than right
-   (PaLM, MEDITRON), though it gained 0.005 held-out GSAP F1. A Model with no name in it ("generative models",
-   "Graph Neural Networks") is a class of models, so a Method (the issue's
+   (PaLM, MEDITRON), though it gained 0.005 held-out GSAP F1. A Model with
+   no name in it ("generative models", "Graph Neural Networks") is a class
+   of models, so a Method (the issue's
    definition: a Model is a named, trained system; held-out GSAP exact F1
    -0.008 / +0.006). A Task or Dataset whose head is a system noun
    ("vision-language models", "code LLMs", "Financial Knowledge Large
