@@ -10,7 +10,7 @@ SENT_START array.
 from __future__ import annotations
 
 import numpy
-from spacy.attrs import ORTH, SENT_START
+from spacy.attrs import ORTH, SENT_START, SPACY
 from spacy.tokens import Doc
 
 _TEXT = "kgbuild_text"
@@ -18,8 +18,10 @@ _WORDS = "kgbuild_words"
 
 
 def doc_text(doc: Doc) -> str:
+    """`doc.text`, from the token texts and trailing-space flags (a token's whitespace is one space or none)."""
     if _TEXT not in doc.user_data:
-        doc.user_data[_TEXT] = doc.text
+        spaced = doc.to_array(SPACY).tolist()
+        doc.user_data[_TEXT] = "".join(word + " " if space else word for word, space in zip(token_texts(doc), spaced))
     return doc.user_data[_TEXT]
 
 

@@ -241,6 +241,9 @@ def named_candidates(words: list[str], sentences: list[tuple[int, int]], familie
     for first, last in sentences:
         i = first
         while i < last:
+            if words[i].islower():  # most words: no capital, so neither name-shaped nor proper
+                i += 1
+                continue
             proper = not name_shape(words[i]) and _PROPER.fullmatch(words[i]) is not None
             if not (name_shape(words[i]) or proper):
                 i += 1

@@ -16,9 +16,9 @@ Rules, in order:
    "4TB"): it says how big, not which. Nor are the common capitalised words
    the named-system component ignores ("AI", "GPUs", "HuggingFace"), unless
    as a Dataset ("PubMed").
-1. Every candidate (span, label) is scored by the calibrator from the set of
-   components that proposed exactly it (agreement is evidence). Scores rank
-   and inform; they do not filter: a threshold chosen out of fold (0.26) gained
+1. Every mention that survives the rules below is scored by the calibrator from
+   the set of components that proposed exactly its span and label (agreement is
+   evidence). Scores inform; they do not filter: a threshold chosen out of fold (0.26) gained
    +0.007 F1 there and cost 0.065 (SciER dev) / 0.012 (SciERC dev).
 2. Overlaps: the NER wins, then named systems, then context patterns, then
    the lexicon (longest first) - the trained model saw context, the lexicon
@@ -104,7 +104,6 @@ class Candidate:
     end: int
     label: str
     sources: set[str]
-    score: float = 0.0
 
     @property
     def source(self) -> str:
@@ -163,11 +162,8 @@ class Resolver:
             return True
         return span.label_ != "Dataset" and term.prior is not None and (len(span) > 1 or term.prior >= 0.5)
 
-    def _score(self, doc: Doc, candidate: Candidate) -> dict[str, float]:
-        span = doc[candidate.start:candidate.end]
-        found = features(span, candidate.label, candidate.sources, self.lexicon.get(term_key(span)))
-        candidate.score = self.calibrator.probability(found)
-        return found
+    def _features(self, span: Span, candidate: Candidate) -> dict[str, float]:
+        return features(span, candidate.label, candidate.sources, self.lexicon.get(term_key(span)))
 
     def __call__(self, doc: Doc) -> Doc:
         proposals: dict[tuple[int, int, str], Candidate] = {}
@@ -193,7 +189,6 @@ class Resolver:
             if self._written_like_known_name(span):
                 propose(span, span.label_, "lexicon")
 
-        found_by_candidate = {key: self._score(doc, candidate) for key, candidate in proposals.items()}
         ranked = sorted(proposals.values(), key=lambda c: (_PRIORITY[c.source], -(c.end - c.start), c.start))
         taken = [False] * len(doc)
         accepted: list[Candidate] = []
@@ -207,20 +202,20 @@ class Resolver:
         for candidate in ranked:
             accept(candidate)
         for candidate in self._abbreviation_candidates(doc, list(accepted), proposals):
-            found_by_candidate[(candidate.start, candidate.end, candidate.label)] = self._score(doc, candidate)
             accept(candidate)
-        accepted = [self._kind(doc, candidate, proposals, found_by_candidate) for candidate in accepted]
+        accepted = [self._kind(doc, candidate, proposals) for candidate in accepted]
         for candidate in self._repeat_candidates(doc, list(accepted), proposals):
-            found_by_candidate[(candidate.start, candidate.end, candidate.label)] = self._score(doc, candidate)
             accept(candidate)
 
-        accepted = self._whole_compounds(doc, accepted, proposals, found_by_candidate)
+        accepted = self._whole_compounds(doc, accepted, proposals)
         ents = []
+        # Only the survivors are scored: the score ranks nothing above, it describes the mention.
         for candidate in sorted(accepted, key=lambda c: c.start):
             span = Span(doc, candidate.start, candidate.end, candidate.label)
-            span._.kgbuild_score = round(candidate.score, 4)
+            found = self._features(span, candidate)
+            span._.kgbuild_score = round(self.calibrator.probability(found), 4)
             span._.kgbuild_source = candidate.source
-            span._.kgbuild_features = found_by_candidate[(candidate.start, candidate.end, candidate.label)]
+            span._.kgbuild_features = found
             ents.append(span)
         doc.set_ents(ents, default="outside")
         return doc
@@ -231,8 +226,7 @@ class Resolver:
         term = self.lexicon.get(term_key(span))
         return (term is not None and term.label == "Dataset") or "bench" in span.text.lower()
 
-    def _kind(self, doc: Doc, candidate: Candidate, proposals: dict[tuple[int, int, str], Candidate],
-              found_by_candidate: dict[tuple[int, int, str], dict[str, float]]) -> Candidate:
+    def _kind(self, doc: Doc, candidate: Candidate, proposals: dict[tuple[int, int, str], Candidate]) -> Candidate:
         """Rule 4 (name_kind.py), unless a cue (named-system or context pattern) said what the name is."""
         span = doc[candidate.start:candidate.end]
         # a named-system candidate is a name even when not written like one ("a foundation model named Panacea")
@@ -251,12 +245,11 @@ class Resolver:
                 label = "Model" if p_model >= _A_MODEL else "Method" if p_model < _NOT_A_MODEL else label
         if label == candidate.label:
             return candidate
-        relabelled = _candidate(candidate.start, candidate.end, label, candidate.sources, proposals)
-        found_by_candidate[(relabelled.start, relabelled.end, label)] = self._score(doc, relabelled)
-        return relabelled
+        return _candidate(candidate.start, candidate.end, label, candidate.sources, proposals)
 
-    def _whole_compounds(self, doc: Doc, accepted: list[Candidate], proposals: dict[tuple[int, int, str], Candidate],
-                         found_by_candidate: dict[tuple[int, int, str], dict[str, float]]) -> list[Candidate]:
+    @staticmethod
+    def _whole_compounds(doc: Doc, accepted: list[Candidate],
+                         proposals: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
         """Rule 6: widen a mention cut at a hyphen to the whole compound name, absorbing mentions inside it
         ("InfiMed" + "Foundation-4B"); the label is the longest part's (the rightmost of equals)."""
         out: list[Candidate] = []
@@ -274,9 +267,7 @@ class Resolver:
                 out.append(candidate)
                 continue
             label = max(parts, key=lambda c: (c.end - c.start, c.start)).label
-            widened = _candidate(start, end, label, set().union(*(c.sources for c in parts)), proposals)
-            found_by_candidate[(start, end, label)] = self._score(doc, widened)
-            out.append(widened)
+            out.append(_candidate(start, end, label, set().union(*(c.sources for c in parts)), proposals))
         return out
 
     @staticmethod
