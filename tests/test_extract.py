@@ -252,6 +252,21 @@ def test_an_unseen_acronym_the_context_calls_a_system_is_not_a_dataset(extracted
     assert {"MT-Bench", "MTEB", "SuperGLUE", "MedInstruct-52k"} <= datasets
 
 
+def test_a_name_that_says_bench_is_a_dataset(extracted):
+    """The NER, trained on gold that predates "X-Bench" names, called several of them Task or Method."""
+    benches = {(m.text, m.label) for e in extracted for m in e.mentions if "bench" in m.text.lower()
+               and "benchmark" not in m.text.lower()}
+    assert {"PutnamBench", "MilBench", "AVSBench"} <= {text for text, _ in benches}
+    assert {label for _, label in benches} == {"Dataset"}, benches
+
+
+def test_a_model_family_is_named_without_its_series_suffix(extracted):
+    """"fine-tune LLaMA-series models": the family is LLaMA (and AlpaCare's parent, test_build.py)."""
+    alpacare = next(e for e in extracted if any(m.text == "AlpaCare" for m in e.mentions))
+    assert ("LLaMA", "Model") in {(m.text, m.label) for m in alpacare.mentions}
+    assert not [m.text for e in extracted for m in e.mentions if m.text.endswith(("-series", "-family"))]
+
+
 def test_a_quality_is_not_a_metric(extracted):
     """"robustness", "generation quality": properties, not evaluation measures; accuracy and F1 still are."""
     metrics = Counter(m.text.lower() for e in extracted for m in e.mentions if m.label == "Metric")

@@ -89,6 +89,8 @@ _FIELDS = frozenset({"NLP", "CV", "ML", "NLU", "NLG", "IR"})
 _SIZE = re.compile(r"\d+(?:\.\d+)?[KMBTkmbt][Bb]?")
 _DANGLING = frozenset({"of", "for", "and", "or", "with", "across", "in", "on", "to", "by", "from", "into", "via",
                        "the", "a", "an"})
+_FAMILY = frozenset({"series", "family"})
+_BENCH_NAME = re.compile(r"bench(?![a-z])", re.IGNORECASE)  # "MT-Bench", "GEO-bench", not "benchmark"
 _URL = re.compile(r"://|^www\.|github\.com")
 _SYSTEM_HEADS = frozenset({"model", "models", "llm", "llms", "network", "networks", "transformer", "transformers",
                            "encoder", "decoder", "framework", "architecture"})
@@ -178,9 +180,10 @@ class Resolver:
         cued = doc.spans.get(named.CANDIDATES, [])
         # A measure's written shape ("pass@32", "success rate") is a cue too: the NER called "pass@32" a Dataset.
         measures = [span for span in doc.spans.get(patterns.CANDIDATES, []) if span.label_ == "Metric"]
-        for span in doc.ents:
-            if not any(_contradicts(c, span) for c in (*cued, *measures)):
-                propose(span, span.label_, "ner")
+        for ent in doc.ents:
+            span = _without_dangling_words(ent)
+            if span is not None and not any(_contradicts(c, span) for c in (*cued, *measures)):
+                propose(span, ent.label_, "ner")
         for span in cued:
             propose(span, span.label_, "named")
         for span in doc.spans.get(patterns.CANDIDATES, []):
@@ -232,7 +235,9 @@ class Resolver:
         # a named-system candidate is a name even when not written like one ("a foundation model named Panacea")
         has_name = any(named.system_name(token.text) for token in span) or "named" in candidate.sources
         label = candidate.label
-        if label == "Model" and not has_name:
+        if not span.text.islower() and _BENCH_NAME.search(span.text):
+            label = "Dataset"  # "MT-Bench", "WildBench": the name says benchmark; the NER made them Task or Method
+        elif label == "Model" and not has_name:
             label = "Method"
         elif label in ("Task", "Dataset") and span[-1].lower_ in _SYSTEM_HEADS:
             label = "Method"  # "vision-language models" is no problem to solve, nor data (gold: Method 99% of the time)
@@ -320,15 +325,20 @@ def _without_dangling_words(span: Span) -> Span | None:
     """A name never ends in a preposition or conjunction: "robust generalization across", "Knowledge Fusion
     of" are cut phrases (gold: none of 45,577 training spans ends so; the corpus had 17, all broken). Cut
     before "of"/"for"/"with" the rest is the name ("Knowledge Fusion"); before "and"/"or" it is a modifier
-    unless it is a name ("MoE and ...")."""
+    unless it is a name ("MoE and ...").
+
+    Nor does a name end in "-series" or "-family": "fine-tune LLaMA-series models" fine-tunes LLaMA
+    (no gold span ends so; the NER made "LLaMA-series" a Method and the paper lost AlpaCare's parent)."""
     end = span.end
+    if end - span.start >= 3 and span.doc[end - 1].lower_ in _FAMILY and _joined(span.doc, end - 3):
+        end -= 2
     coordinated = False
     while end > span.start and span.doc[end - 1].lower_ in _DANGLING:
         coordinated |= span.doc[end - 1].lower_ in ("and", "or")
         end -= 1
     if end == span.start or (coordinated and not named.name_shape(span.doc[end - 1].text)):
         return None  # "zero-shot and ...", "code-based and ...": a modifier of what follows, not a name
-    return span.doc[span.start:end]
+    return Span(span.doc, span.start, end, span.label)
 
 
 def _joined(doc: Doc, i: int) -> bool:
