@@ -44,8 +44,8 @@ class Lexicon:
 
     def save(self, path: Path) -> None:
         payload = {key: asdict(term) for key, term in sorted(self.terms.items())}
-        with gzip.open(path, "wt", encoding="utf-8") as out:
-            json.dump(payload, out, separators=(",", ":"))
+        # mtime 0: the same lexicon is the same bytes, so a retrained artifact changes only if its terms do
+        path.write_bytes(gzip.compress(json.dumps(payload, separators=(",", ":")).encode("utf-8"), mtime=0))
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
