@@ -509,6 +509,7 @@ def calibrate(cv_dirs: list[Path], out: Path, workers: int) -> None:
         print(f"{name}: exact micro-F1 {f1:.3f} pooled over {len(cv_dirs)} held-out folds", flush=True)
     rows = [row for fold in folds.values() for row in fold[0]]
     right = [r for fold in folds.values() for r in fold[1]]
+    out.mkdir(parents=True, exist_ok=True)
     fit_calibrator(rows, right).save(out / CALIBRATION_FILE)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from helpers import CORPUS
 from kgbuild.extract import extract_papers, load_pipeline
+from kgbuild.extract.named import name_shape
 from kgbuild.models import Paper, Relation
 from kgbuild.read import read_papers
 
@@ -264,7 +265,9 @@ def test_a_model_family_is_named_without_its_series_suffix(extracted):
     """"fine-tune LLaMA-series models": the family is LLaMA (and AlpaCare's parent, test_build.py)."""
     alpacare = next(e for e in extracted if any(m.text == "AlpaCare" for m in e.mentions))
     assert ("LLaMA", "Model") in {(m.text, m.label) for m in alpacare.mentions}
-    assert not [m.text for e in extracted for m in e.mentions if m.text.endswith(("-series", "-family"))]
+    suffixed = [m.text for e in extracted for m in e.mentions if m.text.endswith(("-series", "-family", "-level"))]
+    assert not [text for text in suffixed if name_shape(text.rsplit("-", 1)[0].split()[-1])], suffixed
+    assert "Qwen2.5-xCoder" in {m.text for e in extracted for m in e.mentions}  # a name-shaped part is a name's
 
 
 def test_a_quality_is_not_a_metric(extracted):

@@ -56,7 +56,7 @@ Rules, in order:
    unspaced compound whose next part is capitalised or a number takes the
    whole compound ("Med-[Gemini]", "[Multi]-CPR"), absorbing mentions inside
    it ("[InfiMed]-[Foundation-4B]"), unless it would cut into another mention.
-   Lower-case parts stay out ("LLaMA-based").
+   Lower-case parts stay out ("LLaMA-based") unless written like a name ("Qwen2.5-xCoder").
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ _FIELDS = frozenset({"NLP", "CV", "ML", "NLU", "NLG", "IR"})
 _SIZE = re.compile(r"\d+(?:\.\d+)?[KMBTkmbt][Bb]?")
 _DANGLING = frozenset({"of", "for", "and", "or", "with", "across", "in", "on", "to", "by", "from", "into", "via",
                        "the", "a", "an"})
-_FAMILY = frozenset({"series", "family"})
+_FAMILY = frozenset({"series", "family", "level"})  # "LLaMA-series models", "GPT-3.5-level performance"
 _BENCH_NAME = re.compile(r"bench(?![a-z])", re.IGNORECASE)  # "MT-Bench", "GEO-bench", not "benchmark"
 _URL = re.compile(r"://|^www\.|github\.com")
 _SYSTEM_HEADS = frozenset({"model", "models", "llm", "llms", "network", "networks", "transformer", "transformers",
@@ -329,10 +329,12 @@ def _without_dangling_words(span: Span) -> Span | None:
     before "of"/"for"/"with" the rest is the name ("Knowledge Fusion"); before "and"/"or" it is a modifier
     unless it is a name ("MoE and ...").
 
-    Nor does a name end in "-series" or "-family": "fine-tune LLaMA-series models" fine-tunes LLaMA
-    (no gold span ends so; the NER made "LLaMA-series" a Method and the paper lost AlpaCare's parent)."""
+    Nor does a name end in "-series", "-family" or "-level": "fine-tune LLaMA-series models" fine-tunes
+    LLaMA, "GPT-3.5-level performance" is GPT-3.5's (no gold span ends so; the NER made "LLaMA-series" a
+    Method and the paper lost AlpaCare's parent)."""
     end = span.end
-    if end - span.start >= 3 and span.doc[end - 1].lower_ in _FAMILY and _joined(span.doc, end - 3):
+    if end - span.start >= 3 and span.doc[end - 1].lower_ in _FAMILY and _joined(span.doc, end - 3) \
+            and named.name_shape(span.doc[end - 3].text):
         end -= 2
     coordinated = False
     while end > span.start and span.doc[end - 1].lower_ in _DANGLING:
@@ -349,7 +351,8 @@ def _joined(doc: Doc, i: int) -> bool:
 
 
 def _name_part(text: str) -> bool:
-    return text[:1].isupper() or text[:1].isdigit()
+    """Capitalised, a number, or written like a name ("xCoder" of "Qwen2.5-xCoder"), unlike "based"."""
+    return text[:1].isupper() or text[:1].isdigit() or named.name_shape(text)
 
 
 def _candidate(start: int, end: int, label: str, sources: set[str],
