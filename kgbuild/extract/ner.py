@@ -20,7 +20,8 @@ from spacy.vectors import Vectors
 # a wider tok2vec (96, depth 3) cost 52%. The NER's hidden layer is 32 wide: 64
 # was ~13% slower in the NER, and on two CV folds neither was better (held-out
 # F1 differences of -0.06 to +0.02 per set, within fit-to-fit variation);
-# tok2vec depth 1 as well was faster still but worse on every set.
+# tok2vec depth 1 as well was faster still but worse on both folds for TDMSci
+# (-0.01, -0.04) and SciERC dev (-0.04, -0.08).
 NER_MODEL = {
     "@architectures": "spacy.TransitionBasedParser.v2",
     "state_type": "ner",
