@@ -270,6 +270,15 @@ def test_a_model_family_is_named_without_its_series_suffix(extracted):
     assert "Qwen2.5-xCoder" in {m.text for e in extracted for m in e.mentions}  # a name-shaped part is a name's
 
 
+def test_a_name_is_reported_without_its_possessive(extracted):
+    """"GPT-4's abilities" names GPT-4: with the "'s" the graph had "GPT-4's" and "CLIP's" as entities."""
+    names = [m.text for e in extracted for m in e.mentions]
+    assert not [text for text in names if text.endswith(("'s", "\u2019s"))]
+    gpt4 = next(e for e in extracted if "GPT-4's" in e.abstract)
+    start = gpt4.abstract.index("GPT-4's")
+    assert [(m.text, m.label) for m in gpt4.mentions if m.start == start] == [("GPT-4", "Model")]
+
+
 def test_a_quality_is_not_a_metric(extracted):
     """"robustness", "generation quality": properties, not evaluation measures; accuracy and F1 still are."""
     metrics = Counter(m.text.lower() for e in extracted for m in e.mentions if m.label == "Metric")
