@@ -279,6 +279,18 @@ def test_a_name_is_reported_without_its_possessive(extracted):
     assert [(m.text, m.label) for m in gpt4.mentions if m.start == start] == [("GPT-4", "Model")]
 
 
+def test_a_mention_never_ends_in_a_hyphenated_adjective(extracted):
+    """"enhance CLIP-based image classification": the NER stopped at "CLIP-based"; the mention is CLIP,
+    and "rule-based" alone, which names nothing, is no mention."""
+    import re
+
+    texts = [m.text for e in extracted for m in e.mentions]
+    assert not [text for text in texts if re.search(r"-(?:based|like|style|powered)$", text)]
+    clip = next(e for e in extracted if "enhance CLIP-based image classification" in e.abstract)
+    start = clip.abstract.index("CLIP-based image")
+    assert [(m.text, m.label) for m in clip.mentions if m.start == start] == [("CLIP", "Model")]
+
+
 def test_a_quality_is_not_a_metric(extracted):
     """"robustness", "generation quality": properties, not evaluation measures; accuracy and F1 still are."""
     metrics = Counter(m.text.lower() for e in extracted for m in e.mentions if m.label == "Metric")
