@@ -298,6 +298,14 @@ def test_a_quality_is_not_a_metric(extracted):
     assert metrics["accuracy"] >= 30 and metrics["f1"] + metrics["f1 score"] >= 3, metrics.most_common(10)
 
 
+def test_a_training_setting_is_not_a_metric_and_a_system_acronym_is_no_dataset(extracted):
+    """The NER learnt "learning rate" as a Metric from SciREX, and called "MLLM" and "CVLM" Datasets."""
+    labelled = Counter((m.text.lower(), m.label) for e in extracted for m in e.mentions)
+    assert not [(text, label) for text, label in labelled if label == "Metric" and text.startswith("learning rate")]
+    assert labelled[("mllm", "Method")] == 3 and labelled[("cvlm", "Method")] >= 1
+    assert not [(text, label) for text, label in labelled if label == "Dataset" and text in {"mllm", "cvlm", "keplm"}]
+
+
 def test_names_are_not_cut_at_a_hyphen(extracted):
     """"InfiMed-Foundation-4B", "Multi-CPR": a mention never stops inside an unspaced hyphenated name."""
     import re

@@ -12,7 +12,8 @@ Rules, in order:
    ability"): the issue's Metric is an evaluation measure (accuracy, BLEU),
    and TDMSci, whose Metric labels are held out, never marks these (0 of 78
    occurrences of robustness, efficiency, quality); SciREX marks many, which
-   is where the NER and lexicon learnt them. Nor is a bare size ("70B",
+   is where the NER and lexicon learnt them; nor a training setting
+   ("learning rate", "batch size"). Nor is a bare size ("70B",
    "4TB"): it says how big, not which. Nor are the common capitalised words
    the named-system component ignores ("AI", "GPUs", "HuggingFace"), unless
    as a Dataset ("PubMed").
@@ -44,7 +45,7 @@ Rules, in order:
    definition: a Model is a named, trained system; held-out GSAP exact F1
    -0.008 / +0.006). A Task or Dataset whose head is a system noun
    ("vision-language models", "code LLMs", "Financial Knowledge Large
-   Language Model") is a Method: GSAP, SciER and SciERC label such spans
+   Language Model") or system acronym ("MLLM", "Med-LVLMs") is a Method: GSAP, SciER and SciERC label such spans
    Method 1,822 times, Task 19 times and Dataset twice. A name that says
    Bench ("MT-Bench", "PutnamBench", "Big-Bench") is a Dataset: the gold
    predates such names (one, UKBench, a Dataset), and the NER called 14 of
@@ -101,6 +102,12 @@ _SYSTEM_HEADS = frozenset({"model", "models", "llm", "llms", "network", "network
 _QUALITIES = frozenset({"robustness", "efficiency", "quality", "ability", "abilities", "capability", "capabilities",
                         "generalization", "generalisation", "generalizability", "performance", "effectiveness",
                         "scalability", "interpretability", "explainability", "power"})
+# Training settings, not evaluation measures: SciREX labels "learning rate" Metric 465 times (whence the NER's
+# Metric), TDMSci and SciERC, which annotate metrics too, never do.
+_HYPERPARAMETERS = frozenset({"learning rate", "learning rates", "batch size", "batch sizes", "training objective",
+                              "training objectives", "weight decay", "dropout rate", "warmup steps"})
+# "MLLM", "Med-LVLMs", "KEPLM": a system acronym ending a span names a kind of model
+_SYSTEM_ACRONYM = re.compile(r"(?:LLM|VLM|PLM)s?$")
 _PRIORITY = {"ner": 0, "named": 1, "abbreviation": 2, "pattern": 3, "lexicon": 4, "repeat": 5}
 
 
@@ -243,7 +250,8 @@ class Resolver:
             label = "Dataset"  # "MT-Bench", "WildBench": the name says benchmark; the NER made them Task or Method
         elif label == "Model" and not has_name:
             label = "Method"
-        elif label in ("Task", "Dataset") and span[-1].lower_ in _SYSTEM_HEADS:
+        elif label in ("Task", "Dataset") and (span[-1].lower_ in _SYSTEM_HEADS
+                                               or _SYSTEM_ACRONYM.search(span[-1].text)):
             label = "Method"  # "vision-language models" is no problem to solve, nor data (gold: Method 99% of the time)
         elif has_name and len(span) <= 3 and not candidate.sources & {"named", "pattern"}:
             features = kind_features(span)
@@ -321,7 +329,7 @@ def _never(span: Span, label: str) -> bool:
     text = span.text
     return (text in _STATISTICAL_NOTATION or _SIZE.fullmatch(text) is not None or _URL.search(text) is not None
             or (label != "Dataset" and text in named.NOT_NAMES)
-            or (label == "Metric" and span[-1].lower_ in _QUALITIES)
+            or (label == "Metric" and (span[-1].lower_ in _QUALITIES or text.lower() in _HYPERPARAMETERS))
             or (label != "Task" and text in _FIELDS))
 
 
