@@ -306,6 +306,13 @@ def test_a_training_setting_is_not_a_metric_and_a_system_acronym_is_no_dataset(e
     assert not [(text, label) for text, label in labelled if label == "Dataset" and text in {"mllm", "cvlm", "keplm"}]
 
 
+def test_a_modifier_alone_is_no_mention(extracted):
+    """"in zero-shot and few-shot settings", "vision-language": the NER made 31 corpus Tasks of these."""
+    texts = {m.text.lower() for e in extracted for m in e.mentions}
+    assert not texts & {"zero-shot", "vision-language", "multi-task"}
+    assert "vision-language models" in texts
+
+
 def test_names_are_not_cut_at_a_hyphen(extracted):
     """"InfiMed-Foundation-4B", "Multi-CPR": a mention never stops inside an unspaced hyphenated name."""
     import re
