@@ -136,6 +136,11 @@ def test_named_system_cues():
     sentences = [(0, 11), (11, 19), (19, 26), (26, len(words))]
     found = {" ".join(words[s:e]): label for s, e, label in named_candidates(words, sentences)}
     assert found == {"TARTE": "Model", "TrialPanorama": "Dataset", "GRAPE": "Method", "BERT": "Model"}, found
+    # a dash is an appositive too, and a participle ends its noun phrase (corpus: LAION-5B, a dataset by size
+    # cue "-5B" a Model, which the title then inherited)
+    words = "We present LAION - 5B - a dataset consisting of 5.85 billion pairs .".split()
+    found = {" ".join(words[s:e]): label for s, e, label in named_candidates(words, [(0, len(words))])}
+    assert found == {"LAION - 5B": "Dataset"}, found
     # a plain capitalised word only with a definition or an explicit naming, and not as a sentence opener
     words = ("Panacea : A foundation model for trials . We propose a model named Zecoler , which works . "
              "However , a model works . Segment Any Text : A Universal Approach . Recycling is a method .").split()
@@ -309,8 +314,16 @@ def test_a_training_setting_is_not_a_metric_and_a_system_acronym_is_no_dataset(e
 def test_a_modifier_alone_is_no_mention(extracted):
     """"in zero-shot and few-shot settings", "vision-language": the NER made 31 corpus Tasks of these."""
     texts = {m.text.lower() for e in extracted for m in e.mentions}
-    assert not texts & {"zero-shot", "vision-language", "multi-task"}
+    assert not texts & {"zero-shot", "vision-language", "multi-task", "pre-trained", "human-annotated"}
     assert "vision-language models" in texts
+
+
+def test_a_word_cut_at_its_hyphen_is_no_mention(extracted):
+    """"pre- and post-training": the NER made "pre-" a Method 6 times; SciERC's "-RRB-" is no cut word."""
+    assert not [m.text for e in extracted for m in e.mentions if m.text.endswith("-")]
+    [paper] = extract_papers([Paper(id="ptb", source="test", abstract=(
+        "We use a conditional random field -LRB- CRF -RRB- and pre- and post-training."))])
+    assert not [m.text for m in paper.mentions if m.text == "pre-"]
 
 
 def test_names_are_not_cut_at_a_hyphen(extracted):

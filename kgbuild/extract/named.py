@@ -81,12 +81,14 @@ _METHOD_WORDS = frozenset({"method", "methods", "framework", "frameworks", "appr
                            "algorithms", "technique", "techniques"})
 _SKIP_AFTER = frozenset({"-", "series", "based", "family", "style", "like", "base", "large", "small"})
 _BEFORE_LINK = frozenset({",", "called", "named", "dubbed", "termed", "coined", ":", "(", "the", "a", "an", "new"})
-# An appositive or definition after a name: "X, a/an ...", "X: A ...", "X is a ...", "X (a ...".
-_DEFINING = frozenset({",", ":", "is", "("})
+# An appositive or definition after a name: "X, a/an ...", "X: A ...", "X is a ...", "X (a ...", "X - a ..."
+# (a dash: normalise() makes em and en dashes "-").
+_DEFINING = frozenset({",", ":", "is", "(", "-"})
 _ARTICLES = frozenset({"a", "an"})
 # Words that end the noun phrase of a definition: its head is the word before.
 _PHRASE_END = frozenset({",", ".", ";", ":", "(", ")", "that", "which", "for", "of", "to", "with", "in", "on", "and",
-                         "designed", "trained", "based", "built", "capable", "using", "where", "whose"})
+                         "designed", "trained", "based", "built", "capable", "using", "where", "whose",
+                         "consisting", "containing", "comprising", "covering", "spanning", "featuring"})
 _MAX_PHRASE = 7
 # A plain capitalised word (not name-shaped) is a candidate only with a definition or an explicit naming;
 # its other letters may be any script's ("Tülu").
