@@ -311,6 +311,15 @@ def test_a_training_setting_is_not_a_metric_and_a_system_acronym_is_no_dataset(e
     assert not [(text, label) for text, label in labelled if label == "Dataset" and text in {"mllm", "cvlm", "keplm"}]
 
 
+def test_a_measure_keeps_its_rank_cutoff(extracted):
+    """"90.94% top-1 accuracy": the measure is top-1 accuracy (the NER stopped after "top-1")."""
+    import re
+
+    metrics = [(e.text(m.field), m) for e in extracted for m in e.mentions if m.label == "Metric"]
+    assert sum(m.text.lower() == "top-1 accuracy" for _, m in metrics) >= 3
+    assert not [m.text for text, m in metrics if re.search(r"top-?\d+ $", text[max(0, m.start - 7):m.start], re.I)]
+
+
 def test_a_modifier_alone_is_no_mention(extracted):
     """"in zero-shot and few-shot settings", "vision-language": the NER made 31 corpus Tasks of these."""
     texts = {m.text.lower() for e in extracted for m in e.mentions}
