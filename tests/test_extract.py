@@ -311,6 +311,18 @@ def test_a_training_setting_is_not_a_metric_and_a_system_acronym_is_no_dataset(e
     assert not [(text, label) for text, label in labelled if label == "Dataset" and text in {"mllm", "cvlm", "keplm"}]
 
 
+def test_a_title_name_takes_the_abstract_label_unless_its_own_cue_is_stronger(extracted):
+    """"GUIDE: A Guideline-Guided Dataset ..." says what GUIDE is; the abstract's NER said Method. A title
+    read without context still takes the abstract's cue ("G3PT: Unleash ...", "we introduce G3PT, a ... model")."""
+    def title_label(prefix: str, name: str) -> str:
+        paper = next(e for e in extracted if e.title.startswith(prefix))
+        return next(m.label for m in paper.mentions if m.field == "title" and m.text == name)
+
+    assert title_label("GUIDE: A Guideline-Guided Dataset", "GUIDE") == "Dataset"
+    assert title_label("Multi-CPR: A Multi Domain Chinese Dataset", "Multi-CPR") == "Dataset"
+    assert title_label("GraphGPT: Graph Instruction Tuning", "GraphGPT") == "Model"
+
+
 def test_a_measure_keeps_its_rank_cutoff(extracted):
     """"90.94% top-1 accuracy": the measure is top-1 accuracy (the NER stopped after "top-1")."""
     import re

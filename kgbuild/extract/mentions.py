@@ -41,14 +41,21 @@ def field_mentions(field: TextField, text: str, norm: NormalisedText, doc: Doc,
 _DECIDING_SOURCE = {"named": 0, "ner": 1, "abbreviation": 2, "pattern": 3, "lexicon": 4, "repeat": 5}
 
 
+def _rank(mention: Mention) -> tuple[int, float]:
+    return _DECIDING_SOURCE.get(mention.source, len(_DECIDING_SOURCE)), -mention.score
+
+
 def title_labels_from_abstract(mentions: list[Mention]) -> list[Mention]:
-    """`mentions` with each title name labelled as its most trusted abstract occurrence (source, then score)."""
+    """`mentions` with each title name labelled as its most trusted abstract occurrence (source, then score),
+    unless the title's own source is more trusted ("GUIDE: A Guideline-Guided Dataset", a cue, against the
+    NER's "Method" for "the GUIDE (Guideline-Guided) dataset")."""
     decided: dict[str, tuple[tuple[int, float], str]] = {}
     for mention in mentions:
         if mention.field == "abstract":
-            rank = (_DECIDING_SOURCE.get(mention.source, len(_DECIDING_SOURCE)), -mention.score)
+            rank = _rank(mention)
             if mention.text not in decided or rank < decided[mention.text][0]:
                 decided[mention.text] = (rank, mention.label)
     return [m.model_copy(update={"label": decided[m.text][1]})
-            if m.field == "title" and m.text in decided and decided[m.text][1] != m.label else m
+            if m.field == "title" and m.text in decided and decided[m.text][1] != m.label
+            and decided[m.text][0][0] <= _rank(m)[0] else m
             for m in mentions]
