@@ -5,9 +5,10 @@ Recipe (the same for the shipped model and for cross-validation):
 0. `vectors`: 64-dimensional PPMI + SVD word vectors from the whole SciREX, SciER and
    SciERC training papers (kgbuild/extract/word_vectors.py); every `fit` reads the
    same table (--vectors), so no fold sees vectors built from its held-out text.
-   `pretrain` (an option; the shipped model does not use it yet): the NER's tok2vec pretrained on the
-   same unlabelled text (spaCy's cloze-characters objective, 4 epochs); `fit --pretrained` starts from it. On two CV folds it gave held-out GSAP +0.004
-   / +0.019, TDMSci -0.022 / -0.026, SciERC dev +0.020 / +0.030 (fit-to-fit variation is about +-0.03).
+   `pretrain` (an option the shipped model does not take): the NER's tok2vec pretrained on the same
+   unlabelled text (spaCy's cloze-characters objective, 4 epochs); `fit --pretrained` starts from it.
+   Full 8-fold CV: GSAP pooled 0.4305 against 0.4303, TDMSci 0.501 against 0.515 (lower on 6 of 8
+   blocks), SciERC dev mean of the fold models 0.456 against 0.441: a trade between sets, not a gain.
 1. Training gold: GSAP-NER folds 0-7, SciER train, SciERC train, TDMSci train (twice:
    REPEATS) and the first --scirex-tokens (1500) tokens of each SciREX train paper
    (/work/shared/data/eval). Dev files (scier_dev, scierc_dev) are never read here.
