@@ -46,8 +46,9 @@ Rules, in order:
    definition: a Model is a named, trained system; held-out GSAP exact F1
    -0.008 / +0.006). A Task or Dataset whose head is a system noun
    ("vision-language models", "code LLMs", "Financial Knowledge Large
-   Language Model") or system acronym ("MLLM", "Med-LVLMs") is a Method: GSAP, SciER and SciERC label such spans
-   Method 1,822 times, Task 19 times and Dataset twice. A name that says
+   Language Model") or system acronym ("MLLM", "Med-LVLMs") is a Method:
+   GSAP, SciER and SciERC label such spans Method 1,822 times, Task 19
+   times and Dataset twice. A name that says
    Bench ("MT-Bench", "PutnamBench", "Big-Bench") is a Dataset: the gold
    predates such names (one, UKBench, a Dataset), and the NER called 14 of
    the corpus's 35 such mentions Task or Method. Before rule 5, so repetitions inherit the label.
@@ -95,7 +96,7 @@ _DANGLING = frozenset({"of", "for", "and", "or", "with", "across", "in", "on", "
                        "the", "a", "an"})
 _POSSESSIVE = frozenset({"'s", "\u2019s", "'", "\u2019"})
 _FAMILY = frozenset({"series", "family", "level"})  # "LLaMA-series models", "GPT-3.5-level performance"
-_MODIFIER = frozenset({"based", "like", "style", "type", "powered", "driven", "inspired"})  # "CLIP-based", "rule-based"
+_ADJECTIVE_SUFFIXES = frozenset({"based", "like", "style", "type", "powered", "driven", "inspired"})  # "CLIP-based", "rule-based"
 _BENCH_NAME = re.compile(r"bench(?![a-z])", re.IGNORECASE)  # "MT-Bench", "GEO-bench", not "benchmark"
 _PTB_BRACKET = re.compile(r"-[LR][RSC]B-")  # "-LRB-", "-RRB-": brackets in Penn Treebank tokens (SciERC)
 _RANK_CUTOFF = re.compile(r"[Tt]op-?\d+")  # "top-1", "Top-5"
@@ -112,7 +113,7 @@ _HYPERPARAMETERS = frozenset({"learning rate", "learning rates", "batch size", "
 # Modifiers that name nothing alone ("in zero-shot and few-shot settings", "vision-language", "pre-trained"):
 # GSAP labels "zero-shot" 7 times in 138 occurrences, "end-to-end" 4 in 25, "pre-trained" 15 in 284,
 # "self-supervised" never in 37; the other sets never label any.
-_MODIFIERS = frozenset({"zero-shot", "few-shot", "one-shot", "vision-language", "multi-task", "cross-lingual",
+_MODIFIERS_ALONE = frozenset({"zero-shot", "few-shot", "one-shot", "vision-language", "multi-task", "cross-lingual",
                         "multilingual", "multimodal", "multi-modal", "end-to-end", "real-world", "large-scale",
                         "fine-grained", "open-domain", "open-source", "task-specific", "task-agnostic",
                         "domain-specific", "state-of-the-art", "pre-trained", "pretrained", "fine-tuned",
@@ -343,7 +344,7 @@ def _never(span: Span, label: str) -> bool:
     return (text in _STATISTICAL_NOTATION or _SIZE.fullmatch(text) is not None or _URL.search(text) is not None
             or (label != "Dataset" and text in named.NOT_NAMES)
             or (label == "Metric" and (span[-1].lower_ in _QUALITIES or text.lower() in _HYPERPARAMETERS))
-            or (label != "Task" and text in _FIELDS) or text.lower() in _MODIFIERS
+            or (label != "Task" and text in _FIELDS) or text.lower() in _MODIFIERS_ALONE
             or _RANK_CUTOFF.fullmatch(text) is not None)
 
 
@@ -373,10 +374,10 @@ def _without_dangling_words(span: Span) -> Span | None:
     if end - span.start >= 2 and span.doc[end - 1].lower_ in _POSSESSIVE and not span.doc[end - 2].whitespace_:
         end -= 1
     suffix = span.doc[end - 1].lower_
-    if end - span.start >= 3 and suffix in _FAMILY | _MODIFIER and _joined(span.doc, end - 3):
+    if end - span.start >= 3 and suffix in _FAMILY | _ADJECTIVE_SUFFIXES and _joined(span.doc, end - 3):
         if named.name_shape(span.doc[end - 3].text):
             end -= 2
-        elif suffix in _MODIFIER:
+        elif suffix in _ADJECTIVE_SUFFIXES:
             return None
     coordinated = False
     while end > span.start and span.doc[end - 1].lower_ in _DANGLING:
