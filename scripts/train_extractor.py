@@ -377,6 +377,11 @@ VECTOR_TEXT = ["scirex_train", "scier_train", "scierc_train"]
 PRETRAIN_CHARACTERS = 4  # the first and last 4 characters of each masked word (spaCy's default)
 
 
+def vector_texts():
+    """The normalised text of every VECTOR_TEXT paper (unlabelled text for `vectors` and `pretrain`)."""
+    return (normalise(doc.text).text for name in VECTOR_TEXT for doc in read_gold(EVAL / f"{name}.jsonl"))
+
+
 def ppmi_svd(token_lists: list[list[str]], dim: int, window: int = 2, min_count: int = 5,
              max_words: int = 40000) -> tuple[list[str], numpy.ndarray]:
     """Word vectors from positive PMI over a +-`window` context (weight 1/distance), context
@@ -414,8 +419,8 @@ def ppmi_svd(token_lists: list[list[str]], dim: int, window: int = 2, min_count:
 def build_vectors(args) -> None:
     started = time.time()
     tokenizer = ner_pipeline().tokenizer
-    texts = (normalise(doc.text).text for name in VECTOR_TEXT for doc in read_gold(EVAL / f"{name}.jsonl"))
-    token_lists = [[token.lower_ for token in doc if not token.is_space] for doc in tokenizer.pipe(texts, batch_size=50)]
+    token_lists = [[token.lower_ for token in doc if not token.is_space]
+                   for doc in tokenizer.pipe(vector_texts(), batch_size=50)]
     words, table = ppmi_svd(token_lists, args.dim)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -426,8 +431,7 @@ def build_vectors(args) -> None:
 
 def unlabelled_chunks(tokenizer) -> list[Doc]:
     """The VECTOR_TEXT papers, tokenised and cut into ~CHUNK_TOKENS pieces at sentence ends."""
-    texts = (normalise(doc.text).text for name in VECTOR_TEXT for doc in read_gold(EVAL / f"{name}.jsonl"))
-    return [piece for doc in tokenizer.pipe(texts, batch_size=50) for piece in chunks(doc)]
+    return [piece for doc in tokenizer.pipe(vector_texts(), batch_size=50) for piece in chunks(doc)]
 
 
 def pretrain(args) -> None:
