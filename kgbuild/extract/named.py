@@ -196,7 +196,8 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
     if acronym:
         return None  # "NSP", "STS", "BPE": capital acronyms are tasks as often as systems, cues 2, 4, 5 only
     stem = lower.split("-")[0]
-    label = known.get(name.lower()) or known.get(stem) if stem != lower or end - start > 1 else None
+    # a stem of two letters names too many things ("TV-3DG" is no total-variation metric)
+    label = known.get(name.lower()) or (len(stem) > 2 and known.get(stem)) if stem != lower or end - start > 1 else None
     if label and label != "Model":
         return 7, label  # "BLEU-4", "SQuAD 2.0": the lexicon knows the name (or stem) as something else
     if end - start > 1 or _HYPHEN_DIGIT.match(words[start]):
