@@ -105,11 +105,13 @@ _SYSTEM_HEADS = frozenset({"model", "models", "llm", "llms", "network", "network
                            "encoder", "decoder", "framework", "architecture"})
 _QUALITIES = frozenset({"robustness", "efficiency", "quality", "ability", "abilities", "capability", "capabilities",
                         "generalization", "generalisation", "generalizability", "performance", "effectiveness",
-                        "scalability", "interpretability", "explainability", "power"})
+                        "scalability", "interpretability", "explainability", "power", "reliability"})
 # Training settings, not evaluation measures: SciREX labels "learning rate" Metric 465 times (whence the NER's
-# Metric), TDMSci and SciERC, which annotate metrics too, never do.
+# Metric), TDMSci and SciERC, which annotate metrics too, never do. Model size is a setting too ("increasing
+# the model size", "correlation between brain alignment and model size"; SciREX: Metric 40 times in 62).
 _HYPERPARAMETERS = frozenset({"learning rate", "learning rates", "batch size", "batch sizes", "training objective",
-                              "training objectives", "weight decay", "dropout rate", "warmup steps"})
+                              "training objectives", "weight decay", "dropout rate", "warmup steps", "model size",
+                              "model sizes"})
 # Modifiers that name nothing alone ("in zero-shot and few-shot settings", "vision-language", "pre-trained"):
 # GSAP labels "zero-shot" 7 times in 138 occurrences, "end-to-end" 4 in 25, "pre-trained" 15 in 284,
 # "self-supervised" never in 37; the other sets never label any.
