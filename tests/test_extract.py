@@ -404,3 +404,11 @@ def test_a_kind_of_model_is_no_task_nor_dataset(extracted):
     found = [(m.text, m.label) for e in extracted for m in e.mentions
              if m.label in ("Task", "Dataset") and m.text.split()[-1].lower() in heads]
     assert not found, found
+
+
+def test_a_short_form_the_paper_defines_is_not_a_papers_with_code_namesake(extracted):
+    """"ContrAstive Pruning (CAP)" is no dataset and "Knowledge Infused Decoding (KID)" no metric, though
+    Papers with Code lists a CAP dataset and a KID metric."""
+    assert _mentions_of(extracted, "ContrAstive Pruning (CAP)") >= {("CAP", "Method")}
+    kid = _mentions_of(extracted, "Knowledge Infused Decoding (KID)")
+    assert ("KID", "Method") in kid and ("KID", "Metric") not in kid

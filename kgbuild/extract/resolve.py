@@ -31,7 +31,9 @@ Rules, in order:
    guess on a name it never saw (AlpaCare -> Method, "LLaMA-series models" -> Dataset).
    So does a measure's written shape ("pass@32" is no Dataset).
 3. Abbreviations (Schwartz & Hearst pairs): a label on either half of
-   "long form (SF)" is given to the other half if nothing else claimed it.
+   "long form (SF)" is given to the other half if nothing else claimed it; and
+   a short form whose long form is labelled otherwise is no lexicon match of a
+   Papers-with-Code namesake ("ContrAstive Pruning (CAP)" is no dataset).
 4. What kind of name (name_kind.py), for short spans with a system name in
    them and no named-system or pattern cue: a Dataset the context says is not
    one becomes a system, and a system name is a Model at P(Model) >= 0.65 and
@@ -200,6 +202,20 @@ class Resolver:
             return True
         return span.label_ != "Dataset" and term.prior is not None and (len(span) > 1 or term.prior >= 0.5)
 
+    def _defined_otherwise(self, span: Span, defined: dict[str, list[Span]],
+                           proposals: dict[tuple[int, int, str], Candidate]) -> bool:
+        """A short form the text defines ("Knowledge Infused Decoding (KID)") is what its long form says
+        (rule 3), not the Papers-with-Code name it shares letters with (KID, a metric; CAP, a dataset), when
+        the NER or a cue gave the long form another label. Names the training gold labels keep their lexicon
+        label ("Fréchet Inception Distance (FID)"), and so does a short form whose long form nothing labels
+        ("The New York Times (NYT) dataset")."""
+        longs = defined.get(span.text)
+        term = self.lexicon.get(term_key(span)) if longs else None
+        if term is None or term.prior is not None:
+            return False
+        return any(end == long.end and long.start - 1 <= start and label != span.label_
+                   for long in longs for start, end, label in proposals)
+
     def _features(self, span: Span, candidate: Candidate) -> dict[str, float]:
         return features(span, candidate.label, candidate.sources, self.lexicon.get(term_key(span)))
 
@@ -226,8 +242,11 @@ class Resolver:
             propose(span, span.label_, "named")
         for span in doc.spans.get(patterns.CANDIDATES, []):
             propose(span, span.label_, "pattern")
+        defined: dict[str, list[Span]] = {}
+        for long, short in zip(doc.spans.get(abbreviations.LONG_FORMS, []), doc.spans.get(abbreviations.SHORT_FORMS, [])):
+            defined.setdefault(short.text, []).append(long)
         for span in doc.spans.get(lexicon.CANDIDATES, []):
-            if self._written_like_known_name(span):
+            if self._written_like_known_name(span) and not self._defined_otherwise(span, defined, proposals):
                 propose(span, span.label_, "lexicon")
 
         ranked = sorted(proposals.values(), key=lambda c: (_PRIORITY[c.source], -(c.end - c.start), c.start))
