@@ -157,6 +157,10 @@ def test_named_system_cues():
     found = {" ".join(words[s:e]): label for s, e, label in
              named_candidates(words, [(0, len(words))], known={"tv": "Metric", "bleu": "Metric"})}
     assert found == {"TV-3DG": "Model", "BLEU-4": "Metric"}, found
+    # a comma and an article start another noun phrase: "model" there does not type the name (corpus: InfoNCE)
+    words = "We train the CLIP model , the InfoNCE objective aligns pairs . The new model , ZooNet , works .".split()
+    found = {" ".join(words[s:e]): label for s, e, label in named_candidates(words, [(0, 12), (12, len(words))])}
+    assert found == {"ZooNet": "Model"}, found
 
 
 def test_mentions_carry_sentence_score_and_source(extracted):

@@ -190,7 +190,10 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
     before = start - 1
     while before >= sentence[0] and before > start - 5 and words[before].lower() in _BEFORE_LINK:
         before -= 1
-    left = _head_label(words[before]) if sentence[0] <= before < start - 1 else None
+    # "the CLIP model, the InfoNCE objective": a comma then an article starts another noun phrase
+    linked = sentence[0] <= before < start - 1 and not (
+        "," in words[before + 1:start] and words[start - 1].lower() in {"a", "an", "the"})
+    left = _head_label(words[before]) if linked else None
     if left in {"Dataset", "Model"} and not acronym:
         return 6, left
     if acronym:
