@@ -161,6 +161,11 @@ def test_named_system_cues():
     words = "We train the CLIP model , the InfoNCE objective aligns pairs . The new model , ZooNet , works .".split()
     found = {" ".join(words[s:e]): label for s, e, label in named_candidates(words, [(0, 12), (12, len(words))])}
     assert found == {"ZooNet": "Model"}, found
+    # "dataset" right before a name, or a list under a head noun, outranks a size suffix (corpus: DFN-5B, LAION-2B)
+    words = ("Models trained on datasets such as LAION-2B , DataComp-1B , or WIT work . We release the dataset "
+             "DFN-5B and the model Foo-7B .").split()
+    found = {" ".join(words[s:e]): label for s, e, label in named_candidates(words, [(0, 13), (13, len(words))])}
+    assert found == {"LAION-2B": "Dataset", "DataComp-1B": "Dataset", "DFN-5B": "Dataset", "Foo-7B": "Model"}, found
 
 
 def test_mentions_carry_sentence_score_and_source(extracted):

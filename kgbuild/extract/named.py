@@ -22,7 +22,10 @@ discourse"):
 2. an appositive or definition that says what it is, by the head noun of its
    noun phrase: "TARTE, a foundation model that ...", "X: A Large-Scale
    Benchmark for ...", "X is a novel framework"; this one also types capital
-   acronyms, since the text defines them;
+   acronyms, since the text defines them; so does "dataset" right before the
+   name ("our best dataset DFN-5B") and the head noun before the list it is in
+   ("datasets such as LAION-2B, DataComp-1B"), for names that are not capital
+   acronyms;
 3. a size suffix in the name: "-7B" -> Model, "-52k" -> Dataset;
 4. a family name inside the name: a Model the lexicon knows well as prefix or
    suffix ("ChatGPT", "SciBERT") -> Model;
@@ -149,6 +152,21 @@ def _defined_as(words: list[str], end: int, limit: int) -> str | None:
     return _head_label(words[stop - 1]) if stop > end + 2 and stop < limit else None
 
 
+def _listed_under(words: list[str], start: int, first: int) -> str | None:
+    """The label of "dataset" right before a name ("dataset DFN-5B"), or of the head noun before the list
+    the name is in ("datasets such as LAION-2B, DataComp-1B, or WIT")."""
+    before = start - 1
+    while before - 1 >= first and (words[before] in {",", "or", "and"} or name_shape(words[before])):
+        before -= 1  # back over the list's earlier names
+    if before - 1 >= first and words[before - 1].lower() == "such" and words[before].lower() == "as":
+        before -= 2
+    elif before == start - 1 and _head_label(words[before]) == "Dataset":
+        return "Dataset"  # not "model X": "model mPLUG-video" is cut at its hyphen, and the cut name spreads
+    else:
+        return None
+    return _head_label(words[before]) if before >= first else None
+
+
 def _name_end(words: list[str], start: int, limit: int) -> int:
     """End of the name starting at `start`: a following version number joins it, and so do "-"-joined
     parts up to the last version or size among them ("LLaVA-v1.5-7B", "Qwen2.5-VL-7B", split by the
@@ -176,7 +194,7 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
         after += 1
     if not acronym and after < sentence[1] and (label := _head_label(words[after])):
         return 1, label
-    if label := _defined_as(words, end, sentence[1]):
+    if label := _defined_as(words, end, sentence[1]) or (not acronym and _listed_under(words, start, sentence[0])):
         return 2, label
     size = _SIZE.search(name)
     if size and size.end() == len(name) and not name[:size.start()].replace("-", "").isdigit():
