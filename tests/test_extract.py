@@ -421,3 +421,14 @@ def test_a_short_form_the_paper_defines_is_not_a_papers_with_code_namesake(extra
     assert _mentions_of(extracted, "ContrAstive Pruning (CAP)") >= {("CAP", "Method")}
     kid = _mentions_of(extracted, "Knowledge Infused Decoding (KID)")
     assert ("KID", "Method") in kid and ("KID", "Metric") not in kid
+
+
+def test_a_checkpoint_is_named_with_its_variant_and_size(extracted):
+    """"GPT-3.5-turbo" is one checkpoint (it was "GPT-3.5"), and a name with a parameter count is a Model
+    ("LLaMA-3-8B-Base" and "Mistral-7b-Instruct" were Methods)."""
+    found = {(m.text, m.label) for e in extracted for m in e.mentions}
+    assert {("GPT-3.5-turbo", "Model"), ("GPT-4-turbo", "Model"), ("LLaMA-3-8B-Base", "Model"),
+            ("Mistral-7b-Instruct", "Model")} <= found
+    cut = [m.text for e in extracted for m in e.mentions
+           if e.text(m.field)[m.end:m.end + 6].lower() in {"-turbo", "-instr", "-chat "}]
+    assert not cut, cut

@@ -53,7 +53,9 @@ Rules, in order:
    times and Dataset twice. A name that says
    Bench ("MT-Bench", "PutnamBench", "Big-Bench") is a Dataset: the gold
    predates such names (one, UKBench, a Dataset), and the NER called 14 of
-   the corpus's 35 such mentions Task or Method. Before rule 5, so repetitions inherit the label.
+   the corpus's 35 such mentions Task or Method. A one-word system name with a
+   parameter count ("Llama-2-7b-chat", "LLaMA-3-8B-Base") is a Model: the NER
+   called such checkpoints Method. Before rule 5, so repetitions inherit the label.
 5. One sense per discourse (Gale, Church & Yarowsky 1992): other occurrences
    of a mention's exact words in the same text get its label if unclaimed -
    the NER often labels a name once and misses its repetitions.
@@ -61,7 +63,8 @@ Rules, in order:
    unspaced compound whose next part is capitalised or a number takes the
    whole compound ("Med-[Gemini]", "[Multi]-CPR"), absorbing mentions inside
    it ("[InfiMed]-[Foundation-4B]"), unless it would cut into another mention.
-   Lower-case parts stay out ("LLaMA-based") unless written like a name ("Qwen2.5-xCoder").
+   Lower-case parts stay out ("LLaMA-based") unless written like a name ("Qwen2.5-xCoder") or a system's
+   variant ("GPT-3.5-turbo", "BERT-base").
 """
 
 from __future__ import annotations
@@ -99,6 +102,10 @@ _DANGLING = frozenset({"of", "for", "and", "or", "with", "across", "in", "on", "
 _POSSESSIVE = frozenset({"'s", "\u2019s", "'", "\u2019"})
 _FAMILY = frozenset({"series", "family", "level"})  # "LLaMA-series models", "GPT-3.5-level performance"
 _ADJECTIVE_SUFFIXES = frozenset({"based", "like", "style", "type", "powered", "driven", "inspired"})  # "CLIP-based", "rule-based"
+# A checkpoint's variant is part of its name ("GPT-3.5-turbo", "BERT-base", "Llama-2-7b-chat"): GSAP, the one
+# set that names checkpoints, includes "-base", "-large" and "-small" in all 74 of its spans that meet one.
+_VARIANT_SUFFIXES = frozenset({"turbo", "instruct", "chat", "base", "large", "small", "mini", "xl", "xxl", "hf"})
+_PARAMETER_COUNT = re.compile(r"(?:^|-)(?:\d+x)?\d+(?:\.\d+)?[BbM](?:-|$)")  # "-7b-", "8x7B", not "-5k"
 _BENCH_NAME = re.compile(r"bench(?![a-z])", re.IGNORECASE)  # "MT-Bench", "GEO-bench", not "benchmark"
 _PTB_BRACKET = re.compile(r"-[LR][RSC]B-")  # "-LRB-", "-RRB-": brackets in Penn Treebank tokens (SciERC)
 _RANK_CUTOFF = re.compile(r"[Tt]op-?\d+")  # "top-1", "Top-5"
@@ -296,6 +303,8 @@ class Resolver:
             label = "Dataset"  # "MT-Bench", "WildBench": the name says benchmark; the NER made them Task or Method
         elif label == "Model" and not has_name:
             label = "Method"
+        elif label == "Method" and " " not in span.text and _PARAMETER_COUNT.search(span.text):
+            label = "Model"  # "Llama-2-7b-chat", "Mistral-7b-Instruct": a parameter count names a checkpoint
         elif label in ("Task", "Dataset") and (span[-1].lower_ in _SYSTEM_HEADS
                                                or _SYSTEM_ACRONYM.search(span[-1].text)):
             label = "Method"  # "vision-language models" is no problem to solve, nor data (gold: Method 99% of the time)
@@ -322,7 +331,9 @@ class Resolver:
             start, end = candidate.start, candidate.end
             while start >= 2 and _joined(doc, start - 2) and _name_part(doc[start - 2].text):
                 start -= 2
-            while end + 1 < len(doc) and _joined(doc, end - 1) and _name_part(doc[end + 1].text):
+            while end + 1 < len(doc) and _joined(doc, end - 1) and (
+                    _name_part(doc[end + 1].text)
+                    or (candidate.label in SYSTEM_LABELS and doc[end + 1].lower_ in _VARIANT_SUFFIXES)):
                 end += 2
             parts = [c for c in accepted if c.end > start and c.start < end]
             if (start, end) == (candidate.start, candidate.end) or any(c.start < start or c.end > end for c in parts) \
