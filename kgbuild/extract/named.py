@@ -24,8 +24,8 @@ discourse"):
    Benchmark for ...", "X is a novel framework"; this one also types capital
    acronyms, since the text defines them; so does "dataset" right before the
    name ("our best dataset DFN-5B") and the head noun before the list it is in
-   ("datasets such as LAION-2B, DataComp-1B"), for names that are not capital
-   acronyms;
+   ("datasets such as LAION-2B, DataComp-1B", "methods like DreamBooth"), for
+   names that are not capital acronyms;
 3. a size suffix in the name: "-7B" -> Model, "-52k" -> Dataset;
 4. a family name inside the name: a Model the lexicon knows well as prefix or
    suffix ("ChatGPT", "SciBERT") -> Model;
@@ -154,12 +154,14 @@ def _defined_as(words: list[str], end: int, limit: int) -> str | None:
 
 def _listed_under(words: list[str], start: int, first: int) -> str | None:
     """The label of "dataset" right before a name ("dataset DFN-5B"), or of the head noun before the list
-    the name is in ("datasets such as LAION-2B, DataComp-1B, or WIT")."""
+    the name is in ("datasets such as LAION-2B, DataComp-1B, or WIT", "methods like DreamBooth")."""
     before = start - 1
     while before - 1 >= first and (words[before] in {",", "or", "and"} or name_shape(words[before])):
         before -= 1  # back over the list's earlier names
     if before - 1 >= first and words[before - 1].lower() == "such" and words[before].lower() == "as":
         before -= 2
+    elif before > first and words[before].lower() in {"like", "including"}:
+        before -= 1
     elif before == start - 1 and _head_label(words[before]) == "Dataset":
         return "Dataset"  # not "model X": "model mPLUG-video" is cut at its hyphen, and the cut name spreads
     else:
