@@ -166,6 +166,9 @@ def test_named_system_cues():
              "DFN-5B and the model Foo-7B .").split()
     found = {" ".join(words[s:e]): label for s, e, label in named_candidates(words, [(0, 13), (13, len(words))])}
     assert found == {"LAION-2B": "Dataset", "DataComp-1B": "Dataset", "DFN-5B": "Dataset", "Foo-7B": "Model"}, found
+    words = "Methods like DreamBooth and FooTune work , as do benchmarks including BarEval .".split()
+    found = {" ".join(words[s:e]): label for s, e, label in named_candidates(words, [(0, len(words))])}
+    assert found == {"DreamBooth": "Method", "FooTune": "Method", "BarEval": "Dataset"}, found
 
 
 def test_mentions_carry_sentence_score_and_source(extracted):
@@ -432,3 +435,12 @@ def test_a_checkpoint_is_named_with_its_variant_and_size(extracted):
     cut = [m.text for e in extracted for m in e.mentions
            if e.text(m.field)[m.end:m.end + 6].lower() in {"-turbo", "-instr", "-chat "}]
     assert not cut, cut
+
+
+def test_a_listed_dataset_is_no_system_by_the_ner_alone(extracted):
+    """The NER made PubMedQA, MedMCQA and CaseHOLD Methods or Models; the lexicon lists them as datasets. A
+    short form the paper defines keeps its long form's label ("ContrAstive Pruning (CAP)")."""
+    labels = Counter((m.text, m.label) for e in extracted for m in e.mentions)
+    assert labels[("PubMedQA", "Dataset")] >= 3 and labels[("CaseHOLD", "Dataset")] >= 4
+    assert not [key for key in labels if key[0] in {"PubMedQA", "MedMCQA", "CaseHOLD"} and key[1] != "Dataset"]
+    assert labels[("CAP", "Method")] >= 5
