@@ -359,7 +359,7 @@ def test_a_modifier_alone_is_no_mention(extracted):
 
 
 def test_a_hyphenated_modifier_before_its_noun_is_no_mention(extracted):
-    """"a multi-device setting", "knowledge-aware prompts": the NER made 30 corpus Methods of such words; a
+    """"a multi-device setting", "knowledge-aware prompts": about 40 corpus mentions were such words; a
     technique before its generic head ("decoder-only model") and a noun of process ("self-supervision
     research") stay mentions."""
     found = Counter()
@@ -370,6 +370,7 @@ def test_a_hyphenated_modifier_before_its_noun_is_no_mention(extracted):
     assert not {("multi-device", "setting"), ("knowledge-aware", "prompts"), ("supervision-free", "unlearning"),
                 ("dual-regime", "dataset"), ("fine-tune", "language")} & set(found)
     assert found[("decoder-only", "model")] and found[("self-supervision", "research")]
+
 
 def test_a_word_cut_at_its_hyphen_is_no_mention(extracted):
     """"pre- and post-training": the NER made "pre-" a Method 6 times; SciERC's "-RRB-" is no cut word."""

@@ -9,7 +9,7 @@ inconsistently.
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from kgbuild.abbreviations import find_abbreviations
 from kgbuild.extract.doc_views import doc_text
@@ -32,6 +32,11 @@ class AbbreviationFinder:
         doc.spans[LONG_FORMS] = longs
         doc.spans[SHORT_FORMS] = shorts
         return doc
+
+
+def pairs(doc: Doc) -> list[tuple[Span, Span]]:
+    """The (long form, short form) spans the component found in `doc`."""
+    return list(zip(doc.spans.get(LONG_FORMS, []), doc.spans.get(SHORT_FORMS, [])))
 
 
 @Language.factory("kgbuild_abbreviations")

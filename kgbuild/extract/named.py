@@ -307,9 +307,7 @@ class NamedSystems:
         words = token_texts(doc)
         starts = sentence_starts(doc)
         sentences = list(zip(starts, [*starts[1:], len(doc)]))
-        long_heads = {short.start: long[-1].text
-                      for long, short in zip(doc.spans.get(abbreviations.LONG_FORMS, []),
-                                             doc.spans.get(abbreviations.SHORT_FORMS, []))}
+        long_heads = {short.start: long[-1].text for long, short in abbreviations.pairs(doc)}
         doc.spans[CANDIDATES] = [Span(doc, start, end, label)
                                  for start, end, label in named_candidates(words, sentences, self.families, long_heads,
                                                                                     self.known)]

@@ -254,7 +254,7 @@ class Resolver:
         for span in doc.spans.get(patterns.CANDIDATES, []):
             propose(span, span.label_, "pattern")
         defined: dict[str, list[Span]] = {}
-        for long, short in zip(doc.spans.get(abbreviations.LONG_FORMS, []), doc.spans.get(abbreviations.SHORT_FORMS, [])):
+        for long, short in abbreviations.pairs(doc):
             defined.setdefault(short.text, []).append(long)
         for span in doc.spans.get(lexicon.CANDIDATES, []):
             if self._written_like_known_name(span) and not self._defined_otherwise(span, defined, proposals):
@@ -365,7 +365,7 @@ class Resolver:
         by_end = {c.end: c for c in accepted}
         by_span = {(c.start, c.end): c for c in accepted}
         out = []
-        for long, short in zip(doc.spans.get(abbreviations.LONG_FORMS, []), doc.spans.get(abbreviations.SHORT_FORMS, [])):
+        for long, short in abbreviations.pairs(doc):
             long_mention = by_end.get(long.end)
             short_mention = by_span.get((short.start, short.end))
             if long_mention and long_mention.start >= long.start - 1 and not short_mention:
@@ -414,7 +414,8 @@ def _premodifier(span: Span) -> bool:
     if span.end >= len(doc) or not doc[span.end - 1].whitespace_:
         return False
     following = doc[span.end]
-    return following.is_lower and following.is_alpha and not following.is_stop and following.text not in _TECHNIQUE_HEADS
+    return (following.is_lower and following.is_alpha and not following.is_stop
+            and following.text not in _TECHNIQUE_HEADS)
 
 
 def _without_dangling_words(span: Span) -> Span | None:
