@@ -307,8 +307,10 @@ class Resolver:
               defined: dict[str, list[Span]]) -> Candidate:
         """Rule 4 (name_kind.py), unless a cue (named-system or context pattern) said what the name is."""
         span = doc[candidate.start:candidate.end]
-        # a named-system candidate is a name even when not written like one ("a foundation model named Panacea")
-        has_name = any(named.system_name(token.text) for token in span) or "named" in candidate.sources
+        # a named-system candidate is a name even when not written like one ("a foundation model named Panacea"),
+        # and so is an unspaced compound starting like a name: "XLM" of "XLM-R" is shaped like the class "LLM"
+        has_name = (any(named.system_name(token.text) for token in span) or "named" in candidate.sources
+                    or (len(span) > 1 and " " not in span.text and named.name_shape(span[0].text)))
         label = candidate.label
         if not span.text.islower() and _BENCH_NAME.search(span.text):
             label = "Dataset"  # "MT-Bench", "WildBench": the name says benchmark; the NER made them Task or Method
