@@ -459,3 +459,16 @@ def test_a_versioned_dataset_the_gold_seldom_labels_is_no_model():
     Dataset in under half of its gold occurrences, and "FrameNet 1.5" was a Model."""
     doc = load_pipeline()("Experiments on FrameNet 1.5 show that frame-semantic parsing improves.")
     assert [(ent.text, ent.label_) for ent in doc.ents if "FrameNet" in ent.text] == [("FrameNet", "Dataset")]
+
+
+def test_a_long_form_the_paper_abbreviates_is_one_mention(extracted):
+    """"parameter-efficient fine-tuning (PEFT)" is one method, not "fine-tuning"; "Visual Harmful Dataset 11K
+    (VHD11K)" one dataset, and its short form takes the label; the head noun says what it is (Multi-CPR's "multi-domain
+    Chinese dataset for passage retrieval")."""
+    found = {(m.text, m.label) for e in extracted for m in e.mentions}
+    assert {("parameter-efficient fine-tuning", "Method"), ("Reinforcement Learning from Human Feedback", "Method"),
+            ("Visual Harmful Dataset 11K", "Dataset"), ("VHD11K", "Dataset"),
+            ("multi-domain Chinese dataset for passage retrieval", "Dataset")} <= found
+    inside = [(e.paper_id, m.text) for e in extracted for m in e.mentions
+              if m.text in {"Visual Harmful", "Representative wOrds Prediction", "Span-Level"}]
+    assert not inside, inside

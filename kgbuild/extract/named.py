@@ -101,7 +101,7 @@ _MODEL_VERBS = frozenset({"fine-tune", "finetune", "fine-tuned", "finetuned", "f
                           "develop", "pretrain", "pre-train", "pretrained", "pre-trained", "train", "distill"})
 
 
-def _head_label(word: str) -> str | None:
+def head_label(word: str) -> str | None:
     word = word.lower()
     if word in _DATASET_WORDS:
         return "Dataset"
@@ -149,7 +149,7 @@ def _defined_as(words: list[str], end: int, limit: int) -> str | None:
     stop = end + 2
     while stop < limit and stop < end + 2 + _MAX_PHRASE and words[stop].lower() not in _PHRASE_END:
         stop += 1
-    return _head_label(words[stop - 1]) if stop > end + 2 and stop < limit else None
+    return head_label(words[stop - 1]) if stop > end + 2 and stop < limit else None
 
 
 def _listed_under(words: list[str], start: int, first: int) -> str | None:
@@ -162,11 +162,11 @@ def _listed_under(words: list[str], start: int, first: int) -> str | None:
         before -= 2
     elif before > first and words[before].lower() in {"like", "including"}:
         before -= 1
-    elif before == start - 1 and _head_label(words[before]) == "Dataset":
+    elif before == start - 1 and head_label(words[before]) == "Dataset":
         return "Dataset"  # not "model X": "model mPLUG-video" is cut at its hyphen, and the cut name spreads
     else:
         return None
-    return _head_label(words[before]) if before >= first else None
+    return head_label(words[before]) if before >= first else None
 
 
 def _name_end(words: list[str], start: int, limit: int) -> int:
@@ -194,7 +194,7 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
     after = end
     while after < sentence[1] and after < end + 3 and words[after].lower() in _SKIP_AFTER:
         after += 1
-    if not acronym and after < sentence[1] and (label := _head_label(words[after])):
+    if not acronym and after < sentence[1] and (label := head_label(words[after])):
         return 1, label
     if label := _defined_as(words, end, sentence[1]) or (not acronym and _listed_under(words, start, sentence[0])):
         return 2, label
@@ -205,7 +205,7 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
     if not lower.endswith("score") and any(lower != family and (lower.startswith(family) or lower.endswith(family))
                                            for family in families):  # "SciBERT", not the metric "BERTScore"
         return 4, "Model"
-    if long_head and (label := _head_label(long_head)):
+    if long_head and (label := head_label(long_head)):
         return 5, label
     before = start - 1
     while before >= sentence[0] and before > start - 5 and words[before].lower() in _BEFORE_LINK:
@@ -213,7 +213,7 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
     # "the CLIP model, the InfoNCE objective": a comma then an article starts another noun phrase
     linked = sentence[0] <= before < start - 1 and not (
         "," in words[before + 1:start] and words[start - 1].lower() in {"a", "an", "the"})
-    left = _head_label(words[before]) if linked else None
+    left = head_label(words[before]) if linked else None
     if left in {"Dataset", "Model"} and not acronym:
         return 6, left
     if acronym:
@@ -248,7 +248,7 @@ def _proper_cue(words: list[str], start: int, end: int, sentence: tuple[int, int
         before = start - 2
         while before > sentence[0] and words[before] in (",", ")"):
             before -= 1
-        if label := _head_label(words[before]):
+        if label := head_label(words[before]):
             return 6, label
     return None
 
