@@ -472,3 +472,12 @@ def test_a_long_form_the_paper_abbreviates_is_one_mention(extracted):
     inside = [(e.paper_id, m.text) for e in extracted for m in e.mentions
               if m.text in {"Visual Harmful", "Representative wOrds Prediction", "Span-Level"}]
     assert not inside, inside
+
+
+def test_a_training_process_before_its_data_is_no_method(extracted):
+    """"pre-training data", "instruction-tuning datasets" name data; the process alone was a Method 44 times."""
+    data_nouns = {"data", "corpus", "corpora", "dataset", "datasets", "set", "sets", "examples", "samples"}
+    found = [(m.text, e.text(m.field)[m.end:m.end + 10]) for e in extracted for m in e.mentions
+             if m.label == "Method" and m.text.lower().endswith("ing")
+             and e.text(m.field)[m.end:m.end + 1] == " " and e.text(m.field)[m.end + 1:].split(" ", 1)[0] in data_nouns]
+    assert not found, found
