@@ -143,7 +143,8 @@ _DATA_NOUNS = frozenset({"data", "corpus", "corpora", "dataset", "datasets", "se
 # A lower-case hyphenated compound before a noun modifies it ("multi-device setting", "knowledge-aware
 # prompts"; "fine-tune models" is a verb and its object): GSAP, SciERC and TDMSci train label such a compound
 # alone 36 times in 3,140. Not so before a technique's generic head ("encoder-decoder model", "self-attention
-# mechanism") or for a noun of process ("pre-training data", "self-distillation training"): 131 in 924.
+# mechanism") or for a noun of process ("self-distillation training"): 131 in 924 (but a process before a data
+# noun, "pre-training data", names data: _names_data).
 _HYPHENATED_WORD = re.compile(r"[a-z]+(?:-[a-z]+)+")
 _PROCESS_NOUN_ENDINGS = ("ing", "tion", "sion", "ment")
 _TECHNIQUE_HEADS = frozenset({"model", "models", "mechanism", "mechanisms", "framework", "frameworks", "architecture",
@@ -263,8 +264,9 @@ class Resolver:
             propose(span, span.label_, "named")
         for span in doc.spans.get(patterns.CANDIDATES, []):
             propose(span, span.label_, "pattern")
+        pairs = abbreviations.pairs(doc)
         defined: dict[str, list[Span]] = {}
-        for long, short in abbreviations.pairs(doc):
+        for long, short in pairs:
             defined.setdefault(short.text, []).append(long)
         for span in doc.spans.get(lexicon.CANDIDATES, []):
             if self._written_like_known_name(span) and not self._defined_otherwise(span, defined, proposals):
@@ -282,10 +284,10 @@ class Resolver:
 
         for candidate in ranked:
             accept(candidate)
-        accepted = self._whole_long_forms(doc, accepted, proposals)
+        accepted = self._whole_long_forms(doc, pairs, accepted, proposals)
         for candidate in accepted:
             taken[candidate.start:candidate.end] = [True] * (candidate.end - candidate.start)
-        for candidate in self._abbreviation_candidates(doc, list(accepted), proposals):
+        for candidate in self._abbreviation_candidates(pairs, list(accepted), proposals):
             accept(candidate)
         accepted = [self._kind(doc, candidate, proposals, defined) for candidate in accepted]
         for candidate in self._repeat_candidates(doc, list(accepted), proposals):
@@ -374,14 +376,14 @@ class Resolver:
         return out
 
     @staticmethod
-    def _whole_long_forms(doc: Doc, accepted: list[Candidate],
+    def _whole_long_forms(doc: Doc, pairs: list[tuple[Span, Span]], accepted: list[Candidate],
                           proposals: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
         """Rule 3, first: a long form the text abbreviates is one name ("parameter-efficient fine-tuning (PEFT)",
         "Reinforcement Learning from Human Feedback (RLHF)"), so mentions inside it become one mention over it,
         labelled by its head noun ("multi-domain Chinese dataset for passage retrieval") or as the mention holding
         its head (before a preposition: "Pre-training with Representative wOrds Prediction (PROP)")."""
         out = list(accepted)
-        for long, _ in abbreviations.pairs(doc):
+        for long, _ in pairs:
             if any(token.text in _LONG_FORM_BREAKS for token in long):
                 continue
             start = long.start + (long[0].lower_ in _DETERMINERS)
@@ -396,13 +398,13 @@ class Resolver:
         return out
 
     @staticmethod
-    def _abbreviation_candidates(doc: Doc, accepted: list[Candidate],
+    def _abbreviation_candidates(pairs: list[tuple[Span, Span]], accepted: list[Candidate],
                                  proposals: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
         """Rule 3: a label carried across the halves of "long form (SF)"."""
         by_end = {c.end: c for c in accepted}
         by_span = {(c.start, c.end): c for c in accepted}
         out = []
-        for long, short in abbreviations.pairs(doc):
+        for long, short in pairs:
             long_mention = by_end.get(long.end)
             short_mention = by_span.get((short.start, short.end))
             if long_mention and long_mention.start >= long.start - 1 and not short_mention:
