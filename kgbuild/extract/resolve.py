@@ -392,7 +392,8 @@ class Resolver:
                     or any((c.start, c.end) == (start, long.end) for c in inside):
                 continue
             split = next((token.i for token in doc[start + 1:long.end] if token.lower_ in _HEAD_SPLITS), long.end)
-            label = named.head_label(doc[split - 1].text) or ([c for c in inside if c.start < split] or inside)[-1].label
+            holding_head = ([c for c in inside if c.start < split] or inside)[-1]
+            label = named.head_label(doc[split - 1].text) or holding_head.label
             sources = set().union(*(c.sources for c in inside)) | {"abbreviation"}
             out = [c for c in out if c not in inside] + [_candidate(start, long.end, label, sources, proposals)]
         return out
