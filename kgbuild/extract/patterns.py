@@ -34,6 +34,10 @@ _NAME_LIKE = re.compile(r"[A-Z0-9]")
 _SIZE = re.compile(r"\d+(?:\.\d+)?[KMBTkmbt][Bb]?(?:-\w+)?")  # "4TB", "1M", "40B-token": how big, not which
 _PLAIN_CAPITALISED = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)*")  # "Existing", "Chinese", "Large-scale"
 _PLURAL_HEAD = re.compile(r"datasets|benchmarks|corpora")
+# A count before "<X> datasets" makes X a kind of data, not a name: "5 NLP datasets", "three public KBQG
+# datasets" (gold: X is a Task 10 times in 13 such spans, a Dataset once).
+_COUNTED = re.compile(r"(?:^|(?<= ))(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|various"
+                      r"|many|numerous)(?: [a-z][\w-]*){0,3} $", re.IGNORECASE)
 _METRIC = re.compile(
     r"\b(?:[A-Za-z]+@\d+(?:\.\d+)?"
     r"|(?:success|win|error|hit|acceptance|attack success|word error|character error|exact match|pass|false positive"
@@ -44,8 +48,7 @@ _METRIC = re.compile(
 def _name_words(words: list[str], plural_head: bool = False) -> int:
     """How many of `words`, from the first, look like a name. None if they have no letter ("on 11
     datasets" counts datasets, it does not name one) or are a size ("a 4TB corpus"); and before a
-    plural head a lone capitalised word is a kind, not a name ("Existing datasets", "Chinese benchmarks"),
-    and so are the words after a count ("5 NLP datasets")."""
+    plural head a lone capitalised word is a kind, not a name ("Existing datasets", "Chinese benchmarks")."""
     kept = 0
     for word in words:
         if not _NAME_LIKE.search(word) or word.lower() in STOP_WORDS or _SIZE.fullmatch(word):
@@ -55,8 +58,6 @@ def _name_words(words: list[str], plural_head: bool = False) -> int:
         return 0
     if plural_head and kept == 1 and _PLAIN_CAPITALISED.fullmatch(words[0]):
         return 0
-    if plural_head and words[kept - 1].isdigit():
-        return 0  # "5 NLP datasets": a count of datasets of a kind
     return kept
 
 
@@ -68,10 +69,15 @@ def dataset_names(text: str) -> list[tuple[int, int]]:
         before = _BEFORE.search(text, max(0, head.start() - 80), head.start())
         if before is not None:
             words = before.group(1).split()
-            kept = _name_words(words[::-1], plural_head=bool(_PLURAL_HEAD.fullmatch(head.group())))
+            plural = bool(_PLURAL_HEAD.fullmatch(head.group()))
+            kept = _name_words(words[::-1], plural_head=plural)
+            while plural and kept and words[-kept].isdigit():
+                kept -= 1  # "5 NLP datasets" counts them; "the 20 Newsgroups dataset" is a name
             if kept:
                 end = before.end(1) - 1
-                spans.append((end - len(" ".join(words[-kept:])), end))
+                start = end - len(" ".join(words[-kept:]))
+                if not (plural and _COUNTED.search(text, max(0, start - 60), start)):
+                    spans.append((start, end))
         after = _AFTER.match(text, head.end())
         if after is not None:
             words = after.group(1).split()
