@@ -102,9 +102,7 @@ class ContextPatterns:
         spans += [doc.char_span(start, end, "Metric", alignment_mode="expand") for start, end in metric_names(text)]
         # A defined abbreviation is what its long form says, not a dataset name: "a medical IFT
         # dataset" after "Instruction-finetuning (IFT)" (the abbreviation component runs first).
-        shorts = {short.text for short, long in zip(doc.spans.get(abbreviations.SHORT_FORMS, []),
-                                                    doc.spans.get(abbreviations.LONG_FORMS, []))
-                  if not _HEAD.search(long.text.lower())}
+        shorts = {short.text for long, short in abbreviations.pairs(doc) if not _HEAD.search(long.text.lower())}
         doc.spans[CANDIDATES] = [span for span in spans if span is not None and len(span)
                                  and not (span.label_ == "Dataset" and span.text in shorts)]
         return doc
