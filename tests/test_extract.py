@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -257,6 +258,21 @@ def test_a_title_name_takes_the_label_its_abstract_gives_it(extracted):
     g3pt = next(e for e in extracted if e.title.startswith("G3PT:"))
     labels = {(m.field, m.label) for m in g3pt.mentions if m.text == "G3PT"}
     assert ("title", "Dataset") not in labels and ("title", "Method") in labels, labels
+
+
+def test_a_name_the_abstract_labels_is_a_mention_in_the_title_too(extracted):
+    """"SciLitLLM: How to Adapt LLMs ..." named nothing though the abstract says what SciLitLLM is."""
+    unnamed = []
+    for paper in extracted:
+        titled = [(m.start, m.end) for m in paper.mentions if m.field == "title"]
+        for name in {m.text for m in paper.mentions if m.field == "abstract"}:
+            for found in re.finditer(rf"(?<![\w+-]){re.escape(name)}(?![\w+-])", paper.title):
+                if not any(start < found.end() and found.start() < end for start, end in titled):
+                    unnamed.append((name, paper.title))
+    assert not unnamed, unnamed
+    scilit = next(e for e in extracted if e.title.startswith("SciLitLLM:"))
+    assert [(m.text, m.label, m.source) for m in scilit.mentions if m.field == "title" and m.start == 0] == [
+        ("SciLitLLM", "Model", "repeat")]
 
 
 def test_lower_case_words_are_not_names_the_gold_rarely_labels(extracted):

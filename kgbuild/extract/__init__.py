@@ -21,7 +21,7 @@ from spacy.language import Language
 
 from kgbuild.extract.analysed import AnalysedField
 from kgbuild.extract.artifacts import default_data_dir
-from kgbuild.extract.mentions import field_mentions, title_labels_from_abstract
+from kgbuild.extract.mentions import field_mentions, title_names_from_abstract
 from kgbuild.extract.parallel import ordered_map
 from kgbuild.models import ExtractedPaper, Mention, Paper, Relation
 from kgbuild.text import normalise
@@ -46,21 +46,16 @@ def _cached_pipeline(data_dir: str) -> Language:
 
 def _extract_batch(papers: list[Paper], relate: Relate | None, data_dir: str | None) -> list[ExtractedPaper]:
     nlp = load_pipeline(data_dir)
-    fields = [(paper, name, getattr(paper, name)) for paper in papers for name in ("title", "abstract")]
-    norms = [normalise(text) for _, _, text in fields]
-    docs = nlp.pipe((norm.text for norm in norms), batch_size=len(fields))
+    norms = [(normalise(paper.title), normalise(paper.abstract)) for paper in papers]
+    docs = nlp.pipe((norm.text for pair in norms for norm in pair), batch_size=2 * len(papers))
     out = []
-    by_paper: list[tuple[list[Mention], list[AnalysedField]]] = []
-    for (paper, name, text), norm, doc in zip(fields, norms, docs):
-        if name == "title":
-            by_paper.append(([], []))
-        mentions, analysed = by_paper[-1]
-        found, field = field_mentions(name, text, norm, doc, len(mentions))
-        mentions.extend(found)
-        analysed.append(field)
-    for paper, (found, analysed) in zip(papers, by_paper):
-        mentions = title_labels_from_abstract(found)
-        relations = relate(paper, analysed, mentions) if relate else []
+    for paper, (title_norm, abstract_norm) in zip(papers, norms):
+        title, abstract = next(docs), next(docs)
+        title_names_from_abstract(title, abstract)
+        mentions, title_field = field_mentions("title", paper.title, title_norm, title, 0)
+        found, abstract_field = field_mentions("abstract", paper.abstract, abstract_norm, abstract, len(mentions))
+        mentions += found
+        relations = relate(paper, [title_field, abstract_field], mentions) if relate else []
         out.append(ExtractedPaper.of(paper, mentions, relations))
     return out
 
