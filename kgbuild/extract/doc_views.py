@@ -39,3 +39,8 @@ def sentence_starts(doc: Doc) -> list[int]:
         return []
     starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
     return starts if starts and starts[0] == 0 else [0, *starts]
+
+
+def hyphen_joined(doc: Doc, i: int) -> bool:
+    """Tokens i and i + 2 are one unspaced word joined by a hyphen at i + 1 ("Med-Gemini")."""
+    return doc[i + 1].text == "-" and not doc[i].whitespace_ and not doc[i + 1].whitespace_

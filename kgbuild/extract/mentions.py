@@ -14,7 +14,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span
 
 from kgbuild.extract.analysed import AnalysedField
-from kgbuild.extract.doc_views import sentence_starts
+from kgbuild.extract.doc_views import hyphen_joined, sentence_starts, token_texts
 from kgbuild.models import Mention, TextField
 from kgbuild.text import NormalisedText
 
@@ -55,8 +55,7 @@ def _labelled(span: Span, label: str, score: float, source: str) -> Span:
 
 def _in_compound(doc: Doc, start: int, end: int) -> bool:
     """Tokens start..end are part of a hyphenated word ("VTG" of "VTG-LLM"): no name of their own."""
-    return ((start > 0 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_)
-            or (end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_))
+    return (start >= 2 and hyphen_joined(doc, start - 2)) or (end + 1 < len(doc) and hyphen_joined(doc, end - 1))
 
 
 def title_names_from_abstract(title: Doc, abstract: Doc) -> None:
@@ -83,7 +82,7 @@ def title_names_from_abstract(title: Doc, abstract: Doc) -> None:
     taken = [False] * len(title)
     for ent in ents:
         taken[ent.start:ent.end] = [True] * (ent.end - ent.start)
-    words = [token.text for token in title]
+    words = token_texts(title)
     for name, best in decided.items():
         for start in range(len(words) - len(name) + 1):
             end = start + len(name)

@@ -54,6 +54,8 @@ def _name_words(words: list[str], plural_head: bool = False) -> int:
         if not _NAME_LIKE.search(word) or word.lower() in STOP_WORDS or _SIZE.fullmatch(word):
             break
         kept += 1
+    while plural_head and kept and words[kept - 1].isdigit():
+        kept -= 1  # "5 NLP datasets" counts them (_COUNTED); "the 20 Newsgroups dataset" is a name
     if not any(char.isalpha() for word in words[:kept] for char in word):
         return 0
     if plural_head and kept == 1 and _PLAIN_CAPITALISED.fullmatch(words[0]):
@@ -71,8 +73,6 @@ def dataset_names(text: str) -> list[tuple[int, int]]:
             words = before.group(1).split()
             plural = bool(_PLURAL_HEAD.fullmatch(head.group()))
             kept = _name_words(words[::-1], plural_head=plural)
-            while plural and kept and words[-kept].isdigit():
-                kept -= 1  # "5 NLP datasets" counts them; "the 20 Newsgroups dataset" is a name
             if kept:
                 end = before.end(1) - 1
                 start = end - len(" ".join(words[-kept:]))

@@ -86,7 +86,7 @@ from spacy.tokens import Doc, Span
 
 from kgbuild.extract import abbreviations, lexicon, named, patterns
 from kgbuild.extract.calibration import features
-from kgbuild.extract.doc_views import token_texts
+from kgbuild.extract.doc_views import hyphen_joined, token_texts
 from kgbuild.extract.lexicon import Lexicon, term_key
 from kgbuild.extract.logistic import SparseLogistic
 from kgbuild.extract.name_kind import SYSTEM_LABELS, kind_features
@@ -360,9 +360,9 @@ class Resolver:
             if out and out[-1].end > candidate.start:
                 continue  # absorbed by the previous compound
             start, end = candidate.start, candidate.end
-            while start >= 2 and _joined(doc, start - 2) and _name_part(doc[start - 2].text):
+            while start >= 2 and hyphen_joined(doc, start - 2) and _name_part(doc[start - 2].text):
                 start -= 2
-            while end + 1 < len(doc) and _joined(doc, end - 1) and (
+            while end + 1 < len(doc) and hyphen_joined(doc, end - 1) and (
                     _name_part(doc[end + 1].text)
                     or (candidate.label in SYSTEM_LABELS and doc[end + 1].lower_ in _VARIANT_SUFFIXES)):
                 end += 2
@@ -494,7 +494,7 @@ def _without_dangling_words(span: Span) -> Span | None:
     if end - span.start >= 2 and span.doc[end - 1].lower_ in _POSSESSIVE and not span.doc[end - 2].whitespace_:
         end -= 1
     suffix = span.doc[end - 1].lower_
-    if end - span.start >= 3 and suffix in _FAMILY | _ADJECTIVE_SUFFIXES and _joined(span.doc, end - 3):
+    if end - span.start >= 3 and suffix in _FAMILY | _ADJECTIVE_SUFFIXES and hyphen_joined(span.doc, end - 3):
         if named.name_shape(span.doc[end - 3].text):
             end -= 2
         elif suffix in _ADJECTIVE_SUFFIXES:
@@ -517,11 +517,6 @@ def _with_rank_cutoff(span: Span) -> Span:
     elif start >= 2 and span.doc[start - 2].lower_ == "top" and span.doc[start - 1].is_digit:
         start -= 2
     return span if start == span.start else Span(span.doc, start, span.end, span.label)
-
-
-def _joined(doc: Doc, i: int) -> bool:
-    """Tokens i and i + 2 are one unspaced word joined by a hyphen at i + 1 ("Med-Gemini")."""
-    return doc[i + 1].text == "-" and not doc[i].whitespace_ and not doc[i + 1].whitespace_
 
 
 def _name_part(text: str) -> bool:
