@@ -110,7 +110,8 @@ _DANGLING = frozenset({"of", "for", "and", "or", "with", "across", "in", "on", "
                        "the", "a", "an"})
 _POSSESSIVE = frozenset({"'s", "\u2019s", "'", "\u2019"})
 _FAMILY = frozenset({"series", "family", "level"})  # "LLaMA-series models", "GPT-3.5-level performance"
-_ADJECTIVE_SUFFIXES = frozenset({"based", "like", "style", "type", "powered", "driven", "inspired"})  # "CLIP-based", "rule-based"
+# "CLIP-based", "rule-based": a hyphenated adjective, not a name
+_ADJECTIVE_SUFFIXES = frozenset({"based", "like", "style", "type", "powered", "driven", "inspired"})
 # A checkpoint's variant is part of its name ("GPT-3.5-turbo", "BERT-base", "Llama-2-7b-chat"): GSAP, the one
 # set that names checkpoints, includes "-base", "-large" and "-small" in all 74 of its spans that meet one.
 _VARIANT_SUFFIXES = frozenset({"turbo", "instruct", "chat", "base", "large", "small", "mini", "xl", "xxl", "hf"})
