@@ -200,7 +200,7 @@ def test_unambiguous_abbreviation_becomes_a_corpus_wide_alias(linked_corpus):
     defined = _containing(linked, "Pre-trained Language Models (PLMs)")
     assert _ids_of(undefined, "PLMs") == _ids_of(defined, "Pre-trained Language Models") == {"Method:pretrainedlanguagemodel"}
     plm = next(entity for entity in entities if entity.id == "Method:pretrainedlanguagemodel")
-    assert (plm.name, plm.full_name) == ("PLM", "pre-trained language model")
+    assert (plm.name, plm.full_name) == ("PLM", "pre-trained language models")  # as written: no paper defines the singular
 
 
 def test_ambiguous_abbreviation_in_the_corpus_stays_separate_per_paper(linked_corpus):
@@ -281,6 +281,23 @@ def test_name_is_the_abbreviation_only_when_it_is_in_common_use():
     assert {(entity.id, entity.name, entity.full_name) for entity in entities} == {
         ("Method:finetuning", "fine-tuning", "Fine-tuning"),
         ("Method:directpreferenceoptimization", "DPO", "Direct Preference Optimization")}
+
+
+def test_names_are_spellings_the_text_contains(corpus):
+    # Corpus abstracts: keys fold the plural ("Cityscapes" and "Cityscape" would be one entity), names do not
+    # invent the singular (it was "Cityscape", "MyCanva", "OpenImage", "Caltech-UCSD Bird").
+    names = [("Cityscapes", "Dataset"), ("MyCanvas", "Dataset"), ("OpenImages", "Dataset"),
+             ("Caltech-UCSD Birds", "Dataset")]
+    papers = [_paper(paper.abstract, [(name, label) for name, label in names if name in paper.abstract], paper.paper_id)
+              for paper in corpus if any(name in paper.abstract for name, _ in names)]
+    # the singular, when written, is the name however often the plural is
+    papers.append(_paper("Diffusion models beat diffusion models. A diffusion model.",
+                         [("Diffusion models", "Method"), ("diffusion models", "Method"), ("diffusion model", "Method")], "x"))
+    entities, _, _ = _link(papers)
+    assert {entity.id: entity.name for entity in entities} == {
+        "Dataset:cityscape": "Cityscapes", "Dataset:mycanva": "MyCanvas", "Dataset:openimage": "OpenImages",
+        "Dataset:caltechucsdbird": "Caltech-UCSD Birds", "Method:diffusionmodel": "diffusion model"}
+    assert _link(list(reversed(papers)))[0] == entities
 
 
 def test_user_alias_file_joins_names(tmp_path):

@@ -35,8 +35,11 @@ Entity fields:
 - name: the curated name; else the most frequent short form when the entity has
   an abbreviation in common use (SHORT_NAME_SHARE); else the most frequent
   surface form. Surface forms are
-  counted with a singular head ("LLMs" counts as "LLM"); ties go to the
-  alphabetically first form (capitalised forms sort first).
+  counted with a singular head ("LLMs" counts as "LLM"), but the name is always
+  a spelling the text contains: the singular when it is written, else the
+  plural as written ("Cityscapes", never "Cityscape"); ties go to the
+  alphabetically first form (capitalised forms sort first). The same for
+  full_name. Only keys fold plurals.
 - full_name: the curated long form, else the most frequent defined long form.
 - aliases / alias_counts: every surface form seen, most frequent first (ties
   alphabetical), with "alias\\tcount".
@@ -82,11 +85,20 @@ def _most_frequent(counts: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _singular_counts(counts: Counter[str]) -> Counter[str]:
+def _written_name(counts: Counter[str]) -> str:
+    """The most frequent spelling, counting a plural with its singular ("LLMs" counts as "LLM").
+
+    The name is always a spelling seen in the text: the singular when it is written, else the most
+    frequent written form of it ("Cityscapes" stays "Cityscapes" when "Cityscape" never occurs).
+    """
     singular: Counter[str] = Counter()
     for surface, count in counts.items():
         singular[singular_head(surface)] += count
-    return singular
+    (name, _), *_ = _most_frequent(singular)
+    if name in counts:
+        return name
+    return _most_frequent(Counter({surface: count for surface, count in counts.items()
+                                   if singular_head(surface) == name}))[0][0]
 
 
 class Linker:
@@ -199,15 +211,14 @@ class Linker:
         short_surfaces = Counter({surface: count for surface, count in surfaces.items()
                                   if self.curated_key(surface) in short_keys})
         short_is_used = short_surfaces.total() >= SHORT_NAME_SHARE * (surfaces.total() - short_surfaces.total())
-        name_counts = _singular_counts(short_surfaces if short_surfaces and short_is_used else surfaces)
         aliases = _most_frequent(surfaces)
         full_name = curated.full_name if curated and curated.full_name else None
         if full_name is None and long_forms:
-            full_name = _most_frequent(_singular_counts(long_forms))[0][0]
+            full_name = _written_name(long_forms)
         return Entity(
             id=f"{label}:{id_key}",
             label=label,
-            name=curated.name if curated else _most_frequent(name_counts)[0][0],
+            name=curated.name if curated else _written_name(short_surfaces if short_surfaces and short_is_used else surfaces),
             full_name=full_name,
             aliases=[alias for alias, _ in aliases],
             alias_counts=[f"{alias}\t{count}" for alias, count in aliases],
