@@ -8,12 +8,14 @@ definitions, method/task phrases) with a label guessed from the text.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from helpers import CORPUS, EVAL
 
 from kgbuild.evaluation.links import evaluate_links, format_links_report
+from kgbuild.graph.build import build_graph
 from kgbuild.link import Linker
 from kgbuild.abbreviations import find_definitions
 from kgbuild.link.keys import match_key
@@ -148,6 +150,22 @@ def test_size_variants_are_linked_to_their_family(linked_corpus):
     assert ("Model:llama2-7b", "Model:llama2") in variant_pairs
     assert ("Model:llama2-13b", "Model:llama2") in variant_pairs
     assert not any(family == "Model:llama" for variant, family in variant_pairs if variant.startswith("Model:llama2"))
+
+
+def test_variant_of_carries_the_papers_and_mentions_that_name_the_variant(linked_corpus):
+    # It was stated with support 0 and no papers or evidence; the variant's name as written is its evidence.
+    entities, variant_pairs, linked = linked_corpus
+    graph = build_graph(linked, entities, variant_pairs)
+    variants = {(rel.start, rel.end): rel.properties for rel in graph.relationships if rel.type == "VARIANT_OF"}
+    assert set(variants) == set(variant_pairs)
+    seven_b = variants["Model:llama2-7b", "Model:llama2"]
+    assert seven_b["support"] == 3 and _containing(linked, "LLaMA-2-7B").paper_id in seven_b["papers"]
+    for relationship in variants.values():
+        assert relationship["support"] == len(relationship["papers"]) > 0 and relationship["score"] > 0
+        for evidence in map(json.loads, relationship["evidence"]):
+            named = next(p for p in linked if p.paper_id == evidence["paper"])
+            assert named.text(evidence["field"])[evidence["start"]:evidence["end"]] == evidence["text"]
+    assert {json.loads(evidence)["text"] for evidence in seven_b["evidence"]} == {"LLaMA-2-7B", "Llama2-7b", "LLaMa2-7B"}
 
 
 # -- normalisation -----------------------------------------------------------------

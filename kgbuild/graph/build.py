@@ -5,6 +5,9 @@ the number of papers and whose `evidence` keeps one JSON object per statement
 (paper, field, start, end, sentence, source), so aggregation loses nothing.
 A result (HAS_RESULT) becomes a Result node: (system)-[:ACHIEVES]->(Result)-[:MEASURED_ON]->(dataset or task),
 (Result)-[:MEASURED_BY]->(metric), (paper)-[:REPORTS]->(Result).
+VARIANT_OF is stated by the variant's name itself ("LLaMA-2-7B" names the family and a size; the linker pairs
+names, kgbuild.link.variants): its papers are the papers mentioning the variant, its evidence each mention of
+it (the name as written, source "link:variant-name"), its score the surest of those mentions.
 """
 
 from __future__ import annotations
@@ -37,13 +40,13 @@ class GraphBuilder:
     nodes: list[Node] = field(default_factory=list)
     aggregates: dict[tuple[str, str, str], _Aggregate] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
+    families: dict[str, list[str]] = field(default_factory=dict)  # variant entity id -> its family entity ids
 
     def add_entities(self, entities: Iterable[Entity], variant_pairs: Iterable[tuple[str, str]] = ()) -> None:
         for entity in entities:
             self.entities[entity.id] = entity
         for variant, family in variant_pairs:
-            aggregate = self._aggregate("VARIANT_OF", ("Model", variant), ("Model", family))
-            aggregate.score = 1.0
+            self.families.setdefault(variant, []).append(family)
 
     def _aggregate(self, rel_type: str, start: tuple[str, str], end: tuple[str, str]) -> _Aggregate:
         key = (rel_type, start[1], end[1])
@@ -81,8 +84,12 @@ class GraphBuilder:
             if end is None:
                 self.skipped["MENTIONS"] = self.skipped.get("MENTIONS", 0) + 1
                 continue
-            self._state("MENTIONS", ("Paper", paper.paper_id), end, paper,
-                        (mention.field, mention.start, mention.end), mention.text, mention.score, mention.source)
+            span = (mention.field, mention.start, mention.end)
+            self._state("MENTIONS", ("Paper", paper.paper_id), end, paper, span, mention.text, mention.score,
+                        mention.source)
+            for family in self.families.get(end[1], ()):
+                self._state("VARIANT_OF", end, ("Model", family), paper, span, mention.text, mention.score,
+                            "link:variant-name")
         for relation in paper.relations:
             self._add_relation(paper, relation)
 
