@@ -1,10 +1,14 @@
 """Text normalisation for extraction that keeps a map back to the user's text.
 
 Abstracts arrive with LaTeX escapes (``T\\"ulu``, ``13\\%``, ``F_1``,
-``\\textsc{X}``) and typographic Unicode (curly quotes, non-breaking spaces,
-ligatures, en dashes). The extractor sees a cleaned copy; every character of
-the copy remembers the span of the original it came from, so a mention found
-in the copy is reported with offsets into the original text.
+``\\textsc{X}``), typographic Unicode (curly quotes, non-breaking spaces,
+ligatures, en dashes, soft hyphens, zero-width spaces) and the layout of where
+they came from (line breaks, blank lines, runs of spaces from PDF extraction).
+The extractor sees a cleaned copy with every run of whitespace made one space
+and none at either end; every character of the copy remembers the span of the
+original it came from, so a mention found in the copy is reported with offsets
+into the original text (the spaCy convention: the text as given is never
+rewritten in the output).
 """
 
 from __future__ import annotations
@@ -62,6 +66,31 @@ def _characters(fragment: str, origin: int, out_chars: list[str], out_starts: li
             out_ends.append(origin + offset + 1)
 
 
+# A run of whitespace, whitespace at either end, or one whitespace character other than " ".
+_IRREGULAR_SPACE = re.compile(r"\s{2,}|^\s|\s$|[^\S ]")
+
+
+def _collapse_spaces(chars: list[str], starts: list[int], ends: list[int]) -> tuple[list[str], list[int], list[int]]:
+    """Every run of whitespace as one " " spanning the whole run; none at either end."""
+    out_chars: list[str] = []
+    out_starts: list[int] = []
+    out_ends: list[int] = []
+    for char, start, end in zip(chars, starts, ends):
+        if not char.isspace():
+            out_chars.append(char)
+            out_starts.append(start)
+            out_ends.append(end)
+        elif out_chars and out_chars[-1] == " ":
+            out_ends[-1] = end
+        elif out_chars:
+            out_chars.append(" ")
+            out_starts.append(start)
+            out_ends.append(end)
+    if out_chars and out_chars[-1] == " ":
+        del out_chars[-1], out_starts[-1], out_ends[-1]
+    return out_chars, out_starts, out_ends
+
+
 def normalise(text: str) -> NormalisedText:
     """Clean `text` for extraction; see the module docstring."""
     chars: list[str] = []
@@ -86,7 +115,11 @@ def normalise(text: str) -> NormalisedText:
             ends.append(match.end())
         position = match.end()
     _characters(text[position:], position, chars, starts, ends)
-    return NormalisedText("".join(chars), tuple(starts), tuple(ends))
+    cleaned = "".join(chars)
+    if _IRREGULAR_SPACE.search(cleaned):
+        chars, starts, ends = _collapse_spaces(chars, starts, ends)
+        cleaned = "".join(chars)
+    return NormalisedText(cleaned, tuple(starts), tuple(ends))
 
 
 def fold(text: str) -> str:

@@ -63,7 +63,7 @@ def test_jsonl_with_arxiv_snapshot_fields(tmp_path):
     path.write_text(json.dumps(record) + "\n" + json.dumps(text_only) + "\n")
     first, second = read_papers([str(path)])
     assert (first.id, first.title, first.abstract, first.date, first.year, first.authors_count) == (
-        "2107.02137", "ERNIE 3.0", "Pre-trained models have achieved", "2021-07-06", 2021, 3)
+        "arxiv:2107.02137", "ERNIE 3.0", " Pre-trained models\n have achieved ", "2021-07-06", 2021, 3)
     assert (second.id, second.abstract, second.title) == ("x1", "An abstract given as text.", "")
 
 
@@ -88,7 +88,7 @@ def test_csv_and_directory_recursion_and_stdin(tmp_path):
     (nested / "p.csv").write_text('id,title,abstract,date\np1,"Title, with comma","Abstract\nover two lines",2020-01-02\n')
     (tmp_path / "a" / "notes.md").write_text("not an input")
     papers = list(read_papers([str(tmp_path)]))
-    assert [(p.id, p.title, p.abstract, p.year) for p in papers] == [("p1", "Title, with comma", "Abstract over two lines", 2020)]
+    assert [(p.id, p.title, p.abstract, p.year) for p in papers] == [("p1", "Title, with comma", "Abstract\nover two lines", 2020)]
     result = run_cli("papers", "-", stdin=b'{"id": "s1", "abstract": "from stdin"}\n')
     assert result.returncode == 0 and json.loads(result.stdout)["id"] == "s1"
 
@@ -96,3 +96,71 @@ def test_csv_and_directory_recursion_and_stdin(tmp_path):
 def test_latex_in_titles_is_kept_as_given():
     tulu = [p for p in read_papers([str(CORPUS)]) if "T\\\"ulu" in p.abstract]
     assert tulu, "the corpus spells Tülu with a LaTeX escape"
+
+
+def test_one_paper_whatever_the_form_of_its_arxiv_id_or_doi(tmp_path):
+    forms = ["2211.19126", "arxiv:2211.19126", "https://arxiv.org/abs/2211.19126v2", "2211.19126v2", "arXiv:2211.19126v3"]
+    path = tmp_path / "ids.jsonl"
+    path.write_text("".join(json.dumps({"id": form, "abstract": f"version {n} of the abstract"}) + "\n"
+                            for n, form in enumerate(forms)))
+    report = ReadReport()
+    papers = list(read_papers([str(path)], report=report))
+    assert [(p.id, p.version) for p in papers] == [("arxiv:2211.19126", None)]
+    assert report.duplicates == 4
+    later = tmp_path / "v2.jsonl"
+    later.write_text(json.dumps({"id": "https://arxiv.org/abs/2211.19126v2", "abstract": "x"}) + "\n"
+                     + json.dumps({"id": "https://doi.org/10.1000/ABC", "abstract": "y"}) + "\n"
+                     + json.dumps({"id": "doi:10.1000/abc", "abstract": "z"}) + "\n")
+    assert [(p.id, p.version) for p in read_papers([str(later)])] == [
+        ("arxiv:2211.19126", "v2"), ("doi:10.1000/abc", None)]
+
+
+def test_json_is_detected_by_content_and_streamed(tmp_path):
+    snapshot = tmp_path / "arxiv-metadata-oai-snapshot.json"  # JSON Lines under a .json name
+    snapshot.write_text('{"id": "0704.0001", "abstract": "first", "update_date": "2008-11-13"}\n'
+                        '{"id": "0704.0002", "abstract": "second"}\n')
+    assert [(p.id, p.date) for p in read_papers([str(snapshot)])] == [
+        ("arxiv:0704.0001", "2008-11-13"), ("arxiv:0704.0002", None)]
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text('[\n  {"id": "a",\n   "abstract": "one"},\n  {"id": "b", "abstract": "two"}\n]\n')
+    assert [(p.id, p.source.rsplit(":", 1)[1]) for p in read_papers([str(pretty)])] == [("a", "2"), ("b", "4")]
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"id": "a", "abstract": "kept"},\n {"id": "b" "abstract": "bad"}]')
+    report = ReadReport()
+    assert [p.id for p in read_papers([str(broken)], report=report)] == ["a"]
+    assert [str(issue) for issue in report.issues] == [
+        f"{broken}:2: invalid JSON (Expecting ',' delimiter); rest of file skipped"]
+
+
+def test_a_json_array_is_read_one_record_at_a_time(tmp_path):
+    """The parser holds one value, not the file: it never sees the bad tail before yielding the head."""
+    from kgbuild.read.formats import parse_json
+
+    issues = []
+
+    def lines():
+        yield 1, '[{"id": "a", "abstract": "one"},'
+        yield 2, '{"id": "b", "abstract": "two"},'
+        raise AssertionError("read past the second record before yielding the first")
+
+    records = parse_json(lines(), lambda line, message: issues.append((line, message)))
+    assert next(records).abstract == "one"
+
+
+def test_year_and_other_date_columns_fill_the_date(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("id,title,abstract,year\np1,T,An abstract,2019\n")
+    (paper,) = read_papers([str(path)])
+    assert (paper.date, paper.year) == ("2019", 2019)
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"id": "q", "abstract": "x", "published": "Mon, 2 Apr 2007 19:18:42 GMT"}) + "\n")
+    assert next(iter(read_papers([str(path)]))).date == "2007-04-02"
+
+
+def test_ids_must_be_strings_or_numbers(tmp_path):
+    path = tmp_path / "ids.jsonl"
+    path.write_text('{"id": true, "abstract": "a"}\n{"id": {"a": 1}, "abstract": "b"}\n{"id": 7, "abstract": "c"}\n')
+    report = ReadReport()
+    assert [p.id for p in read_papers([str(path)], report=report)] == ["7"]
+    assert [issue.line for issue in report.issues] == [1, 2]
+    assert all("id must be a string or a number" in issue.message for issue in report.issues)

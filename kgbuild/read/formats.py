@@ -30,17 +30,28 @@ _AUTHORS = re.compile(r"^[•·]?\s*(\d+)\s+authors?$")
 _MAX_TITLE_CHARS = 300
 
 
+def _first_line_is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
+
+
 def detect(head: list[str], extension: str) -> str:
-    """Guess the format from the file extension, else from its first lines."""
-    known = EXTENSIONS.get(extension)
-    if known:
-        return known
+    """The format of a file from its first lines; the extension only where the content cannot tell.
+
+    JSON is told by content whatever the extension, because the names lie: the arXiv metadata
+    snapshot is `arxiv-metadata-oai-snapshot.json` but holds one object per line.
+    """
     stripped = [line.strip() for line in head]
     first = next((line for line in stripped if line), "")
     if first.startswith("["):
         return "json"
     if first.startswith("{"):
-        return "jsonl"
+        return "jsonl" if _first_line_is_json_object(first) else "json"
+    known = EXTENSIONS.get(extension)
+    if known:
+        return known
     if "," in first and {"abstract", "text"} & {c.strip().strip('"').lower() for c in first.split(",")}:
         return "csv"
     blank = sum(1 for line in stripped if not line)
@@ -49,12 +60,12 @@ def detect(head: list[str], extension: str) -> str:
 
 
 def parse_lines(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
-    """One abstract per line; blank lines are ignored."""
+    """One abstract per line, exactly as written; blank lines are ignored."""
     for number, text in lines:
         if text is None:
             issue(number, "not valid UTF-8; record skipped")
         elif text.strip():
-            yield RawRecord(line=number, abstract=text.strip())
+            yield RawRecord(line=number, abstract=text)
 
 
 def _paragraphs(lines: Lines) -> Iterator[tuple[int, list[str | None]]]:
@@ -82,7 +93,8 @@ def parse_daily(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
     A title is a one-line paragraph directly followed by a longer paragraph
     (its abstract). A paragraph holding `• N authors`, `·` or a date line is
     the metadata of the paper before it (an organisation line may sit in it
-    too). Site boilerplate and the page's own date are skipped.
+    too). Site boilerplate and the page's own date are skipped. A paragraph's
+    text is its lines as written, joined by the line breaks between them.
     """
     pending_title: tuple[int, str] | None = None
     current: RawRecord | None = None
@@ -100,8 +112,8 @@ def parse_daily(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
                 elif current and is_page_date(line) and current.date is None:
                     current.date = parse_date(line)
             continue
-        text = " ".join(stripped)
-        if text.casefold() in _BOILERPLATE:
+        text = "\n".join(block).strip()
+        if " ".join(stripped).casefold() in _BOILERPLATE:
             continue
         if pending_title and len(text) > len(pending_title[1]):
             if current:
@@ -123,15 +135,30 @@ def parse_daily(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
 
 
 _ID_FIELDS = ("doi", "arxiv_id", "arxiv", "url", "link", "pdf_url")
+# Most precise first: the arXiv snapshot has `update_date`, CSV exports often only a `year`.
+_DATE_FIELDS = ("date", "published", "update_date", "year")
+
+
+def _given_id(value: object) -> str | None:
+    """A record's own id as text: strings and numbers as written, nothing else (no Python reprs)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"id must be a string or a number, got {json.dumps(value)[:60]}")
+    return str(value).strip() or None
 
 
 def record_from_mapping(row: dict, number: int) -> RawRecord | str:
-    """A RawRecord from a JSON object or CSV row, or the reason it is unusable."""
+    """A RawRecord from a JSON object or CSV row, or the reason it is unusable.
+
+    Title and abstract are kept exactly as given: mention offsets index them."""
     fields = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
     abstract = fields.get("abstract") or fields.get("text") or fields.get("summary")
     if not isinstance(abstract, str) or not abstract.strip():
         return "record has no abstract (fields 'abstract' or 'text'); skipped"
     title = fields.get("title") or ""
+    if not isinstance(title, str):
+        return f"title must be a string, got {type(title).__name__}; skipped"
     authors = fields.get("authors_parsed") or fields.get("authors")
     if isinstance(authors, str):
         names = [n for n in re.split(r",|;|\band\b", authors) if n.strip()]
@@ -142,13 +169,12 @@ def record_from_mapping(row: dict, number: int) -> RawRecord | str:
         authors_count = None
     if fields.get("authors_count") not in (None, ""):
         authors_count = int(fields["authors_count"])
-    date = next((parse_date(str(fields[f])) for f in ("date", "published", "update_date") if fields.get(f)), None)
-    given = fields.get("id") or fields.get("paper_id")
+    date = next((parse_date(str(fields[f])) for f in _DATE_FIELDS if fields.get(f) not in (None, "")), None)
     return RawRecord(
         line=number,
-        abstract=" ".join(abstract.split()),
-        title=" ".join(str(title).split()),
-        given_id=str(given).strip() if given not in (None, "") else None,
+        abstract=abstract,
+        title=title,
+        given_id=_given_id(fields.get("id") or fields.get("paper_id")),
         date=date,
         authors_count=authors_count,
         id_fields={f: str(fields[f]) for f in _ID_FIELDS if fields.get(f)},
@@ -186,24 +212,87 @@ def parse_jsonl(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
             yield record
 
 
+# parse_json reads on while the buffer holds an incomplete value, then retries once the buffer has
+# grown by this much or doubled: a value spanning many lines is decoded O(1) times, not once a line.
+_JSON_READ_AHEAD = 1 << 16
+
+
 def parse_json(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
-    """A JSON array of records (or one record). Read whole: use JSONL for big inputs."""
-    collected = []
-    for number, text in lines:
-        if text is None:
-            issue(number, "not valid UTF-8; file skipped")
-            return
-        collected.append(text)
-    try:
-        document = json.loads("\n".join(collected))
-    except json.JSONDecodeError as error:
-        issue(error.lineno, f"invalid JSON ({error.msg}); file skipped")
-        return
-    rows = document if isinstance(document, list) else [document]
-    for index, row in enumerate(rows):
-        record = _from_mapping(row, index + 1, issue)
+    """A JSON array of records, or one or more top-level records, streamed value by value.
+
+    Never holds more of the file than the value being decoded (a multi-GB array reads in
+    the memory of its largest record). A record's line is the line its value starts on.
+    After invalid JSON the rest of the file cannot be resynchronised and is skipped.
+    """
+    decoder = json.JSONDecoder()
+    source = iter(lines)
+    buffer, position, line = "", 0, 1  # `line`: the line number at buffer[position]
+    in_array = None  # unknown until the first value; then whether records sit inside [ ... ]
+    exhausted = False
+    count = 0
+
+    def read_more(at_least: int) -> bool:
+        """Append lines until the buffer grew by `at_least` or the file ended; whether it grew."""
+        nonlocal buffer, position, exhausted
+        buffer = buffer[position:]
+        position = 0
+        before = len(buffer)
+        while len(buffer) < before + at_least:
+            number, text = next(source, (None, None))
+            if number is None:
+                exhausted = True
+                break
+            if text is None:
+                issue(number, "not valid UTF-8; rest of file skipped")
+                exhausted = True
+                break
+            buffer += text + "\n"
+        return len(buffer) > before
+
+    def skip(characters: str) -> None:
+        nonlocal position, line
+        while True:
+            while position < len(buffer) and buffer[position] in characters:
+                line += buffer[position] == "\n"
+                position += 1
+            if position < len(buffer) or exhausted or not read_more(1):
+                return
+
+    while True:
+        skip(" \t\r\n" + ("," if in_array else ""))
+        if position >= len(buffer):
+            if in_array:
+                issue(line, "invalid JSON (array not closed); rest of file skipped")
+            break
+        if in_array is None:
+            in_array = buffer[position] == "["
+            if in_array:
+                position += 1
+                continue
+        if in_array and buffer[position] == "]":
+            position += 1
+            skip(" \t\r\n")
+            if position < len(buffer):
+                issue(line, "invalid JSON (data after the closing bracket); ignored")
+            break
+        try:
+            row, end = decoder.raw_decode(buffer, position)
+        except json.JSONDecodeError as error:
+            if not exhausted and read_more(max(_JSON_READ_AHEAD, len(buffer))):
+                continue
+            issue(line + buffer.count("\n", position, error.pos), f"invalid JSON ({error.msg}); rest of file skipped")
+            break
+        if end == len(buffer) and not exhausted and buffer[end - 1] not in "}]\"":
+            read_more(1)  # a number or literal may go on in the next line
+            continue
+        count += 1
+        record = _from_mapping(row, line, issue)
+        line += buffer.count("\n", position, end)
+        position = end
         if record:
             yield record
+    if count == 0 and in_array is None:
+        issue(None, "empty JSON document; nothing to read")
 
 
 def parse_csv(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:

@@ -28,17 +28,22 @@ from kgbuild.relate.confidence import confident
 from kgbuild.relate.endpoints import allowed
 from kgbuild.relate.pairs import SYSTEMS
 from kgbuild.relate.sentences import sentences
-from kgbuild.text import fold
+from kgbuild.text import fold, normalise
 
 _TRAINING = re.compile(r"(?:pre-?|fine-?|instruction-)?(?:train|tun)ing")
 _PAIR_FAMILIES = (derivation, usage, benchmarks, comparison, hierarchy, classifier)
+
+
+def _words(mention: Mention) -> list[str]:
+    """The mention's words as the extractor read them (the text as given may hold soft hyphens, line breaks)."""
+    return normalise(mention.text).text.split()
 
 
 def _proposed_system(proposals: list[Relation], mentions: list[Mention]) -> int | None:
     """The system the paper introduces, for resolving "our model": its surest, earliest proposal, a name
     ("GR-1") before a description ("a unified instruction-based framework")."""
     systems = [r for r in proposals if isinstance(r.tail, int) and mentions[r.tail].label in SYSTEMS]
-    best = max(systems, key=lambda r: (any(map(system_name, mentions[r.tail].text.split())), r.score,
+    best = max(systems, key=lambda r: (any(map(system_name, _words(mentions[r.tail]))), r.score,
                                        r.field == "title", -r.tail), default=None)
     return best.tail if best else None
 
@@ -57,7 +62,7 @@ def _model_of_a_procedure(relation: Relation, mentions: list[Mention]) -> bool:
     training phrase ("CLIP SUBCLASS_OF fine-tuning large pre-trained models")."""
     if relation.type != "SUBCLASS_OF" or not isinstance(relation.tail, int):
         return False
-    words = mentions[relation.tail].text.lower().split()
+    words = [word.lower() for word in _words(mentions[relation.tail])]
     return mentions[relation.head].label == "Model" and (words[-1].endswith("ing") or _TRAINING.fullmatch(words[0]))
 
 
