@@ -22,6 +22,7 @@ class Paper(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
+    version: str | None = Field(default=None, description="arXiv version of the text read (v2); not part of the id")
     title: str = ""
     abstract: str
     date: str | None = None
@@ -73,6 +74,7 @@ class ExtractedPaper(BaseModel):
     """One line of `kgbuild extract` output: a paper with its mentions and relations."""
 
     paper_id: str
+    version: str | None = None
     title: str
     abstract: str
     date: str | None = None
@@ -84,13 +86,13 @@ class ExtractedPaper(BaseModel):
     @classmethod
     def of(cls, paper: Paper, mentions: list[Mention], relations: list[Relation] | None = None) -> ExtractedPaper:
         return cls(
-            paper_id=paper.id, title=paper.title, abstract=paper.abstract, date=paper.date,
+            paper_id=paper.id, version=paper.version, title=paper.title, abstract=paper.abstract, date=paper.date,
             authors_count=paper.authors_count, source=paper.source,
             mentions=mentions, relations=relations or [],
         )
 
     def paper(self) -> Paper:
-        return Paper(id=self.paper_id, title=self.title, abstract=self.abstract, date=self.date,
+        return Paper(id=self.paper_id, version=self.version, title=self.title, abstract=self.abstract, date=self.date,
                      authors_count=self.authors_count, source=self.source)
 
     def text(self, field: TextField) -> str:

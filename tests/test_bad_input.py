@@ -81,7 +81,31 @@ def test_ten_megabyte_single_line(tmp_path):
     result = run_cli("papers", str(path))
     _assert_clean(result)
     assert result.returncode == 0 and len(result.stdout.splitlines()) == 2
-    assert f"{path}:2: abstract of 9,999,999 characters exceeds" in result.stderr
+    assert f"{path}:2: abstract of 10,000,000 characters exceeds" in result.stderr
+
+
+def test_a_huge_title_skips_its_record_and_keeps_the_others(tmp_path):
+    path = tmp_path / "titles.jsonl"
+    path.write_text(GOOD + "\n" + json.dumps({"id": "t", "title": "We evaluate BERT on SQuAD. " * 8333,
+                                              "abstract": "x y z"}) + "\n" + GOOD2 + "\n")
+    result = run_cli("papers", str(path))
+    _assert_clean(result)
+    assert result.returncode == 0 and _papers(result.stdout) == ["good-1", "good-2"]
+    assert f"{path}:2: title of 224,991 characters exceeds the 2,000 limit; record skipped" in result.stderr
+
+
+def test_a_fifo_is_read_like_a_file(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "papers.jsonl"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(GOOD + "\n"))
+    writer.start()
+    result = run_cli("papers", str(fifo))
+    writer.join(timeout=10)
+    _assert_clean(result)
+    assert result.returncode == 0 and _papers(result.stdout) == ["good-1"]
 
 
 def test_unknown_extension_is_read_by_content(tmp_path):
