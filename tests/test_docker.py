@@ -73,3 +73,45 @@ def test_sink_reads_the_same_env_vars(monkeypatch):
     sink = Neo4jSink.from_env()  # not connected until used
     assert (sink.uri, sink.user, sink.database) == ("bolt://neo4j:7687", "someone", "kg")
     assert Neo4jSink.from_env(uri="neo4j://other:7687").uri == "neo4j://other:7687"
+
+
+def test_build_context_leaves_out_the_venv_git_and_outputs():
+    """.dockerignore lists what the image needs; nothing else of the repository reaches the build."""
+    import fnmatch
+
+    rules = [line.strip() for line in (DOCKER.parent / ".dockerignore").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+
+    def sent(path: str) -> bool:  # Docker's rule: the last matching pattern decides
+        included = True
+        for rule in rules:
+            negated = rule.startswith("!")
+            pattern = rule.lstrip("!").rstrip("/")
+            if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern + "/*") or path.startswith(pattern + "/"):
+                included = negated
+        return included
+
+    for path in (".venv/bin/python", ".git/config", "kgbuild-out/graph.lbdb", "docker/out/graph.graphml", "tests/test_read.py"):
+        assert not sent(path), path
+    copied = re.findall(r"^COPY (.+)$", (DOCKER / "Dockerfile").read_text(encoding="utf-8"), re.M)
+    for source in (s for line in copied for s in line.split()[:-1]):
+        assert sent(source.rstrip("/") + ("/x.py" if source.endswith("/") else "")), f"{source} is ignored"
+
+
+def test_image_runs_as_a_user_and_compose_as_the_callers_ids(compose):
+    text = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
+    users = re.findall(r"^USER (\S+)", text, re.M)
+    assert users and users[-1] not in ("root", "0")
+    assert compose["services"]["kgbuild"]["user"].startswith("${KGBUILD_UID")
+    assert (DOCKER / "out").is_dir(), "docker/out exists before compose runs, so Docker does not create it as root"
+
+
+def test_query_in_the_container_finds_the_store_build_wrote(compose):
+    from kgbuild.cli import cli
+
+    service = compose["services"]["kgbuild"]
+    default_db = next(p.default for p in cli.commands["query"].params if p.name == "db")
+    mounts = {str(v).split(":")[1]: str(v).split(":")[0] for v in service["volumes"]}
+    out_dir = service["command"][service["command"].index("--out") + 1]
+    assert out_dir in mounts and mounts[out_dir] == "./out"
+    assert str(Path(service["working_dir"]) / default_db) == f"{out_dir}/graph.lbdb"
