@@ -12,6 +12,10 @@ How mentions become entities (blocking by key: nothing is compared pairwise):
    takes the key of its long form, and a curated alias takes its entry's key
    (kgbuild.link.aliases). The result is the mention's *node* key; statistics
    are kept per node, so memory grows with distinct keys, never with mentions.
+   A mention that is one lower-case word ("clip") names the node only if the
+   node's capitalised spellings of that word are not all capitals or mixed
+   case: "clip" in "video clip" is not CLIP, "transformer" is "Transformer";
+   otherwise it names no entity.
 2. Each node gets one label by the weighted vote of its mentions
    (kgbuild.link.labels); mentions labelled otherwise are counted as
    `label_disagreements` and resolve to the winning label's entity.
@@ -73,12 +77,48 @@ SHORT_NAME_SHARE = 0.5
 
 @dataclass
 class NodeStats:
-    """Everything pass 1 keeps about one node key."""
+    """Everything pass 1 keeps about one node key.
+
+    Mentions that are one lower-case word ("clip") are counted apart in `lower` (their papers: those
+    where the node has no other mention) until finish() knows whether the node's name is written in
+    capitals ("CLIP"), which a common word does not name.
+    """
 
     label_weights: dict[str, float] = field(default_factory=dict)
     label_counts: dict[str, int] = field(default_factory=dict)
     surfaces: Counter[str] = field(default_factory=Counter)
     papers: int = 0
+    lower: NodeStats | None = None
+
+    def count(self, label: str, score: float, surface: str) -> None:
+        self.label_weights[label] = self.label_weights.get(label, 0.0) + score
+        self.label_counts[label] = self.label_counts.get(label, 0) + 1
+        self.surfaces[surface] += 1
+
+    def absorb(self, other: NodeStats) -> None:
+        for label, weight in other.label_weights.items():
+            self.label_weights[label] = self.label_weights.get(label, 0.0) + weight
+        for label, count in other.label_counts.items():
+            self.label_counts[label] = self.label_counts.get(label, 0) + count
+        self.surfaces.update(other.surfaces)
+        self.papers += other.papers
+
+
+def _lower_case_word(surface: str) -> bool:
+    """One lower-case word ("clip", "glue"); an abbreviation written in lower case ("fc", "lstm": no vowel) is
+    not one, it still names its capitalised form."""
+    return surface.isalpha() and surface.islower() and any(vowel in surface for vowel in "aeiou")
+
+
+def _written_in_capitals(stats: NodeStats) -> bool:
+    """Is every capitalised spelling of the node's lower-case words all-caps or mixed case ("CLIP", "GLUE")?
+
+    Only spellings of the same word count ("Clip", "CLIPs"; not the long form "Contrastive Language-Image
+    Pretraining" a curated entry joins), and a sentence-initial "Clip" means the word is an ordinary one.
+    """
+    words = {match_key(surface) for surface in stats.lower.surfaces} if stats.lower else set()
+    capitalised = [surface for surface in stats.surfaces if match_key(surface) in words]
+    return bool(capitalised) and all(any(char.isupper() for char in surface[1:]) for surface in capitalised)
 
 
 def _most_frequent(counts: Counter[str]) -> list[tuple[str, int]]:
@@ -113,6 +153,8 @@ class Linker:
         self.long_forms: dict[str, Counter[str]] = {}
         self.short_forms: dict[str, Counter[str]] = {}
         self.entity_of_node: dict[str, str] = {}
+        # nodes whose lower-case word mentions name nothing: the node is written in capitals ("clip" vs CLIP)
+        self.unlinked_lower: set[str] = set()
 
     # -- pass 1 -------------------------------------------------------------
     def local_definitions(self, paper: ExtractedPaper) -> dict[str, tuple[str, Definition]]:
@@ -148,22 +190,31 @@ class Linker:
             self.definitions.setdefault(short_key, Counter())[long_node] += 1
             self.long_forms.setdefault(long_node, Counter())[clean_surface(definition.long)] += 1
             self.short_forms.setdefault(long_node, Counter())[clean_surface(definition.short)] += 1
-        seen: set[str] = set()
+        capitalised_in_paper: dict[str, bool] = {}  # node -> has a mention other than a lower-case word
         for mention in paper.mentions:
             node = self.node_key(mention.text, local)
             stats = self.nodes.get(node)
             if stats is None:
                 stats = self.nodes[node] = NodeStats()
-            stats.label_weights[mention.label] = stats.label_weights.get(mention.label, 0.0) + mention.score
-            stats.label_counts[mention.label] = stats.label_counts.get(mention.label, 0) + 1
-            stats.surfaces[clean_surface(mention.text)] += 1
-            if node not in seen:
-                seen.add(node)
-                stats.papers += 1
+            surface = clean_surface(mention.text)
+            lower = _lower_case_word(surface)
+            if lower and stats.lower is None:
+                stats.lower = NodeStats()
+            (stats.lower if lower else stats).count(mention.label, mention.score, surface)
+            capitalised_in_paper[node] = capitalised_in_paper.get(node, False) or not lower
+        for node, capitalised in capitalised_in_paper.items():
+            stats = self.nodes[node]
+            (stats if capitalised else stats.lower).papers += 1
 
     # -- between the passes ---------------------------------------------------
     def finish(self) -> tuple[list[Entity], list[tuple[str, str]]]:
         """Decide labels, join abbreviations corpus-wide, build entities and VARIANT_OF pairs."""
+        for node, stats in self.nodes.items():
+            if stats.lower is not None and _written_in_capitals(stats):
+                self.unlinked_lower.add(node)
+            elif stats.lower is not None:
+                stats.absorb(stats.lower)
+            stats.lower = None
         labels = {node: decide_label(stats.label_weights, stats.label_counts) for node, stats in self.nodes.items()}
         groups = UnionFind()
         for short_key, long_nodes in self.definitions.items():
@@ -234,12 +285,17 @@ class Linker:
         """Pass 2: a copy of `paper` whose mentions carry their entity_id.
 
         A mention of a node never observed gets "Label:key", the id it would
-        have as a singleton entity (it is not among finish()'s entities).
+        have as a singleton entity (it is not among finish()'s entities). A
+        lower-case word whose name is written in capitals ("clip" in "video
+        clip", CLIP) gets no entity: it names nothing the graph holds.
         """
         local = self.local_definitions(paper)
         mentions = []
         for mention in paper.mentions:
             node = self.node_key(mention.text, local)
+            if node in self.unlinked_lower and _lower_case_word(clean_surface(mention.text)):
+                mentions.append(mention.model_copy(update={"entity_id": None}))
+                continue
             entity_id = self.entity_of_node.get(node, f"{mention.label}:{node}")
             mentions.append(mention.model_copy(update={"entity_id": entity_id}))
         return paper.model_copy(update={"mentions": mentions})
