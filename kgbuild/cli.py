@@ -172,18 +172,30 @@ def _neo4j_sink(uri, user, database):
     return Neo4jSink(uri, user, password, database)
 
 
+def _claim(outputs, *paths_and_kinds: tuple[str | None, str]) -> None:
+    """Lock and check the output paths before the long work, so a refusal comes at once."""
+    for path, kind in paths_and_kinds:
+        if path:
+            outputs.claim(path, kind)
+
+
 def _write_sinks(graph, db: str | None, graphml: str | None, neo4j: tuple | None, out: Output,
-                 replace_db: bool) -> None:
+                 replace_db: bool, outputs, **manifest_fields) -> None:
+    """Write the file outputs into `outputs` and commit them as one unit, then load Neo4j."""
     if db:
         from kgbuild.sinks.embedded import EmbeddedStore
 
         with EmbeddedStore(db) as store:
-            store.load(graph, replace=replace_db)
-        out.info(f"embedded store: {db}")
+            store.load(graph, replace=replace_db, outputs=outputs)
     if graphml:
         from kgbuild.sinks.graphml import write_graphml
 
-        write_graphml(graph, graphml)
+        write_graphml(graph, graphml, outputs)
+    outputs.commit(counts={"nodes": graph.node_counts(), "relationships": graph.relationship_counts()},
+                   **manifest_fields)
+    if db:
+        out.info(f"embedded store: {db}")
+    if graphml:
         out.info(f"GraphML: {graphml}")
     if neo4j:
         with _neo4j_sink(*neo4j) as sink:
@@ -205,32 +217,42 @@ def _print_counts(graph, out: Output) -> None:
               help="Output directory: extracted.jsonl, graph.lbdb (embedded store), graph.graphml.")
 @click.option("--db", type=click.Path(), help="Embedded store path (default: OUT/graph.lbdb).")
 @click.option("--graphml", type=click.Path(dir_okay=False), help="GraphML file (default: OUT/graph.graphml).")
+@click.option("--replace", is_flag=True,
+              help="Replace existing files kgbuild did not write (otherwise refused; its own outputs are remade).")
 @_neo4j_options
 @_linking_options
 @_output_options
-def build(inputs, input_format, out_dir, db, graphml, neo4j_uri, neo4j_user, neo4j_database,
+def build(inputs, input_format, out_dir, db, graphml, replace, neo4j_uri, neo4j_user, neo4j_database,
           aliases, workers, batch_size, out: Output) -> None:
-    """Read, extract, link and relate INPUT..., then write the graph to every sink asked for."""
+    """Read, extract, link and relate INPUT..., then write the graph to every sink asked for.
+
+    The files are written to temporaries and renamed into place together; OUT/kgbuild-manifest.json,
+    written last, lists each with its size and sha256."""
     from pathlib import Path
 
+    from kgbuild.outputs import OutputSet, exit_on_sigterm
     from kgbuild.pipeline import write_jsonl
 
-    _, corpus = _linked(inputs, input_format, aliases, workers, batch_size, out)
+    exit_on_sigterm()
     target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
-    write_jsonl(corpus.papers, target / "extracted.jsonl")
-    graph = corpus.graph()
+    extracted = target / "extracted.jsonl"
+    db, graphml = db or str(target / "graph.lbdb"), graphml or str(target / "graph.graphml")
     neo4j = (neo4j_uri, neo4j_user, neo4j_database) if neo4j_uri else None
-    # build's purpose is to (re)make its outputs, so an existing embedded store is replaced.
-    _write_sinks(graph, db or str(target / "graph.lbdb"), graphml or str(target / "graph.graphml"), neo4j, out,
-                 replace_db=True)
+    with OutputSet(replace=replace, manifest_dir=target) as outputs:
+        _claim(outputs, (extracted, "extract"), (db, "store"), (graphml, "graphml"))
+        _, corpus = _linked(inputs, input_format, aliases, workers, batch_size, out)
+        papers = write_jsonl(corpus.papers, extracted, outputs)
+        graph = corpus.graph()
+        # build's purpose is to (re)make its outputs, so an existing embedded store is replaced.
+        _write_sinks(graph, db, graphml, neo4j, out, replace_db=True, outputs=outputs, papers=papers)
     _print_counts(graph, out)
 
 
 @cli.command()
 @click.argument("extracted", type=click.Path(exists=True, dir_okay=False))
 @click.option("--db", type=click.Path(), help="Embedded store to build.")
-@click.option("--replace", is_flag=True, help="Replace an existing embedded store (otherwise refused).")
+@click.option("--replace", is_flag=True,
+              help="Replace an existing embedded store, or any file kgbuild did not write (otherwise refused).")
 @click.option("--graphml", type=click.Path(dir_okay=False), help="GraphML file to write.")
 @_neo4j_options
 @click.option("--aliases", type=click.Path(exists=True, dir_okay=False), help="Extra alias table (YAML).")
@@ -239,11 +261,16 @@ def load(extracted, db, replace, graphml, neo4j_uri, neo4j_user, neo4j_database,
     """Load a `kgbuild extract` JSONL file into sinks without re-extracting."""
     from kgbuild.pipeline import link_extracted, read_extracted
 
+    from kgbuild.outputs import OutputSet, exit_on_sigterm
+
     if not (db or graphml or neo4j_uri):
         raise click.UsageError("name at least one sink: --db, --graphml or --neo4j")
-    graph = link_extracted(read_extracted(extracted), aliases).graph()
+    exit_on_sigterm()
     neo4j = (neo4j_uri, neo4j_user, neo4j_database) if neo4j_uri else None
-    _write_sinks(graph, db, graphml, neo4j, out, replace_db=replace)
+    with OutputSet(replace=replace) as outputs:
+        _claim(outputs, (db, "store"), (graphml, "graphml"))
+        graph = link_extracted(read_extracted(extracted), aliases).graph()
+        _write_sinks(graph, db, graphml, neo4j, out, replace_db=replace, outputs=outputs)
     _print_counts(graph, out)
 
 
@@ -252,29 +279,39 @@ def load(extracted, db, replace, graphml, neo4j_uri, neo4j_user, neo4j_database,
 @click.option("--format", "export_format", type=click.Choice(["graphml", "jsonl", "csv", "neo4j-import"]), required=True)
 @click.option("-o", "--output", required=True, type=click.Path(), help="File (graphml, jsonl) or directory (csv, neo4j-import).")
 @click.option("--aliases", type=click.Path(exists=True, dir_okay=False), help="Extra alias table (YAML).")
+@click.option("--replace", is_flag=True, help="Replace existing files kgbuild did not write (otherwise refused).")
 @_output_options
-def export(extracted, export_format, output, aliases, out: Output) -> None:
-    """Export the graph of a `kgbuild extract` JSONL file to another tool's format."""
+def export(extracted, export_format, output, aliases, replace, out: Output) -> None:
+    """Export the graph of a `kgbuild extract` JSONL file to another tool's format.
+
+    Files are renamed into place when whole; a directory export ends with kgbuild-manifest.json."""
+    from kgbuild.outputs import OutputSet, exit_on_sigterm
     from kgbuild.pipeline import link_extracted, read_extracted
 
-    graph = link_extracted(read_extracted(extracted), aliases).graph()
-    if export_format == "graphml":
-        from kgbuild.sinks.graphml import write_graphml
+    exit_on_sigterm()
+    directory = export_format in ("csv", "neo4j-import")
+    with OutputSet(replace=replace, manifest_dir=output if directory else None) as outputs:
+        if not directory:
+            _claim(outputs, (output, export_format))
+        graph = link_extracted(read_extracted(extracted), aliases).graph()
+        if export_format == "graphml":
+            from kgbuild.sinks.graphml import write_graphml
 
-        write_graphml(graph, output)
-    elif export_format == "jsonl":
-        from kgbuild.sinks.export import export_jsonl
+            write_graphml(graph, output, outputs)
+        elif export_format == "jsonl":
+            from kgbuild.sinks.export import export_jsonl
 
-        export_jsonl(graph, output)
-    elif export_format == "csv":
-        from kgbuild.sinks.export import export_csv
+            export_jsonl(graph, output, outputs)
+        elif export_format == "csv":
+            from kgbuild.sinks.export import export_csv
 
-        export_csv(graph, output)
-    else:
-        from kgbuild.sinks.neo4j_import import export_neo4j_import
+            export_csv(graph, output, outputs)
+        else:
+            from kgbuild.sinks.neo4j_import import export_neo4j_import
 
-        command = export_neo4j_import(graph, output)
-        out.info(f"import with:\n{command}")
+            command = export_neo4j_import(graph, output, outputs=outputs)
+            out.info(f"import with:\n{command}")
+        outputs.commit(counts={"nodes": graph.node_counts(), "relationships": graph.relationship_counts()})
     out.info(f"{export_format}: {output}")
 
 

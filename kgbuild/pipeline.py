@@ -12,6 +12,7 @@ rather than held in memory.
 from __future__ import annotations
 
 import tempfile
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 from kgbuild.graph.build import GraphBuilder
 from kgbuild.graph.model import Graph
 from kgbuild.models import Entity, ExtractedPaper
+from kgbuild.outputs import OutputSet, remove_stale_system_temporaries, temporary_prefix, written
 from kgbuild.read import InputError, ReadReport, read_papers
 
 
@@ -48,16 +50,20 @@ def read_extracted(path: str) -> Iterator[ExtractedPaper]:
 class Spool:
     """Extracted papers written once to a temporary JSONL file and read back as often as needed.
 
-    The file is deleted when the Spool is garbage-collected (NamedTemporaryFile)."""
+    The file (kgbuild-spool-<pid>-*.jsonl in the system temporary directory) is deleted when the
+    Spool is garbage-collected or the interpreter exits; spools of processes that died without
+    either (kill -9) are deleted by the next Spool."""
 
     def __init__(self, papers: Iterable[ExtractedPaper]):
-        self._file = tempfile.NamedTemporaryFile("w+", encoding="utf-8", suffix=".jsonl", prefix="kgbuild-")
-        for paper in papers:
-            self._file.write(paper.model_dump_json() + "\n")
-        self._file.flush()
+        remove_stale_system_temporaries()
+        descriptor, self._path = tempfile.mkstemp(suffix=".jsonl", prefix=temporary_prefix("spool"))
+        weakref.finalize(self, Path(self._path).unlink, missing_ok=True)
+        with open(descriptor, "w", encoding="utf-8") as out:
+            for paper in papers:
+                out.write(paper.model_dump_json() + "\n")
 
     def __iter__(self) -> Iterator[ExtractedPaper]:
-        return read_extracted(self._file.name)
+        return read_extracted(self._path)
 
 
 @dataclass
@@ -96,10 +102,11 @@ def link_extracted(papers: Iterable[ExtractedPaper], aliases: str | Path | None 
     return LinkedCorpus(_Resolved(linker, spool), entities, variant_pairs)
 
 
-def write_jsonl(records: Iterable, path: str | Path) -> int:
+def write_jsonl(papers: Iterable[ExtractedPaper], path: str | Path, outputs: OutputSet | None = None) -> int:
+    """Write an extract file, one paper per line (replaced atomically, see kgbuild.outputs); returns the count."""
     count = 0
-    with open(path, "w", encoding="utf-8") as out:
-        for record in records:
-            out.write(record.model_dump_json(exclude_none=True) + "\n")
+    with written(path, "extract", outputs) as temporary, open(temporary, "w", encoding="utf-8") as out:
+        for paper in papers:
+            out.write(paper.model_dump_json(exclude_none=True) + "\n")
             count += 1
     return count

@@ -53,7 +53,8 @@ def _typed(cell: str, spec_type: str):
 def test_csv_has_one_file_per_label_and_type_and_rebuilds_every_value(graph, tmp_path):
     export_csv(graph, tmp_path)
     schema = load_schema()
-    expected_files = {f"node_{label}.csv" for label in schema.nodes} | {f"rel_{t}.csv" for t in schema.relationships}
+    expected_files = ({f"node_{label}.csv" for label in schema.nodes} | {f"rel_{t}.csv" for t in schema.relationships}
+                      | {"kgbuild-manifest.json"})
     assert {path.name for path in tmp_path.iterdir()} == expected_files
 
     for label, spec in schema.nodes.items():

@@ -9,8 +9,10 @@ STRING / INT64 / DOUBLE / BOOLEAN / STRING[].
 `load` builds the store from scratch with the bulk path: one CSV file per node
 label and per (type, FROM, TO) pair, each read by one `COPY ... FROM (LOAD ...)`.
 It builds into a temporary file next to `path` and renames it into place only
-when every table loaded, so a failed build leaves the previous store as it was.
-An existing store is refused unless `replace=True` (`kgbuild build --force`).
+when every table loaded, so a failed build leaves the previous store as it was
+(kgbuild.outputs: the path is locked while building, so a second concurrent load
+fails at once). An existing store is refused unless `replace=True`, and a file
+that is not a kgbuild store is refused unless the OutputSet allows it (`--replace`).
 
     store = EmbeddedStore("graph.lbug")
     store.load(graph, replace=True)
@@ -31,6 +33,7 @@ import ladybug
 
 from kgbuild.errors import KgbuildError
 from kgbuild.graph.model import Graph, PropertyValue
+from kgbuild.outputs import OutputSet, output_set, remove_stale_system_temporaries, temporary_prefix
 from kgbuild.schema import GraphSchema, PropertySpec, load_schema
 
 LADYBUG_TYPES = {
@@ -134,21 +137,21 @@ class EmbeddedStore:
             self._database.close()
             self._database = self._connection = None
 
-    def load(self, graph: Graph, *, replace: bool = False) -> None:
-        """Build the store from `graph`; an existing store is replaced only when `replace`."""
-        if self.path.exists() and not replace:
-            raise StoreExistsError(f"{self.path} already exists; rebuild it with replace=True (kgbuild build --force)")
+    def load(self, graph: Graph, *, replace: bool = False, outputs: OutputSet | None = None) -> None:
+        """Build the store from `graph`; an existing store is replaced only when `replace`.
+
+        With `outputs`, the new store is renamed into place when that set is committed; without,
+        at the end of this call (and a file that is not a kgbuild store is replaced only when `replace`)."""
         self.close()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # The new store is built next to the old one (same file system, so the final rename
-        # is atomic); the CSVs go to the system temporary directory.
-        with (tempfile.TemporaryDirectory(prefix=".kgbuild-build-", dir=self.path.parent) as building_dir,
-              tempfile.TemporaryDirectory(prefix="kgbuild-csv-") as csv_dir):
-            building = Path(building_dir) / self.path.name
-            _build(building, graph, Path(csv_dir))
+        with output_set(outputs, replace=replace) as owner:
             # A write-ahead log left by a crashed writer of the old store must not be replayed onto the new one.
-            self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)
-            os.replace(building, self.path)
+            building = owner.claim(self.path, "store", companions=(self.path.name + ".wal",))
+            if self.path.exists() and not replace:  # checked under the claim's lock
+                raise StoreExistsError(
+                    f"{self.path} already exists; rebuild it with replace=True (kgbuild load --replace)")
+            remove_stale_system_temporaries()
+            with tempfile.TemporaryDirectory(prefix=temporary_prefix("csv")) as csv_dir:
+                _build(building, graph, Path(csv_dir))
 
     def _connect(self) -> ladybug.Connection:
         if self._connection is None:

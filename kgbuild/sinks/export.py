@@ -11,7 +11,10 @@ CSV (`export_csv`), UTF-8, RFC 4180 quoting, a header row, one file per schema l
     node_<Label>.csv          the label's schema properties, in schema order
     rel_<TYPE>.csv            start, start_label, end, end_label, then the type's properties
 An empty cell is an absent property (or an empty string); string[] cells hold a JSON array;
-booleans are true/false.
+booleans are true/false. The directory also gets kgbuild-manifest.json (see kgbuild.outputs).
+
+Every file is written to a temporary and renamed into place (kgbuild.outputs); a file kgbuild
+did not write is not replaced unless the OutputSet passed allows it.
 """
 
 from __future__ import annotations
@@ -23,11 +26,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from kgbuild.graph.model import Graph, PropertyValue
+from kgbuild.outputs import OutputSet, output_set, written
 from kgbuild.schema import load_schema
 
 
-def export_jsonl(graph: Graph, path: str | os.PathLike[str]) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
+def export_jsonl(graph: Graph, path: str | os.PathLike[str], outputs: OutputSet | None = None) -> None:
+    with written(path, "jsonl", outputs) as temporary, open(temporary, "w", encoding="utf-8", newline="\n") as out:
         for node in graph.nodes:
             record = {"kind": "node", "label": node.label, "id": node.id, "properties": node.properties}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -56,10 +60,15 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
         writer.writerows([csv_cell(value) for value in row] for row in rows)
 
 
-def export_csv(graph: Graph, directory: str | os.PathLike[str]) -> None:
-    schema = load_schema()
+def export_csv(graph: Graph, directory: str | os.PathLike[str], outputs: OutputSet | None = None) -> None:
+    """Write the CSVs into `directory`, committed with `outputs` when given, else with a manifest there."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    with output_set(outputs, manifest_dir=directory) as owner:
+        _export_csv(graph, directory, owner)
+
+
+def _export_csv(graph: Graph, directory: Path, outputs: OutputSet) -> None:
+    schema = load_schema()
 
     nodes = defaultdict(list)
     for node in graph.nodes:
@@ -67,7 +76,7 @@ def export_csv(graph: Graph, directory: str | os.PathLike[str]) -> None:
     for label, spec in schema.nodes.items():
         names = [prop.name for prop in spec.properties]
         rows = [[node.properties.get(name) for name in names] for node in nodes[label]]
-        _write_csv(directory / f"node_{label}.csv", names, rows)
+        _write_csv(outputs.claim(directory / f"node_{label}.csv", "file"), names, rows)
 
     relationships = defaultdict(list)
     for rel in graph.relationships:
@@ -78,4 +87,5 @@ def export_csv(graph: Graph, directory: str | os.PathLike[str]) -> None:
             [rel.start, rel.start_label, rel.end, rel.end_label, *(rel.properties.get(name) for name in names)]
             for rel in relationships[rel_type]
         ]
-        _write_csv(directory / f"rel_{rel_type}.csv", ["start", "start_label", "end", "end_label", *names], rows)
+        header = ["start", "start_label", "end", "end_label", *names]
+        _write_csv(outputs.claim(directory / f"rel_{rel_type}.csv", "file"), header, rows)

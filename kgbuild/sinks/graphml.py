@@ -17,6 +17,10 @@ Encoding:
 - key ids are the attribute names (so Gephi picks up `label`); an edge attribute that
   shares its name with a node attribute (score, evidence) gets key id `edge_<name>`
   because GraphML key ids must be unique; its attr.name stays the plain name.
+- graph-level data `generator` = `kgbuild` and `kgbuild_version`: marks the file as kgbuild's
+  output (so `kgbuild build` may replace it; see kgbuild.outputs).
+- written to a temporary file renamed into place (kgbuild.outputs): a killed write leaves the
+  previous file whole.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ import re
 import networkx as nx
 from networkx.readwrite.graphml import GraphMLWriter
 
+from kgbuild import __version__
 from kgbuild.graph.model import Graph, PropertyValue
+from kgbuild.outputs import GENERATOR, OutputSet, written
 from kgbuild.schema import PropertySpec, load_schema
 
 _SCALAR_TYPES = {"integer": int, "float": float, "boolean": bool}
@@ -60,7 +66,7 @@ def _attributes(properties: dict[str, PropertyValue], specs: tuple[PropertySpec,
 def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     """The Graph as a networkx MultiDiGraph with GraphML-ready (typed, None-free) attributes."""
     schema = load_schema()
-    result = nx.MultiDiGraph()
+    result = nx.MultiDiGraph(generator=GENERATOR, kgbuild_version=__version__)
     for node in graph.nodes:
         spec = schema.nodes[node.label]
         attributes = _attributes(node.properties, spec.properties, skip=spec.key)
@@ -90,7 +96,8 @@ class _NamedKeyWriter(GraphMLWriter):
         return super().get_key(name, attr_type, scope, default)
 
 
-def write_graphml(graph: Graph, path: str | os.PathLike[str]) -> None:
+def write_graphml(graph: Graph, path: str | os.PathLike[str], outputs: OutputSet | None = None) -> None:
+    """Write `graph` to `path` (replaced atomically; committed with `outputs` when given)."""
     network = to_networkx(graph)
     node_attributes = {name for _, data in network.nodes(data=True) for name in data}
     writer = _NamedKeyWriter(node_attributes)
@@ -100,5 +107,5 @@ def write_graphml(graph: Graph, path: str | os.PathLike[str]) -> None:
     # ElementTree writes a carriage return in text as is, and XML parsers turn it into a
     # newline; every raw CR in the output comes from a value (UTF-8 never contains byte
     # 0x0D otherwise), so writing them all as character references is exact.
-    with open(path, "wb") as out:
+    with written(path, "graphml", outputs) as temporary, open(temporary, "wb") as out:
         out.write(buffer.getvalue().replace(b"\r", b"&#13;"))

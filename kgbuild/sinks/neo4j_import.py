@@ -7,6 +7,9 @@ Files written into `directory`:
   nodes_<Label>.csv          header  id:ID(<Label>),name,...,mention_count:long,aliases:string[],...,:LABEL
   rels_<TYPE>_<Start>_<End>.csv  header  :START_ID(<Start>),:END_ID(<End>),:TYPE,support:long,...
   import-command.txt         the command (also returned), and README.md explaining it.
+  kgbuild-manifest.json      sizes and hashes of the above, written last (see kgbuild.outputs).
+Each file is written to a temporary and renamed into place; a file kgbuild did not write is
+not replaced unless the OutputSet passed allows it.
 
 Each label has its own ID space (the schema makes `id` unique per label, not globally).
 Fields are RFC 4180 quoted ("" for a quote; newlines inside quotes, hence
@@ -23,6 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from kgbuild.graph.model import Graph
+from kgbuild.outputs import OutputSet, output_set
 from kgbuild.schema import load_schema
 
 _CSV_TYPES = {"string": "", "integer": ":long", "float": ":double", "boolean": ":boolean", "string[]": ":string[]"}
@@ -71,11 +75,16 @@ def _cell(value, kind: str, delimiter: str) -> str | None:
 
 
 def export_neo4j_import(graph: Graph, directory: str | Path, database: str = "neo4j",
-                        admin: str = "neo4j-admin") -> str:
-    """Write the CSVs for `graph` into `directory`; return the `neo4j-admin database import full` command."""
-    schema = load_schema()
+                        admin: str = "neo4j-admin", outputs: OutputSet | None = None) -> str:
+    """Write the CSVs for `graph` into `directory`; return the `neo4j-admin database import full` command.
+    The files are committed with `outputs` when given, else together with a manifest in `directory`."""
     out = Path(directory).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    with output_set(outputs, manifest_dir=out) as owner:
+        return _export(graph, out, database, admin, owner)
+
+
+def _export(graph: Graph, out: Path, database: str, admin: str, outputs: OutputSet) -> str:
+    schema = load_schema()
     delimiter = _array_delimiter(graph)
     arguments: list[str] = []
 
@@ -86,7 +95,7 @@ def export_neo4j_import(graph: Graph, directory: str | Path, database: str = "ne
         spec = schema.nodes[label]
         props = [p for p in spec.properties if p.name != spec.key]
         path = out / f"nodes_{label}.csv"
-        with open(path, "w", encoding="utf-8", newline="") as handle:
+        with open(outputs.claim(path, "file"), "w", encoding="utf-8", newline="") as handle:
             writer = _Writer(handle)
             writer.row([f"{spec.key}:ID({label})", *(p.name + _CSV_TYPES[p.type] for p in props), ":LABEL"])
             seen: set[str] = set()
@@ -103,7 +112,7 @@ def export_neo4j_import(graph: Graph, directory: str | Path, database: str = "ne
     for (rel_type, start, end), rels in sorted(by_type.items()):
         props = list(schema.relationships[rel_type].properties)
         path = out / f"rels_{rel_type}_{start}_{end}.csv"
-        with open(path, "w", encoding="utf-8", newline="") as handle:
+        with open(outputs.claim(path, "file"), "w", encoding="utf-8", newline="") as handle:
             writer = _Writer(handle)
             writer.row([f":START_ID({start})", f":END_ID({end})", ":TYPE",
                         *(p.name + _CSV_TYPES[p.type] for p in props)])
@@ -117,8 +126,8 @@ def export_neo4j_import(graph: Graph, directory: str | Path, database: str = "ne
         f"--array-delimiter={_delimiter_argument(delimiter)}", "--delimiter=,", "--quote=\"",
         "--multiline-fields=true", "--overwrite-destination=true", *arguments,
     ])
-    (out / "import-command.txt").write_text(command + "\n", encoding="utf-8")
-    (out / "README.md").write_text(
+    outputs.claim(out / "import-command.txt", "file").write_text(command + "\n", encoding="utf-8")
+    outputs.claim(out / "README.md", "file").write_text(
         "# Neo4j bulk import\n\n"
         "Written by kgbuild (`kgbuild.sinks.neo4j_import`). Stop the Neo4j server (or use a database\n"
         f"that is not running), run the command below, then start Neo4j and `CREATE DATABASE {database}`\n"
