@@ -162,8 +162,21 @@ class EmbeddedStore:
         return self._connection
 
     def query(self, cypher: str, parameters: dict[str, Any] | None = None) -> tuple[list[str], list[list]]:
-        """Run one read query with its values passed as parameters: (column names, rows)."""
-        result = self._connect().execute(cypher, parameters or {})
+        """Run one read query with its values passed as parameters: (column names, rows).
+
+        The store is opened read-only, which refuses writes to it; statements that touch
+        files (COPY, LOAD FROM, ...) are refused before they run. Any failure is a QueryError."""
+        from kgbuild.queries import QueryError, refuse_file_access
+
+        refuse_file_access(cypher)
+        try:
+            result = self._connect().execute(cypher, parameters or {})
+        except RuntimeError as error:  # how ladybug reports every store, parser and runtime error
+            raise QueryError(f"{self.path}: {str(error).splitlines()[0]}") from None
+        if isinstance(result, list):  # "A; B": ladybug ran each statement and returns a result per statement
+            for each in result:
+                each.close()
+            raise QueryError(f"one statement per query, not {len(result)} (separated by ';')")
         try:
             return result.get_column_names(), result.get_all()
         finally:

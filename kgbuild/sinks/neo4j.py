@@ -581,13 +581,29 @@ class Neo4jSink:
 
     # -- reading ----------------------------------------------------------------------------------
 
-    def query(self, cypher: str, parameters: dict[str, Any] | None = None) -> tuple[list[str], list[tuple]]:
-        """Run one Cypher statement (managed, retried); returns (column names, rows as tuples)."""
-        import neo4j
+    def query(self, cypher: str, parameters: dict[str, Any] | None = None, *,
+              write: bool = False) -> tuple[list[str], list[tuple]]:
+        """Run one Cypher statement (managed, retried); returns (column names, rows as tuples).
 
-        records, _summary, keys = self.driver.execute_query(
-            cypher, parameters or {}, database_=self.database, routing_=neo4j.RoutingControl.WRITE,
-        )
+        It runs in a read transaction, so the server refuses any write, unless `write`.
+        The server's refusal or error is a QueryError (one line)."""
+        import neo4j
+        from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+
+        from kgbuild.queries import QueryError
+
+        routing = neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ
+        try:
+            records, _summary, keys = self.driver.execute_query(
+                cypher, parameters or {}, database_=self.database, routing_=routing,
+            )
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise Neo4jConnectionError(f"lost the connection to {self._where()}: {_one_line(error)}") from None
+        except Neo4jError as error:
+            message = (error.message or str(error)).splitlines()[0]
+            raise QueryError(f"{self._where()} refused the query ({error.code}): {message}") from None
+        except DriverError as error:
+            raise QueryError(f"{self._where()}: {_one_line(error)}") from None
         return list(keys), [tuple(_plain(v) for v in record.values()) for record in records]
 
     def counts(self) -> dict[str, dict[str, int]]:
