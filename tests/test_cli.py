@@ -386,3 +386,31 @@ def test_no_bad_argument_ever_shows_a_traceback(store_path, tmp_path, kgbuild, m
           f"one-line errors, {len(tracebacks)} tracebacks, {len(unclear)} unclear")
     assert not (tmp_path / "x.csv").exists()
     assert tracebacks == [] and unclear == []
+
+
+# -- issue 20.3 / 19.7 on Neo4j: read transactions, --write, one-line server errors -----------------
+
+def _neo4j_args(server) -> list[str]:
+    return ["--target", "neo4j", "--neo4j", server.uri, "--neo4j-user", server.user,
+            *(["--neo4j-database", server.database] if server.database else [])]
+
+
+def test_neo4j_query_runs_read_only_unless_write(neo4j_sink, neo4j_server, kgbuild):
+    env = {"NEO4J_PASSWORD": neo4j_server.password}
+    code, _, err = kgbuild("query", *_neo4j_args(neo4j_server), "CREATE (:Dataset {name: 'x'})", env=env)
+    assert code == 1 and "refused the query" in _one_error_line(err)
+    assert neo4j_sink.query("MATCH (d:Dataset) RETURN count(d)")[1] == [(0,)]
+    code, _, err = kgbuild("query", *_neo4j_args(neo4j_server), "--write", "CREATE (:Dataset {name: $name})",
+                           "--param", "name=x", env=env)
+    assert code == 0, err
+    assert neo4j_sink.query("MATCH (d:Dataset) RETURN d.name")[1] == [("x",)]
+
+
+def test_neo4j_cypher_errors_are_one_line(neo4j_sink, neo4j_server, kgbuild):
+    env = {"NEO4J_PASSWORD": neo4j_server.password}
+    code, out, err = kgbuild("query", *_neo4j_args(neo4j_server), "MATCH (n) RETURN n LIMT 1", env=env)
+    assert code == 1 and out == ""
+    assert "Neo.ClientError.Statement.SyntaxError" in _one_error_line(err)
+    code, out, err = kgbuild("stats", *_neo4j_args(neo4j_server), "--format", "json", env=env)
+    assert code == 0, err
+    assert json.loads(out)["nodes"] == {}
