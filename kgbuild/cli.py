@@ -510,6 +510,10 @@ def stats(target, db, neo4j_uri, neo4j_user, neo4j_database, top, output_format,
 
     schema = load_schema()
     with _query_target(target, db, (neo4j_uri, neo4j_user, neo4j_database)) as store:
+        unfinished = store.incomplete_loads() if target == "neo4j" else []
+        if unfinished:
+            click.echo(f"Warning: the graph may be incomplete: {len(unfinished)} load(s) did not finish "
+                       f"(first started {unfinished[0]['started']}); load the graph again to complete it", err=True)
         counts = store.counts()
         top_entities = top_entities_per_label(store, [schema.node_label(label) for label in schema.entity_labels],
                                               top) if top else {}

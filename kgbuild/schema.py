@@ -6,7 +6,7 @@ Labels and relationship types that reach a Cypher string come only from here
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -53,6 +53,12 @@ class GraphSchema:
     nodes: dict[str, NodeSpec]
     relationships: dict[str, RelationshipSpec]
     entity_labels: tuple[str, ...]
+    bookkeeping: dict[str, NodeSpec] = field(default_factory=dict)  # labels written next to the graph
+
+    def bookkeeping_label(self, label: str) -> str:
+        if label not in self.bookkeeping:
+            raise ValueError(f"unknown bookkeeping label {label!r}; schema/graph.yaml defines {sorted(self.bookkeeping)}")
+        return label
 
     def node_label(self, label: str) -> str:
         if label not in self.nodes:
@@ -65,11 +71,11 @@ class GraphSchema:
         return rel_type
 
     def constraint_statements(self) -> list[str]:
-        """Neo4j DDL: a uniqueness constraint on every node key, an index on entity names."""
+        """Neo4j DDL: a uniqueness constraint on every node key (bookkeeping too), an index on entity names."""
         statements = [
             f"CREATE CONSTRAINT {label.lower()}_{spec.key} IF NOT EXISTS "
             f"FOR (n:{label}) REQUIRE n.{spec.key} IS UNIQUE;"
-            for label, spec in self.nodes.items()
+            for label, spec in {**self.nodes, **self.bookkeeping}.items()
         ]
         statements += [
             f"CREATE INDEX {label.lower()}_name IF NOT EXISTS FOR (n:{label}) ON (n.name);"
@@ -111,6 +117,10 @@ def load_schema() -> GraphSchema:
         label: NodeSpec(label, spec["key"], _properties(spec["properties"]))
         for label, spec in raw["nodes"].items()
     }
+    bookkeeping = {
+        label: NodeSpec(label, spec["key"], _properties(spec["properties"]))
+        for label, spec in raw.get("bookkeeping", {}).items()
+    }
     common = _properties(raw["relationship_common"])
     relationships = {}
     for rel_type, spec in raw["relationships"].items():
@@ -119,4 +129,4 @@ def load_schema() -> GraphSchema:
             if label not in nodes:
                 raise ValueError(f"relationship {rel_type} names unknown label {label!r}")
         relationships[rel_type] = RelationshipSpec(rel_type, pairs, common + _properties(spec.get("properties", {})))
-    return GraphSchema(nodes, relationships, tuple(raw["entity_labels"]))
+    return GraphSchema(nodes, relationships, tuple(raw["entity_labels"]), bookkeeping)

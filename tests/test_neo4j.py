@@ -25,8 +25,9 @@ def _norm(props: dict, sets: bool) -> str:
 
 
 def db_snapshot(sink: Neo4jSink, sets: bool = False) -> tuple[list, list]:
-    """Every node (labels, properties) and relationship (type, endpoints, properties) in the DB."""
-    _, nodes = sink.query("MATCH (n) RETURN labels(n), properties(n)")
+    """Every graph node (labels, properties) and relationship (type, endpoints, properties) in the DB
+    (the loads' own KgbuildLoad records left out)."""
+    _, nodes = sink.query("MATCH (n) WHERE NOT n:KgbuildLoad RETURN labels(n), properties(n)")
     _, rels = sink.query("MATCH (a)-[r]->(b) RETURN type(r), labels(a), a.id, labels(b), b.id, properties(r)")
     return (
         sorted((tuple(sorted(labels)), _norm(props, sets)) for labels, props in nodes),

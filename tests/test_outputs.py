@@ -1,5 +1,5 @@
 """Outputs never half-exist, never replace a user's file, leave no litter, and are never written by two
-processes at once (issue 20, item 4). The Neo4j load marker is tested in test_neo4j.py."""
+processes at once; a Neo4j load that died midway is reported (issue 20, item 4)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph_fixtures import CORPUS, fixture_graph
+from graph_fixtures import CORPUS, corpus_graph, fixture_graph, split_corpus
 from helpers import run_cli
 from kgbuild import pipeline
 from kgbuild.outputs import (MANIFEST, OutputExistsError, OutputLockedError, OutputSet, file_digest,
@@ -30,6 +30,7 @@ from kgbuild.sinks import export as export_module, graphml as graphml_module
 from kgbuild.sinks.embedded import EmbeddedStore, StoreExistsError
 from kgbuild.sinks.export import export_csv, export_jsonl
 from kgbuild.sinks.graphml import write_graphml
+from kgbuild.sinks.neo4j import Neo4jConnectionError
 from kgbuild.sinks.neo4j_import import export_neo4j_import
 
 PAPERS = 12  # of the example corpus, enough for every sink to have data
@@ -432,3 +433,44 @@ def test_two_load_commands_into_one_new_store_one_fails(built, tmp_path):
     assert "another kgbuild process is writing it" in error or "already exists" in error
     with EmbeddedStore(path) as store:
         assert store.counts()["nodes"]["Paper"] == PAPERS
+
+
+# -- a Neo4j load that died midway is reported -------------------------------------------------------------
+
+def _neo4j_stats(server) -> subprocess.CompletedProcess:
+    env = {"NEO4J_PASSWORD": server.password, "NEO4J_USERNAME": server.user}
+    if server.database:
+        env["NEO4J_DATABASE"] = server.database
+    return run_cli("stats", "--target", "neo4j", "--neo4j", server.uri, "--format", "json", env=env)
+
+
+def test_a_neo4j_load_that_dies_midway_is_reported_until_the_graph_is_loaded_whole(neo4j_sink, neo4j_server,
+                                                                                 monkeypatch):
+    first, second = split_corpus()
+    graph, other = corpus_graph(first), corpus_graph(second)
+    write = neo4j_sink._write
+
+    def dying(query, **parameters):
+        if "CREATE (a)-[" in query:  # the relationships, after the nodes were written
+            raise Neo4jConnectionError("lost the connection (injected)")
+        return write(query, **parameters)
+
+    monkeypatch.setattr(neo4j_sink, "_write", dying)
+    with pytest.raises(Neo4jConnectionError, match="injected"):
+        neo4j_sink.load(graph)
+    monkeypatch.undo()
+    assert neo4j_sink.counts()["nodes"]  # the partial graph is there
+    unfinished = neo4j_sink.incomplete_loads()
+    assert len(unfinished) == 1 and unfinished[0]["started"] and unfinished[0]["version"]
+    stats = _neo4j_stats(neo4j_server)
+    assert stats.returncode == 0
+    assert "Warning: the graph may be incomplete: 1 load(s) did not finish" in stats.stderr
+
+    neo4j_sink.load(other)  # a whole load of another graph does not make this one whole
+    assert [load["id"] for load in neo4j_sink.incomplete_loads()] == [unfinished[0]["id"]]
+    neo4j_sink.load(graph)
+    assert neo4j_sink.incomplete_loads() == []
+    stats = _neo4j_stats(neo4j_server)
+    assert stats.returncode == 0 and "incomplete" not in stats.stderr
+    assert neo4j_sink.counts() == {"nodes": corpus_graph().node_counts(),
+                                   "relationships": corpus_graph().relationship_counts()}

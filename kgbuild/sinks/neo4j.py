@@ -24,14 +24,22 @@
   relationship rows are built while the nodes are written; relationship MERGEs run one at a time.
   Assumes one loader at a time per database (a concurrent load of the same new nodes could
   duplicate their relationships).
+* Each load is recorded as a `:KgbuildLoad {id, started, finished, graph, version}` node (label from
+  the schema's bookkeeping section): created with no `finished` before the first write, given one
+  after the last. A load that died midway stays unfinished, so `incomplete_loads()` (and
+  `kgbuild stats --target neo4j`) say the graph may be partial, until a load of the same graph
+  (same `graph` fingerprint) completes: loads are idempotent, so that one makes the graph whole.
 * Connection problems raise Neo4jConnectionError with a one-line message within
   about 10 s (connection timeout 5 s).
 """
 
 from __future__ import annotations
 
+import datetime
 import gc
+import hashlib
 import os
+import uuid
 import re
 import time
 from collections import Counter, defaultdict
@@ -39,6 +47,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from kgbuild import __version__
 from kgbuild.errors import KgbuildError
 from kgbuild.graph.model import Graph, Node, Relationship
 from kgbuild.schema import load_schema, schema_text
@@ -234,6 +243,23 @@ def recompute_query(label: str) -> str:
     )
 
 
+def graph_fingerprint(graph: Graph) -> str:
+    """sha256 of the graph's node keys and relationship keys, in any order: two loads with the same
+    fingerprint write the same nodes and relationships."""
+    digest = hashlib.sha256()
+    for key in sorted(f"{node.label}\x00{node.id}" for node in graph.nodes):
+        digest.update(key.encode() + b"\x01")
+    digest.update(b"\x02")
+    for key in sorted(f"{rel.type}\x00{rel.start_label}\x00{rel.start}\x00{rel.end_label}\x00{rel.end}"
+                      for rel in graph.relationships):
+        digest.update(key.encode() + b"\x01")
+    return digest.hexdigest()
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
 def _plain(value: Any) -> Any:
     """Driver values -> plain Python (nodes/relationships become dicts, temporal values strings)."""
     from neo4j.graph import Node as DriverNode, Path as DriverPath, Relationship as DriverRelationship
@@ -385,21 +411,52 @@ class Neo4jSink:
             raise Neo4jConnectionError(f"lost the connection to {self._where()}: {_one_line(error)}") from None
 
     def load(self, graph: Graph) -> dict[str, Any]:
-        """MERGE the graph in; returns rows written per label/type and the server's change counters."""
+        """MERGE the graph in; returns rows written per label/type and the server's change counters.
+        The load is recorded as a KgbuildLoad node, finished only when every write succeeded."""
         # Building and sending ~1M row objects makes Python's cyclic GC walk the whole heap again and
         # again (measured: ~1/3 of the client's CPU); rows hold no cycles, so pause it for the load.
         gc_enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._load(graph)
+            self.create_constraints()
+            fingerprint = graph_fingerprint(graph)
+            load_id = self._start_load(fingerprint)
+            result = self._load(graph)
+            self._finish_load(load_id, fingerprint)
+            return result
         finally:
             if gc_enabled:
                 gc.enable()
 
+    def _start_load(self, fingerprint: str) -> str:
+        load_id = str(uuid.uuid4())
+        label = load_schema().bookkeeping_label("KgbuildLoad")
+        self._write(f"CREATE (:{label} {{id: $id, started: $started, graph: $graph, version: $version}})",
+                    id=load_id, started=_now(), graph=fingerprint, version=__version__)
+        return load_id
+
+    def _finish_load(self, load_id: str, fingerprint: str) -> None:
+        """Mark this load finished, and the unfinished loads of the same graph: this one made it whole."""
+        label = load_schema().bookkeeping_label("KgbuildLoad")
+        self._write(f"MATCH (l:{label}) WHERE l.id = $id OR (NOT 'finished' IN keys(l) AND l.graph = $graph) "
+                    f"SET l.finished = $finished", id=load_id, graph=fingerprint, finished=_now())
+
+    def incomplete_loads(self) -> list[dict[str, Any]]:
+        """Loads that started and have not finished (running now, or died midway), oldest first:
+        [{"id", "started", "version"}]. Non-empty means the graph may be partial."""
+        label = load_schema().bookkeeping_label("KgbuildLoad")
+        # Only ask when the label exists (avoids the server's "label does not exist" notification).
+        _, rows = self.query("CALL db.labels() YIELD label WHERE label = $label RETURN count(*)", {"label": label})
+        if not rows[0][0]:
+            return []
+        # keys(l), not l.finished: before any load finished the server would warn the key does not exist.
+        columns, rows = self.query(f"MATCH (l:{label}) WHERE NOT 'finished' IN keys(l) "
+                                   f"RETURN l.id AS id, l.started AS started, l.version AS version ORDER BY started")
+        return [dict(zip(columns, row)) for row in rows]
+
     def _load(self, graph: Graph) -> dict[str, Any]:
         began = time.perf_counter()
         schema = load_schema()
-        self.create_constraints()
         totals: dict[str, int] = defaultdict(int)
 
         def add(counters) -> None:
@@ -639,6 +696,6 @@ def load_graph(graph: Graph, uri: str | None = None, user: str | None = None, pa
         return sink.load(graph)
 
 
-__all__ = ["Neo4jConnectionError", "Neo4jSink", "existing_query", "load_graph", "node_create_query", "node_query",
-           "recompute_query", "relationship_create_query", "relationship_query"]
+__all__ = ["Neo4jConnectionError", "Neo4jSink", "existing_query", "graph_fingerprint", "load_graph",
+           "node_create_query", "node_query", "recompute_query", "relationship_create_query", "relationship_query"]
 
