@@ -81,7 +81,8 @@ def _print_read_stats(report: ReadReport) -> None:
 
     table = Table("file", "format", "records", "papers", "duplicates", "skipped", title="papers read")
     for stats in report.files:
-        table.add_row(stats.path, stats.format, str(stats.records), str(stats.papers), str(stats.duplicates), str(stats.skipped))
+        table.add_row(printable(stats.path), stats.format, str(stats.records), str(stats.papers), str(stats.duplicates),
+                      str(stats.skipped))
     table.add_row("total", "", str(report.records), str(report.papers), str(report.duplicates),
                   str(sum(f.skipped for f in report.files)), style="bold")
     Console(stderr=True, width=200).print(table)

@@ -126,7 +126,7 @@ def test_missing_path_exits_non_zero_but_reads_the_rest(tmp_path):
     assert f"{tmp_path / 'nope.txt'}: no such file or directory" in result.stderr
 
 
-@pytest.mark.parametrize("args", [["papers"], ["papers", "--format", "xml", "x"], ["nonsense"]])
+@pytest.mark.parametrize("args", [["papers"], ["papers", "--input-format", "xml", "x"], ["nonsense"]])
 def test_usage_errors_are_one_line_without_traceback(args):
     result = run_cli(*args)
     _assert_clean(result)

@@ -227,6 +227,14 @@ def test_table_output_escapes_control_characters(store_path, kgbuild):
     assert "a\\x1b[31mred\\x07[bold]b" in out  # escaped, and [bold] is text, not rich markup
 
 
+def test_read_stats_escape_control_characters_in_file_names(tmp_path, kgbuild):
+    papers = tmp_path / "a\x1b[2Jb.jsonl"
+    papers.write_text(json.dumps({"id": "p", "text": "One."}) + "\n")
+    code, _, err = kgbuild("papers", str(papers), "--stats")
+    assert code == 0, err
+    assert "\x1b" not in err and "a\\x1b[2Jb.jsonl" in err
+
+
 # -- issue 19.9: the store-exists message names a real option ---------------------------------------
 
 def test_existing_store_message_names_load_replace(store_path, tmp_path, kgbuild):
