@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from kgbuild.extract.named import system_name
 from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
-from kgbuild.relate.sentences import Sentence
+from kgbuild.relate.sentences import Sentence, Slot
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
 _RESULT_WORD = (r"(?:achiev\S*|obtain\S*|reach\S*|attain\S*|sets?|establish\S*|yield\S*|scor\S*|perform\S*|results?"
@@ -57,6 +57,45 @@ _OWN_EVALUATION = re.compile(
     + r"|\b(?:our|the proposed) (?:\S+ ){0,3}?(?:is|are|was|were|has been|have been) (?:\S+ )?"
     r"(?:evaluated|tested|benchmarked|validated|assessed) " + _ON_DATASETS)
 ANAPHORA = "benchmarks:anaphora"  # like results: the head is resolved outside the sentence
+
+
+# Words that can say how a dataset serves a task ("D for T", "T on D", "D is a T benchmark", "a suite for
+# analyzing T", "T datasets such as D"); a gap with none of them only lists the two ("T and efficient D").
+_RELATING = {"for", "on", "in", "of", "to", "across", "over", "with", "including", "like", "as", "namely", "such",
+             "e.g.", ":", "is", "are", "was", "using", "at", "solving", "targets", "evaluating", "assessing"}
+_DATA_NOUNS = {"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "task", "tasks", "suite"}
+# A clause, training or a definition between the two: the sentence says something else about them.
+_UNRELATING = {"whether", "that", "which", "when", "where", "while", "trained", "pre-trained", "pretrained",
+               "fine-tuned", "short", "stands"}
+# A reported value (a decimal, a percentage, a signed gain), not a count ("7,186 classes for classification").
+_VALUE = re.compile(r"[+\-~]?\d+\.\d+%?|[+\-~]?\d+%|[+\-~]\d+")
+
+
+def states_benchmark(sentence: Sentence, dataset: Slot, task: Slot) -> bool:
+    """Can the words between a dataset and a task state BENCHMARK_FOR? The pair classifier reads a bag of gap
+    words, so it pairs a dataset with a task the sentence only lists next to it. Not when another task lies
+    between them (the nearer one is meant: "scene-graph-to-image on COCO and Visual Genome"; one listed
+    with the task or its abbreviation in brackets stands where it does), a number does ("gain up to 23.1% improvement in T": a result), a clause,
+    training or a definition does ("trained on other datasets such as D", "D (short for T ...)"), or nothing
+    relates them ("T and efficient D", "ELEVATER benchmarks and T benchmarks")."""
+    left, right = sorted((dataset, task), key=lambda slot: slot.span.start)
+    if any(slot.label == "Task" and left.span.end <= slot.span.start and slot.span.end <= right.span.start
+           and not _same_place(sentence, slot, task) for slot in sentence.slots):
+        return False
+    words = spaced(sentence.gap(left, right)).split()  # citations dropped: "PASCAL VOC [5] was ..."
+    if any(_VALUE.fullmatch(word) for word in words) or set(words) & _UNRELATING:
+        return False
+    return (not words or bool(set(words) & _RELATING)
+            or bool(set(words) & _DATA_NOUNS) and words[-1] not in ("and", "or", ","))
+
+
+def _same_place(sentence: Sentence, other: Slot, task: Slot) -> bool:
+    """Does another task stand where `task` does: its bracketed abbreviation ("question answering (QA)") or
+    listed with it ("for object class recognition and semantic segmentation")?"""
+    if sentence.field.doc[other.span.start - 1].text == "(":
+        return True
+    first, second = sorted((other, task), key=lambda slot: slot.span.start)
+    return set(spaced(sentence.gap(first, second)).split()) <= {",", "and", "or"}
 
 
 def _names_a_system(sentence: Sentence) -> bool:

@@ -28,6 +28,7 @@ from functools import cache
 from importlib import resources
 
 from kgbuild.models import Relation
+from kgbuild.relate.benchmarks import states_benchmark
 from kgbuild.relate.hierarchy import names_a_class
 from kgbuild.relate.pairs import MAX_GAP_WORDS, spaced
 from kgbuild.relate.sentences import Sentence, Slot
@@ -140,5 +141,7 @@ def find(sentence: Sentence) -> Iterator[Relation]:
             # a class comes first ("Xs such as Y"); a member after it is checked as well ("from AlexNet to ...")
             if type_ == "SUBCLASS_OF" and not (names_a_class(sentence, tail)
                                                and (head_is_left or names_a_class(sentence, head))):
+                continue
+            if type_ == "BENCHMARK_FOR" and not states_benchmark(sentence, head, tail):
                 continue
             yield sentence.relation(type_, head.mention, tail.mention, score, "classifier")

@@ -14,8 +14,16 @@ it.
 
 The tail is the dataset (else task) the number is "on" - paired in order
 when the sentence says "respectively", after the numbers or before them ("on
-A and B, with 12.5% and 4.1% ... respectively") - else the nearest one before
-it that is not training data ("trained on X"). The head is the first system
+A and B, with 12.5% and 4.1% ... respectively") - else the nearest dataset
+before it that is not training data ("trained on X") nor the thing compared
+against ("~6% over the prior model Med-Gemini"). A task is a tail only when
+the number is stated in it ("80.5% accuracy in video category
+classification") or it names a benchmark ("on the Commonsense Reasoning
+benchmark"): a setting before the number ("In zero-shot experiments, ...")
+is not what the number was measured on. A number with its own "on X" whose X
+is no mention ("84.1% on GSM8K and 32.5% on MATH", MATH not found) has no
+tail: the dataset before it belongs to another number. A cost ("training
+time", FLOPs, memory, latency) is never a result's metric. The head is the first system
 named in the number's clause that is neither the thing compared against
 ("than Y", "outperforming Y") nor where it was measured ("19% improvement on
 MMLU"), and it must be a name (a name-shaped word: "Flan-PaLM", "ERNIE
@@ -52,6 +60,13 @@ _AFTER_BARE_DECIMAL = {"on", "in", "for", "and", "to", "with", "than", "vs.", "a
 _COMPARATOR = {"than", "over", "vs.", "vs", "versus", "against", "outperforms", "outperforming", "outperformed",
                "surpassing", "surpasses", "surpassed", "beats", "beating", "to", "with"}
 _MEASURED_AT = {"on", "across"}
+_COMPARED_AT = {"than", "over", "vs.", "vs", "versus", "against", "outperforms", "outperforming", "outperformed",
+                "surpassing", "surpasses", "surpassed", "beats", "beating"}
+_BENCHMARK_SHAPE = re.compile(r"[a-z][A-Z]|\d")  # CompMix-IR, GSM8K; not NLP, QA, "zero-shot experiments"
+_BENCHMARK_NOUN = {"benchmark", "benchmarks", "dataset", "datasets", "suite", "leaderboard"}
+# What a cost is measured in: such a "metric" ("training time", "GPU memory", "FLOPs") scores no result.
+_COST_MEASURE = re.compile(r"\b(?:time|times|memory|latency|flops?|costs?|speed|throughput|energy|parameters|"
+                           r"gpu hours?|runtime|footprint)\b", re.IGNORECASE)
 _MARGIN_AFTER = {"ahead", "higher", "better", "above", "over"}
 _COORDINATION = {"and", ",", "or"}
 _COST = {"cost", "costs", "reduce", "reduces", "reduced", "reducing", "decrease", "decreases", "decreased",
@@ -61,7 +76,7 @@ _TRAINED = re.compile(r"(?:pre-?)?train|fine-?tun")
 _ANAPHOR = re.compile(r"\b(?:our|we|its|it|the (?:proposed |resulting |final )?(?:model|method|approach|framework|system)"
                       r"|this (?:model|method|approach|framework|system))\b")
 _MAX_DISTANCE = 25  # tokens between a dataset/task and the number after it
-_ON = {"on", "in", "across", "over", "for", "at"}
+_ON = {"on", "in", "across", "for", "at"}  # not "over": "5% over X" compares with X
 _TAIL_LABELS = ("Dataset", "Task")
 
 
@@ -78,13 +93,16 @@ def _unit(sentence: Sentence, token: Token) -> tuple[str | None, int] | None:
     after = token.i + 1
     if after < end and doc[after].text == "%":
         unit, last = "%", after
-        words = [t.lower_ for t in doc[after + 1:min(after + 3, end)]]
-        for width in (2, 1):
-            if len(words) >= width and words[width - 1] in _GAIN and (width == 1 or words[0] in _GAIN_MODIFIER):
+        words = [t.lower_ for t in doc[after + 1:min(after + 4, end)]]
+        for width in (3, 2, 1):
+            # "1.1% gain", "6.36% relative improvement", "1.1% average accuracy gain" (a metric inside)
+            if len(words) >= width and words[width - 1] in _GAIN and all(
+                    word in _GAIN_MODIFIER or _is_metric_word(sentence, after + 1 + i)
+                    for i, word in enumerate(words[:width - 1])):
                 unit, last = "% " + " ".join(t.text for t in doc[after + 1:after + 1 + width]), after + width
                 break
         return unit, last
-    metric = next((slot for slot in sentence.slots if slot.span.start == after and slot.label == "Metric"), None)
+    metric = next((slot for slot in _metrics(sentence) if slot.span.start == after), None)
     if metric is not None and metric.span.end < end and doc[metric.span.end].lower_ in ("points", "point"):
         return f"{metric.span.text} {doc[metric.span.end].text}", metric.span.end
     if after < end and doc[after].lower_ in ("points", "pp"):
@@ -95,8 +113,17 @@ def _unit(sentence: Sentence, token: Token) -> tuple[str | None, int] | None:
     return None
 
 
+def _metrics(sentence: Sentence) -> list[Slot]:
+    """The sentence's metric mentions that can score a result: not a cost ("training time", "FLOPs")."""
+    return [slot for slot in sentence.slots if slot.label == "Metric" and not _COST_MEASURE.search(slot.span.text)]
+
+
+def _is_metric_word(sentence: Sentence, position: int) -> bool:
+    return any(slot.span.start <= position < slot.span.end for slot in _metrics(sentence))
+
+
 def _near_metric(sentence: Sentence, position: int, distance: int = 8) -> Slot | None:
-    metrics = [slot for slot in sentence.slots if slot.label == "Metric"]
+    metrics = _metrics(sentence)
     nearest = min(metrics, key=lambda slot: abs(slot.span.start - position), default=None)
     return nearest if nearest is not None and abs(nearest.span.start - position) <= distance else None
 
@@ -128,10 +155,13 @@ def _numbers(sentence: Sentence) -> list[_Number]:
         found.append(_Number(token, unit_text, last))
     for i, number in enumerate(found[:-1]):  # "12.5% and 4.1% ahead of Y": the margin word follows the last
         rest = found[i + 1:]
-        if (number.unit is not None and not number.unit.endswith(" margin") and rest[-1].unit is not None
-                and rest[-1].unit.endswith(" margin") and all(
-                    t.lower_ in _COORDINATION for a, b in zip(found[i:], rest) for t in doc[a.last + 1:b.token.i])):
+        coordinated = all(t.lower_ in _COORDINATION for a, b in zip(found[i:], rest) for t in doc[a.last + 1:b.token.i])
+        if not coordinated or number.unit is None or rest[-1].unit is None or number.unit.endswith(" margin"):
+            continue
+        if rest[-1].unit.endswith(" margin"):
             found[i] = _Number(number.token, number.unit + " margin", number.last)
+        elif number.unit == "%" and rest[-1].unit.startswith("% "):  # "6.36% and 54.23% relative improvements"
+            found[i] = _Number(number.token, rest[-1].unit, number.last)
     return found
 
 
@@ -139,7 +169,7 @@ def _score_of_a_metric(sentence: Sentence, position: int) -> bool:
     """ "an accuracy of 84.1%": the number after "of" is a score when a metric is what it is "of" (a "ratio of
     50%" or "a total of 5%" is not)."""
     return sentence.field.doc[position - 1].lower_ == "of" and any(
-        slot.label == "Metric" and slot.span.end == position - 1 for slot in sentence.slots)
+        slot.span.end == position - 1 for slot in _metrics(sentence))
 
 
 def _about_costs(sentence: Sentence, position: int) -> bool:
@@ -161,10 +191,40 @@ def _tail(sentence: Sentence, number: _Number, next_number: int) -> Slot | None:
             between = {t.lower_ for t in doc[number.last + 1:slot.span.start]}
             if slot.span.start - number.last <= 8 and between & _ON:
                 return slot
+    if _measured_on_something_else(sentence, number, next_number):
+        return None
     position = number.token.i
-    before = [slot for slot in sentence.slots if slot.label in _TAIL_LABELS
-              and position - _MAX_DISTANCE <= slot.span.start < position and not _is_training_data(sentence, slot)]
+    before = [slot for slot in sentence.slots if (slot.label == "Dataset" or _names_a_benchmark(sentence, slot))
+              and position - _MAX_DISTANCE <= slot.span.start < position and not _is_training_data(sentence, slot)
+              and not _compared_against(sentence, slot)]
     return max(before, default=None, key=lambda slot: (slot.label == "Dataset", slot.span.start))
+
+
+def _measured_on_something_else(sentence: Sentence, number: _Number, next_number: int) -> bool:
+    """ "... and 32.5% on MATH": the number says where it was measured, and that is no mention here."""
+    doc = sentence.field.doc
+    following = doc[number.last + 1:min(number.last + 4, next_number, sentence.span.end)]
+    return any(t.lower_ in _MEASURED_AT and (t.i + 1 >= sentence.span.end or doc[t.i + 1].lower_ != "average")
+               for t in following)
+
+
+def _names_a_benchmark(sentence: Sentence, slot: Slot) -> bool:
+    """A task mention that names the benchmark a number was measured on: "the Commonsense Reasoning benchmark",
+    or a name no task is written as ("outperforms ... on CompMix-IR", the extractor unsure it is a dataset)."""
+    doc = sentence.field.doc
+    return slot.label == "Task" and (_BENCHMARK_SHAPE.search(slot.span.text) is not None or (
+        slot.span.end < sentence.span.end and doc[slot.span.end].lower_ in _BENCHMARK_NOUN))
+
+
+def _compared_against(sentence: Sentence, slot: Slot) -> bool:
+    """Is the nearest preposition before `slot` one of comparison ("~6% over the prior model Med-Gemini")?"""
+    doc = sentence.field.doc
+    for token in reversed(doc[max(sentence.span.start, slot.span.start - 6):slot.span.start]):
+        if token.like_num or token.lower_ in _ON or token.lower_ in _MEASURED_AT:
+            return False
+        if token.lower_ in _COMPARED_AT:
+            return True
+    return False
 
 
 def _respective_tails(sentence: Sentence, numbers: list[_Number]) -> list[Slot] | None:
@@ -196,8 +256,9 @@ def _head(sentence: Sentence, position: int) -> Slot | None:
             return None
         preceding = {t.lower_ for t in doc[max(clause, slot.span.start - 5):slot.span.start]}
         measured_at = {t.lower_ for t in doc[max(clause, slot.span.start - 2):slot.span.start]} & _MEASURED_AT
+        authors_speak = any(t.lower_ == "we" for t in doc[slot.span.end:position])  # "upon BART backbone, we achieve"
         if (slot.span.start >= clause and slot.label in SYSTEMS and not preceding & _COMPARATOR and not measured_at
-                and any(name_shape(token.text) for token in slot.span)):
+                and not authors_speak and any(name_shape(token.text) for token in slot.span)):
             return slot
     return None
 
