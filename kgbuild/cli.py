@@ -192,29 +192,28 @@ def _neo4j_options(command: Callable) -> Callable:
                            help="Neo4j user (env NEO4J_USERNAME).")(command)
     command = click.option("--neo4j-database", envvar="NEO4J_DATABASE", default="neo4j", show_default=True,
                            help="Neo4j database (env NEO4J_DATABASE).")(command)
-    return click.option("--neo4j", "neo4j_uri", metavar="URI", envvar="NEO4J_URI", callback=_check_neo4j_uri,
+    return click.option("--neo4j", "neo4j_uri", metavar="URI", envvar="NEO4J_URI",
                         help="Neo4j URI (bolt:// or neo4j://); env NEO4J_URI. The password comes from env NEO4J_PASSWORD.")(command)
 
 
 _NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
-def _check_neo4j_uri(context, parameter, uri: str | None) -> str | None:
+def _check_neo4j_uri(uri: str) -> None:
     """A Bolt URI with a numeric port, refused before the driver sees it (which would raise
-    ValueError, or ImportError for http://, instead of a connection error)."""
-    if uri is None:
-        return None
+    ValueError, or ImportError for http://, instead of a connection error). Checked only when
+    Neo4j is used, so a NEO4J_URI in the environment does not stop `query` on the embedded store."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(uri)
     if parts.scheme not in _NEO4J_SCHEMES or not parts.hostname:
         raise click.BadParameter(f"{uri!r} is not a Neo4j Bolt URI; use bolt://HOST:7687 or neo4j://HOST:7687",
-                                 context, parameter)
+                                 param_hint="--neo4j / NEO4J_URI")
     try:
         parts.port
     except ValueError:
-        raise click.BadParameter(f"{uri!r}: the port is not a number from 0 to 65535", context, parameter) from None
-    return uri
+        raise click.BadParameter(f"{uri!r}: the port is not a number from 0 to 65535",
+                                 param_hint="--neo4j / NEO4J_URI") from None
 
 
 def _neo4j_sink(uri, user, database):
@@ -224,10 +223,17 @@ def _neo4j_sink(uri, user, database):
 
     if not uri:
         raise click.UsageError("no Neo4j URI: pass --neo4j URI or set NEO4J_URI")
+    _check_neo4j_uri(uri)
     password = os.environ.get("NEO4J_PASSWORD")
     if password is None:
         raise click.UsageError("set NEO4J_PASSWORD in the environment (it is never taken on the command line)")
     return Neo4jSink(uri, user, password, database)
+
+
+def _check_neo4j_first(neo4j: tuple | None) -> None:
+    """Connect once before the long work, so a bad URI or an unreachable server fails at once."""
+    if neo4j:
+        _neo4j_sink(*neo4j).connect().close()
 
 
 def _claim(outputs, *paths_and_kinds: tuple[str | None, str]) -> None:
@@ -298,8 +304,7 @@ def build(inputs, input_format, out_dir, db, graphml, replace, neo4j_uri, neo4j_
     extracted = target / "extracted.jsonl"
     db, graphml = db or str(target / "graph.lbdb"), graphml or str(target / "graph.graphml")
     neo4j = (neo4j_uri, neo4j_user, neo4j_database) if neo4j_uri else None
-    if neo4j:  # an unreachable server fails now, not after the extraction
-        _neo4j_sink(*neo4j).connect().close()
+    _check_neo4j_first(neo4j)
     with OutputSet(replace=replace, manifest_dir=target) as outputs:
         _claim(outputs, (extracted, "extract"), (db, "store"), (graphml, "graphml"))
         _, corpus = _linked(inputs, input_format, aliases, workers, batch_size, out)
@@ -312,8 +317,19 @@ def build(inputs, input_format, out_dir, db, graphml, replace, neo4j_uri, neo4j_
     _print_counts(graph, out)
 
 
-@cli.command(epilog=_example('kgbuild load out/extracted.jsonl --db other.lbdb --replace'))
-@click.argument("extracted", type=click.Path(exists=True, dir_okay=False))
+def _graph_of_extracted(paths: tuple[str, ...], aliases: str | None, out: Output):
+    """The linked graph of extract files, their union; says how many papers were read and merged."""
+    from kgbuild.pipeline import link_extracted, read_extracted
+
+    report = ReadReport()
+    graph = link_extracted(read_extracted(*paths, report=report), aliases).graph()
+    out.info(f"read {report.papers:,} papers from {len(paths)} extract file(s), {report.duplicates:,} duplicates merged")
+    return graph
+
+
+@cli.command(epilog=_example('kgbuild load out/extracted.jsonl more/extracted.jsonl --db both.lbdb --replace'))
+@click.argument("extracted", nargs=-1, required=True, metavar="EXTRACTED...",
+                type=click.Path(exists=True, dir_okay=False))
 @click.option("--db", type=click.Path(), help="Embedded store to build.")
 @click.option("--replace", is_flag=True,
               help="Replace an existing embedded store, or any file kgbuild did not write (otherwise refused).")
@@ -322,42 +338,45 @@ def build(inputs, input_format, out_dir, db, graphml, replace, neo4j_uri, neo4j_
 @_aliases_option
 @_output_options
 def load(extracted, db, replace, graphml, neo4j_uri, neo4j_user, neo4j_database, aliases, out: Output) -> None:
-    """Load a `kgbuild extract` JSONL file into sinks without re-extracting."""
-    from kgbuild.pipeline import link_extracted, read_extracted
+    """Load `kgbuild extract` JSONL files into sinks without re-extracting.
 
+    Several files load as their union: a paper in more than one (same id, title or abstract) counts
+    once. The embedded store and GraphML are rebuilt from the files given; Neo4j merges into what it
+    holds, so files loaded one after the other into Neo4j also give the union."""
     from kgbuild.outputs import OutputSet, exit_on_sigterm
 
     if not (db or graphml or neo4j_uri):
         raise click.UsageError("name at least one sink: --db, --graphml or --neo4j")
     exit_on_sigterm()
     neo4j = (neo4j_uri, neo4j_user, neo4j_database) if neo4j_uri else None
+    _check_neo4j_first(neo4j)
     with OutputSet(replace=replace) as outputs:
         _claim(outputs, (db, "store"), (graphml, "graphml"))
-        graph = link_extracted(read_extracted(extracted), aliases).graph()
+        graph = _graph_of_extracted(extracted, aliases, out)
         _write_sinks(graph, db, graphml, neo4j, out, replace_db=replace, outputs=outputs)
     _print_counts(graph, out)
 
 
 @cli.command(epilog=_example('kgbuild export out/extracted.jsonl --format neo4j-import -o import/'))
-@click.argument("extracted", type=click.Path(exists=True, dir_okay=False))
+@click.argument("extracted", nargs=-1, required=True, metavar="EXTRACTED...",
+                type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "export_format", type=click.Choice(["graphml", "jsonl", "csv", "neo4j-import"]), required=True)
 @click.option("-o", "--output", required=True, type=click.Path(), help="File (graphml, jsonl) or directory (csv, neo4j-import).")
 @_aliases_option
 @click.option("--replace", is_flag=True, help="Replace existing files kgbuild did not write (otherwise refused).")
 @_output_options
 def export(extracted, export_format, output, aliases, replace, out: Output) -> None:
-    """Export the graph of a `kgbuild extract` JSONL file to another tool's format.
+    """Export the graph of `kgbuild extract` JSONL files (their union) to another tool's format.
 
     Files are renamed into place when whole; a directory export ends with kgbuild-manifest.json."""
     from kgbuild.outputs import OutputSet, exit_on_sigterm
-    from kgbuild.pipeline import link_extracted, read_extracted
 
     exit_on_sigterm()
     directory = export_format in ("csv", "neo4j-import")
     with OutputSet(replace=replace, manifest_dir=output if directory else None) as outputs:
         if not directory:
             _claim(outputs, (output, export_format))
-        graph = link_extracted(read_extracted(extracted), aliases).graph()
+        graph = _graph_of_extracted(extracted, aliases, out)
         if export_format == "graphml":
             from kgbuild.sinks.graphml import write_graphml
 

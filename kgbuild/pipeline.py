@@ -22,6 +22,8 @@ from kgbuild.graph.model import Graph
 from kgbuild.models import Entity, ExtractedPaper
 from kgbuild.outputs import OutputSet, remove_stale_system_temporaries, temporary_prefix, written
 from kgbuild.read import InputError, ReadReport, read_papers
+from kgbuild.read.identity import SeenPapers
+from kgbuild.read.reader import FileStats
 
 
 def extract(inputs: Iterable[str], *, input_format: str | None = None, report: ReadReport | None = None,
@@ -34,8 +36,7 @@ def extract(inputs: Iterable[str], *, input_format: str | None = None, report: R
     yield from extract_papers(papers, workers=workers, batch_size=batch_size, relate=relate if relations else None)
 
 
-def read_extracted(path: str) -> Iterator[ExtractedPaper]:
-    """Papers from a `kgbuild extract` JSONL file; a bad line is an error naming file:line."""
+def _extract_records(path: str) -> Iterator[ExtractedPaper]:
     with open(path, encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -45,6 +46,25 @@ def read_extracted(path: str) -> Iterator[ExtractedPaper]:
             except ValueError as error:
                 first = str(error).splitlines()[0]
                 raise InputError(f"{path}:{number}: not a kgbuild extract record ({first})") from None
+
+
+def read_extracted(*paths: str, report: ReadReport | None = None) -> Iterator[ExtractedPaper]:
+    """Papers from `kgbuild extract` JSONL files, in order; a bad line is an error naming file:line.
+
+    A paper already read from an earlier file (same id, title or abstract: the reader's rule) is
+    counted in `report.duplicates` and skipped, so files that share papers load as their union."""
+    seen = SeenPapers()
+    for path in paths:
+        stats = FileStats(path=path, format="extract")
+        if report is not None:
+            report.files.append(stats)
+        for paper in _extract_records(path):
+            stats.records += 1
+            if seen.add(paper.paper_id, paper.title, paper.abstract):
+                stats.papers += 1
+                yield paper
+            else:
+                stats.duplicates += 1
 
 
 class Spool:
@@ -63,7 +83,7 @@ class Spool:
                 out.write(paper.model_dump_json() + "\n")
 
     def __iter__(self) -> Iterator[ExtractedPaper]:
-        return read_extracted(self._path)
+        return _extract_records(self._path)
 
 
 @dataclass

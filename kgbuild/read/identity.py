@@ -80,10 +80,24 @@ def paper_id(record: RawRecord) -> tuple[str, str | None]:
     return f"abstract:{_digest('abstract', text_key(record.abstract))}", None
 
 
-def same_paper_keys(record: RawRecord, pid: str) -> list[int]:
-    """Fingerprints under which this record's paper is remembered (8-byte ints: small in a set)."""
-    keys = [f"id\0{pid}", f"abstract\0{text_key(record.abstract)}"]
-    title = text_key(record.title)
+def same_paper_keys(pid: str, title: str, abstract: str) -> list[int]:
+    """Fingerprints under which a paper is remembered (8-byte ints: small in a set)."""
+    keys = [f"id\0{pid}", f"abstract\0{text_key(abstract)}"]
+    title = text_key(title)
     if title:
         keys.append(f"title\0{title}")
     return [int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "big") for key in keys]
+
+
+class SeenPapers:
+    """Which papers were seen already: two are one when they share the id, title or abstract key."""
+
+    def __init__(self) -> None:
+        self._keys: set[int] = set()
+
+    def add(self, pid: str, title: str, abstract: str) -> bool:
+        """Remember a paper; whether it was new."""
+        keys = same_paper_keys(pid, title, abstract)
+        new = self._keys.isdisjoint(keys)
+        self._keys.update(keys)
+        return new

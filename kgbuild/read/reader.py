@@ -19,7 +19,7 @@ from typing import BinaryIO
 from kgbuild.models import Paper
 from kgbuild.read.errors import InputError, ReadIssue
 from kgbuild.read.formats import EXTENSIONS, FORMATS, PARSERS, detect
-from kgbuild.read.identity import paper_id, same_paper_keys
+from kgbuild.read.identity import SeenPapers, paper_id
 
 # Longer fields are no abstract or title but a whole paper or broken input: the record is skipped
 # with a warning. The longest title in the corpus has 145 characters.
@@ -129,7 +129,7 @@ def read_papers(inputs: Iterable[str], format: str | None = None, report: ReadRe
     if format is not None and format not in FORMATS:
         raise InputError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
     report = report if report is not None else ReadReport()
-    seen: set[int] = set()
+    seen = SeenPapers()
     for name, explicit in _expand(inputs, report):
         stats = FileStats(path=name)
         report.files.append(stats)
@@ -144,12 +144,9 @@ def read_papers(inputs: Iterable[str], format: str | None = None, report: ReadRe
                 continue
             stats.records += 1
             pid, version = paper_id(record)
-            keys = same_paper_keys(record, pid)
-            if seen.intersection(keys):
+            if not seen.add(pid, record.title, record.abstract):
                 stats.duplicates += 1
-                seen.update(keys)
                 continue
-            seen.update(keys)
             stats.papers += 1
             yield Paper(id=pid, version=version, title=record.title, abstract=record.abstract, date=record.date,
                         authors_count=record.authors_count, source=f"{name}:{record.line}")
