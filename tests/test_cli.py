@@ -422,3 +422,11 @@ def test_neo4j_cypher_errors_are_one_line(neo4j_sink, neo4j_server, kgbuild):
     code, out, err = kgbuild("stats", *_neo4j_args(neo4j_server), "--format", "json", env=env)
     assert code == 0, err
     assert json.loads(out)["nodes"] == {}
+
+
+def test_a_bad_neo4j_uri_in_the_environment_does_not_stop_embedded_queries(store_path, kgbuild):
+    env = {"NEO4J_URI": "http://localhost:7474"}
+    code, out, err = kgbuild("query", "--db", str(store_path), "RETURN 1 AS one", "--format", "json", env=env)
+    assert code == 0 and json.loads(out) == {"one": 1}, err
+    code, _, err = kgbuild("query", "--target", "neo4j", "RETURN 1", env={**env, "NEO4J_PASSWORD": "x"})
+    assert code == 2 and "is not a Neo4j Bolt URI" in _one_error_line(err)
