@@ -46,6 +46,7 @@ import secrets
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,12 @@ from kgbuild.errors import KgbuildError
 MANIFEST = "kgbuild-manifest.json"
 GENERATOR = "kgbuild"
 _TEMPORARY = re.compile(r"\.?kgbuild-(?:tmp|spool|csv)-(\d+)-")
+# Temporaries of kgbuild versions that did not name their owner (tempfile's 8 random characters):
+# removed once older than a day, as no build runs that long. Spools and CSV directories only in the
+# system temporary directory, where a user's own file of that shape is unlikely.
+_LEGACY_BUILD = re.compile(r"\.kgbuild-build-[a-z0-9_]{8}")
+_LEGACY_SYSTEM = re.compile(r"kgbuild-csv-[a-z0-9_]{8}|kgbuild-[a-z0-9_]{8}\.jsonl")
+_LEGACY_AGE = 24 * 3600  # seconds
 _LOCK_SUFFIX = ".kgbuild-lock"
 _SNIFF_BYTES = 1 << 16  # how much of a file is read to recognise it
 
@@ -83,9 +90,9 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale(directory: str | os.PathLike[str]) -> list[Path]:
-    """Remove the kgbuild temporaries in `directory` whose owning process no longer runs, and the
-    lock files no process holds (left by a killed writer)."""
+def remove_stale(directory: str | os.PathLike[str], legacy: re.Pattern = _LEGACY_BUILD) -> list[Path]:
+    """Remove the kgbuild temporaries in `directory` whose owning process no longer runs, those of
+    older kgbuild versions once a day old, and the lock files no process holds (left by a killed writer)."""
     removed = []
     try:
         entries = list(os.scandir(directory))
@@ -98,7 +105,10 @@ def remove_stale(directory: str | os.PathLike[str]) -> list[Path]:
                 removed.append(path)
             continue
         match = _TEMPORARY.match(entry.name)
-        if not match or _process_alive(int(match.group(1))):
+        if match:
+            if _process_alive(int(match.group(1))):
+                continue
+        elif not legacy.fullmatch(entry.name) or _age(entry) < _LEGACY_AGE:
             continue
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(path, ignore_errors=True)
@@ -106,6 +116,13 @@ def remove_stale(directory: str | os.PathLike[str]) -> list[Path]:
             path.unlink(missing_ok=True)
         removed.append(path)
     return removed
+
+
+def _age(entry: os.DirEntry) -> float:
+    try:
+        return time.time() - entry.stat(follow_symlinks=False).st_mtime
+    except OSError:
+        return 0.0
 
 
 def _remove_unheld_lock(path: Path) -> bool:
@@ -124,7 +141,7 @@ def _remove_unheld_lock(path: Path) -> bool:
 
 
 def remove_stale_system_temporaries() -> list[Path]:
-    return remove_stale(tempfile.gettempdir())
+    return remove_stale(tempfile.gettempdir(), _LEGACY_SYSTEM)
 
 
 def exit_on_sigterm() -> None:

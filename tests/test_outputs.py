@@ -23,7 +23,8 @@ from graph_fixtures import CORPUS, corpus_graph, fixture_graph, split_corpus
 from helpers import run_cli
 from kgbuild import pipeline
 from kgbuild.outputs import (MANIFEST, OutputExistsError, OutputLockedError, OutputSet, file_digest,
-                             is_kgbuild_output, output_lock, remove_stale, verify_manifest)
+                             is_kgbuild_output, output_lock, remove_stale, remove_stale_system_temporaries,
+                             verify_manifest)
 from kgbuild.pipeline import Spool, read_extracted, write_jsonl
 from kgbuild.read import read_papers
 from kgbuild.sinks import export as export_module, graphml as graphml_module
@@ -174,15 +175,18 @@ def test_a_later_output_failing_commits_none_of_the_set(graph, built, tmp_path, 
 
 
 def test_build_killed_during_the_write_phase_leaves_the_previous_build_whole(built, tmp_path):
-    """A real `kgbuild build`, killed with SIGKILL as soon as its store is being written."""
+    """A real `kgbuild build` of fewer papers (so every output would differ), killed with SIGKILL as soon
+    as its store is being written: the extract it has made is not next to the old store."""
     corpus, built_out = built
+    fewer = tmp_path / "fewer.jsonl"
+    fewer.write_text("".join(corpus.read_text().splitlines(keepends=True)[:-1]))
     out = tmp_path / "out"
     shutil.copytree(built_out, out)
     before = {path.name: path.read_bytes() for path in out.iterdir()}
     temporary_dir = tmp_path / "tmp"
     temporary_dir.mkdir()
     environment = {**os.environ, "TMPDIR": str(temporary_dir)}
-    process = subprocess.Popen([sys.executable, "-m", "kgbuild", "build", str(corpus), "--out", str(out), "-q"],
+    process = subprocess.Popen([sys.executable, "-m", "kgbuild", "build", str(fewer), "--out", str(out), "-q"],
                                env=environment, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
     while not any(p.name.endswith("-graph.lbdb") and ".kgbuild-tmp-" in p.name for p in out.iterdir()):
@@ -342,6 +346,21 @@ def test_remove_stale_removes_only_what_dead_processes_left(tmp_path):
             path.write_text("x")
     assert sorted(remove_stale(tmp_path)) == sorted(stale)
     assert sorted(tmp_path.iterdir()) == sorted(kept)
+
+
+def test_what_older_versions_left_is_removed_once_a_day_old(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    out, system = tmp_path / "out", tmp_path / "tmp"
+    old = [out / ".kgbuild-build-ab_12xyz", system / "kgbuild-q1w2e3r4.jsonl", system / "kgbuild-csv-zz99yy88"]
+    kept = [out / ".kgbuild-build-cd34uvwx", out / "kgbuild-q1w2e3r4.jsonl", system / "kgbuild-notes.jsonl"]
+    for path in old + kept:
+        path.parent.mkdir(exist_ok=True)
+        path.mkdir() if "build" in path.name or "csv" in path.name else path.write_text("x")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in old + kept[1:]:
+        os.utime(path, (two_days_ago, two_days_ago))
+    assert sorted(remove_stale(out) + remove_stale_system_temporaries()) == sorted(old)
+    assert sorted(out.iterdir()) + sorted(system.iterdir()) == kept
 
 
 def test_spool_removes_dead_spools_and_its_own_at_exit(tmp_path, monkeypatch):
