@@ -76,14 +76,16 @@ def states_benchmark(sentence: Sentence, dataset: Slot, task: Slot) -> bool:
     words, so it pairs a dataset with a task the sentence only lists next to it. Not when another task lies
     between them (the nearer one is meant: "scene-graph-to-image on COCO and Visual Genome"; one listed
     with the task or its abbreviation in brackets stands where it does), a number does ("gain up to 23.1% improvement in T": a result), a clause,
-    training or a definition does ("trained on other datasets such as D", "D (short for T ...)"), or nothing
-    relates them ("T and efficient D", "ELEVATER benchmarks and T benchmarks")."""
+    training or a definition does ("trained on other datasets such as D", "D (short for T ...)"), a second
+    "on" does ("T on A and B, U on C and D": D is U's), or nothing relates them ("T and efficient D", "ELEVATER benchmarks and T benchmarks")."""
     left, right = sorted((dataset, task), key=lambda slot: slot.span.start)
     if any(slot.label == "Task" and left.span.end <= slot.span.start and slot.span.end <= right.span.start
            and not _same_place(sentence, slot, task) for slot in sentence.slots):
         return False
     words = spaced(sentence.gap(left, right)).split()  # citations dropped: "PASCAL VOC [5] was ..."
     if any(_VALUE.fullmatch(word) for word in words) or set(words) & _UNRELATING:
+        return False
+    if words.count("on") > 1:
         return False
     return (not words or bool(set(words) & _RELATING)
             or bool(set(words) & _DATA_NOUNS) and words[-1] not in ("and", "or", ","))
