@@ -269,13 +269,13 @@ def _manifest_key(path: Path, directory: Path) -> str:
 
 
 def is_kgbuild_output(path: str | os.PathLike[str], kind: str) -> bool:
-    """`path` was written by kgbuild: listed in its directory's manifest, or recognised by content."""
+    """`path` was written by kgbuild: listed in its directory's manifest with its present size and hash
+    (so not a file the user put there since), or recognised by content."""
     path = Path(path)
     manifest = read_manifest(path.parent)
-    if manifest and _manifest_key(path, path.parent) in manifest.get("outputs", {}):
-        return True
     try:
-        return RECOGNISERS[kind](path)
+        listed = manifest.get("outputs", {}).get(_manifest_key(path, path.parent)) if manifest else None
+        return (listed is not None and listed == file_digest(path)) or RECOGNISERS[kind](path)
     except OSError:
         return False
 

@@ -249,6 +249,9 @@ def test_directory_exports_end_with_a_manifest(graph, tmp_path):
         listed = set(json.loads((directory / MANIFEST).read_text())["outputs"])
         assert listed == {p.name for p in directory.iterdir()} - {MANIFEST}
     export_csv(graph, tmp_path / "csv")  # its own earlier export may be replaced
+    (tmp_path / "csv" / "node_Paper.csv").write_text("my own table now\n")  # the manifest does not list this
+    with pytest.raises(OutputExistsError, match="node_Paper.csv"):
+        export_csv(graph, tmp_path / "csv")
 
 
 # -- a file kgbuild did not write is not replaced -------------------------------------------------------
