@@ -320,7 +320,8 @@ def test_names_are_spellings_the_text_contains(corpus):
 
 def test_a_lower_case_word_does_not_name_a_name_written_in_capitals(corpus):
     # Corpus abstracts: "the extended video clip" was linked to CLIP, the model. A lower-case word joins a
-    # name only when that name is also written as an ordinary word ("transformer" / "Transformer").
+    # name only when that name is also written as an ordinary word ("transformer" / "Transformer"); else it
+    # is the word's own entity.
     video = next(paper for paper in corpus if "extended video clip" in paper.abstract)
     models = next(paper for paper in corpus if " CLIP " in paper.abstract)
     transformer = next(paper for paper in corpus if " Transformer " in paper.abstract)
@@ -329,17 +330,20 @@ def test_a_lower_case_word_does_not_name_a_name_written_in_capitals(corpus):
               _paper(transformer.abstract, [("Transformer", "Method")], transformer.paper_id),
               _paper("We train a transformer with a video clip and an fc layer.",
                      [("transformer", "Method"), ("clip", "Method"), ("fc", "Method")], "t"),
-              _paper("An FC layer.", [("FC", "Method")], "f")]
+              _paper("An FC layer. A Transformer is a transformer.", [("FC", "Method"), ("Transformer", "Method"),
+                                                                      ("transformer", "Method")], "f")]
     entities, _, (video_linked, models_linked, transformer_linked, constructed, capitals) = _link(papers)
     assert _ids_of(constructed, "fc") == _ids_of(capitals, "FC") == {"Method:fc"}  # an abbreviation, not a word
-    assert _ids_of(video_linked, "clip") == _ids_of(constructed, "clip") == {None}
+    assert _ids_of(video_linked, "clip") == _ids_of(constructed, "clip") == {"Method:clip-word"}
     assert _ids_of(models_linked, "CLIP") == {"Model:clip"}
     assert _ids_of(constructed, "transformer") == _ids_of(transformer_linked, "Transformer") == {"Method:transformer"}
     by_id = {entity.id: entity for entity in entities}
     clip_mentions = sum(mention.text == "CLIP" for mention in models_linked.mentions)
     assert (by_id["Model:clip"].aliases, by_id["Model:clip"].label_disagreements) == (["CLIP"], 0)
     assert (by_id["Model:clip"].mention_count, by_id["Model:clip"].paper_count) == (clip_mentions, 1)
-    assert by_id["Method:transformer"].paper_count == 2
+    assert (by_id["Method:transformer"].paper_count, by_id["Method:transformer"].mention_count) == (
+        3, sum(mention.text == "Transformer" for mention in transformer_linked.mentions) + 3)
+    assert (by_id["Method:clip-word"].name, by_id["Method:clip-word"].paper_count) == ("clip", 2)
 
 
 def test_user_alias_file_joins_names(tmp_path):

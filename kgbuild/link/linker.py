@@ -14,8 +14,9 @@ How mentions become entities (blocking by key: nothing is compared pairwise):
    are kept per node, so memory grows with distinct keys, never with mentions.
    A mention that is one lower-case word ("clip") names the node only if the
    node's capitalised spellings of that word are not all capitals or mixed
-   case: "clip" in "video clip" is not CLIP, "transformer" is "Transformer";
-   otherwise it names no entity.
+   case: "transformer" is "Transformer", but "clip" in "video clip" is not
+   CLIP; such words form their own node, key + "-word" ("Method:clip-word"; a
+   key never has a hyphen between letters, so it cannot collide).
 2. Each node gets one label by the weighted vote of its mentions
    (kgbuild.link.labels); mentions labelled otherwise are counted as
    `label_disagreements` and resolve to the winning label's entity.
@@ -79,9 +80,10 @@ SHORT_NAME_SHARE = 0.5
 class NodeStats:
     """Everything pass 1 keeps about one node key.
 
-    Mentions that are one lower-case word ("clip") are counted apart in `lower` (their papers: those
-    where the node has no other mention) until finish() knows whether the node's name is written in
-    capitals ("CLIP"), which a common word does not name.
+    Mentions that are one lower-case word ("clip") are counted apart in `lower` until finish() knows
+    whether the node's name is written in capitals ("CLIP"), which a common word does not name; `papers`
+    counts the papers with another mention, `lower.papers` those with a lower-case one, and
+    `papers_only_lower` those with nothing else (what joining the two adds).
     """
 
     label_weights: dict[str, float] = field(default_factory=dict)
@@ -89,19 +91,25 @@ class NodeStats:
     surfaces: Counter[str] = field(default_factory=Counter)
     papers: int = 0
     lower: NodeStats | None = None
+    papers_only_lower: int = 0
 
     def count(self, label: str, score: float, surface: str) -> None:
         self.label_weights[label] = self.label_weights.get(label, 0.0) + score
         self.label_counts[label] = self.label_counts.get(label, 0) + 1
         self.surfaces[surface] += 1
 
-    def absorb(self, other: NodeStats) -> None:
+    def absorb(self, other: NodeStats, papers: int) -> None:
+        """Add `other`'s mentions, and `papers` papers (those not counted here already)."""
         for label, weight in other.label_weights.items():
             self.label_weights[label] = self.label_weights.get(label, 0.0) + weight
         for label, count in other.label_counts.items():
             self.label_counts[label] = self.label_counts.get(label, 0) + count
         self.surfaces.update(other.surfaces)
-        self.papers += other.papers
+        self.papers += papers
+
+
+# The node of the lower-case word of a name written in capitals: "clip" -> "clip-word" (apart from CLIP).
+WORD_SUFFIX = "-word"
 
 
 def _lower_case_word(surface: str) -> bool:
@@ -153,8 +161,6 @@ class Linker:
         self.long_forms: dict[str, Counter[str]] = {}
         self.short_forms: dict[str, Counter[str]] = {}
         self.entity_of_node: dict[str, str] = {}
-        # nodes whose lower-case word mentions name nothing: the node is written in capitals ("clip" vs CLIP)
-        self.unlinked_lower: set[str] = set()
 
     # -- pass 1 -------------------------------------------------------------
     def local_definitions(self, paper: ExtractedPaper) -> dict[str, tuple[str, Definition]]:
@@ -190,7 +196,7 @@ class Linker:
             self.definitions.setdefault(short_key, Counter())[long_node] += 1
             self.long_forms.setdefault(long_node, Counter())[clean_surface(definition.long)] += 1
             self.short_forms.setdefault(long_node, Counter())[clean_surface(definition.short)] += 1
-        capitalised_in_paper: dict[str, bool] = {}  # node -> has a mention other than a lower-case word
+        written: dict[str, set[bool]] = {}  # node -> how its mentions are written: is a lower-case word or not
         for mention in paper.mentions:
             node = self.node_key(mention.text, local)
             stats = self.nodes.get(node)
@@ -201,19 +207,22 @@ class Linker:
             if lower and stats.lower is None:
                 stats.lower = NodeStats()
             (stats.lower if lower else stats).count(mention.label, mention.score, surface)
-            capitalised_in_paper[node] = capitalised_in_paper.get(node, False) or not lower
-        for node, capitalised in capitalised_in_paper.items():
+            written.setdefault(node, set()).add(lower)
+        for node, forms in written.items():
             stats = self.nodes[node]
-            (stats if capitalised else stats.lower).papers += 1
+            stats.papers += int(False in forms)
+            if True in forms:
+                stats.lower.papers += 1
+                stats.papers_only_lower += int(False not in forms)
 
     # -- between the passes ---------------------------------------------------
     def finish(self) -> tuple[list[Entity], list[tuple[str, str]]]:
         """Decide labels, join abbreviations corpus-wide, build entities and VARIANT_OF pairs."""
-        for node, stats in self.nodes.items():
+        for node, stats in list(self.nodes.items()):
             if stats.lower is not None and _written_in_capitals(stats):
-                self.unlinked_lower.add(node)
+                self.nodes[node + WORD_SUFFIX] = stats.lower
             elif stats.lower is not None:
-                stats.absorb(stats.lower)
+                stats.absorb(stats.lower, stats.papers_only_lower)
             stats.lower = None
         labels = {node: decide_label(stats.label_weights, stats.label_counts) for node, stats in self.nodes.items()}
         groups = UnionFind()
@@ -287,15 +296,14 @@ class Linker:
         A mention of a node never observed gets "Label:key", the id it would
         have as a singleton entity (it is not among finish()'s entities). A
         lower-case word whose name is written in capitals ("clip" in "video
-        clip", CLIP) gets no entity: it names nothing the graph holds.
+        clip", CLIP) is the word's entity ("Method:clip-word").
         """
         local = self.local_definitions(paper)
         mentions = []
         for mention in paper.mentions:
             node = self.node_key(mention.text, local)
-            if node in self.unlinked_lower and _lower_case_word(clean_surface(mention.text)):
-                mentions.append(mention.model_copy(update={"entity_id": None}))
-                continue
+            if node + WORD_SUFFIX in self.entity_of_node and _lower_case_word(clean_surface(mention.text)):
+                node += WORD_SUFFIX
             entity_id = self.entity_of_node.get(node, f"{mention.label}:{node}")
             mentions.append(mention.model_copy(update={"entity_id": entity_id}))
         return paper.model_copy(update={"mentions": mentions})
