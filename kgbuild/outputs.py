@@ -64,6 +64,7 @@ _LEGACY_BUILD = re.compile(r"\.kgbuild-build-[a-z0-9_]{8}")
 _LEGACY_SYSTEM = re.compile(r"kgbuild-csv-[a-z0-9_]{8}|kgbuild-[a-z0-9_]{8}\.jsonl")
 _LEGACY_AGE = 24 * 3600  # seconds
 _LOCK_SUFFIX = ".kgbuild-lock"
+_LOCK_GRACE = 0.2  # seconds a lock held by someone else is retried before giving up
 _SNIFF_BYTES = 1 << 16  # how much of a file is read to recognise it
 
 
@@ -300,21 +301,27 @@ def verify_manifest(directory: str | os.PathLike[str]) -> list[str]:
 
 @contextlib.contextmanager
 def output_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock for writing `path`; fail at once when another process holds it.
+    """Hold an exclusive lock for writing `path`; fail (within _LOCK_GRACE) when another process holds it.
 
     The lock file is removed on release; a locker checks it still locked the file at that name
     (not one just removed), so two processes can never both hold the lock of one path."""
     lock_path = path.with_name(f".{path.name}{_LOCK_SUFFIX}")
+    # remove_stale holds an unheld lock file for microseconds while removing it: a short grace period
+    # tells that from a writer, which holds it for the whole write.
+    deadline = time.monotonic() + _LOCK_GRACE
     while True:
         descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
             os.close(descriptor)
-            if error.errno in (errno.EAGAIN, errno.EACCES):
+            if error.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            if time.monotonic() >= deadline:
                 raise OutputLockedError(
                     f"{path}: another kgbuild process is writing it; wait for it to finish") from None
-            raise
+            time.sleep(0.02)
+            continue
         try:
             if os.fstat(descriptor).st_ino == os.stat(lock_path).st_ino:
                 break
