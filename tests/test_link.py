@@ -310,7 +310,8 @@ def test_names_are_spellings_the_text_contains(corpus):
               for paper in corpus if any(name in paper.abstract for name, _ in names)]
     # the singular, when written, is the name however often the plural is
     papers.append(_paper("Diffusion models beat diffusion models. A diffusion model.",
-                         [("Diffusion models", "Method"), ("diffusion models", "Method"), ("diffusion model", "Method")], "x"))
+                         [("Diffusion models", "Method"), ("diffusion models", "Method"),
+                          ("diffusion model", "Method")], "x"))
     entities, _, _ = _link(papers)
     assert {entity.id: entity.name for entity in entities} == {
         "Dataset:cityscape": "Cityscapes", "Dataset:mycanva": "MyCanvas", "Dataset:openimage": "OpenImages",

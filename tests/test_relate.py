@@ -353,8 +353,8 @@ _EIT = ("In experiments, EIT achieves an accuracy of 84.1% on GSM8K and 32.5% on
         "fine-tuning and prompting methods, and even matching the performance of tool-augmented methods.")
 _UNIHGKR = ("Extensive experiments show that UniHGKR consistently outperforms state-of-the-art methods on CompMix-IR, "
             "achieving up to 6.36% and 54.23% relative improvements in two scenarios, respectively.")
-_OWLORE = ("Specifically, it achieves up to a 1.1% average accuracy gain on the Commonsense Reasoning benchmark, a 3.0% "
-           "improvement on MMLU, and a notable 10% boost on MT-Bench, while being more memory efficient.")
+_OWLORE = ("Specifically, it achieves up to a 1.1% average accuracy gain on the Commonsense Reasoning benchmark, "
+           "a 3.0% improvement on MMLU, and a notable 10% boost on MT-Bench, while being more memory efficient.")
 _E2S2 = ("For example, upon BART backbone, we achieve +1.1% averaged gain on the general language understanding "
          "evaluation (GLUE) benchmark and +1.75% F_0.5 score improvement on CoNLL2014 dataset.")
 _E2S2_SPANS = [("BART", "Model"), ("general language understanding evaluation", "Task"), ("GLUE", "Dataset"),

@@ -278,7 +278,8 @@ class Linker:
         return Entity(
             id=f"{label}:{id_key}",
             label=label,
-            name=curated.name if curated else _written_name(short_surfaces if short_surfaces and short_is_used else surfaces),
+            name=curated.name if curated else _written_name(short_surfaces if short_surfaces and short_is_used
+                                                            else surfaces),
             full_name=full_name,
             aliases=[alias for alias, _ in aliases],
             alias_counts=[f"{alias}\t{count}" for alias, count in aliases],
