@@ -101,6 +101,10 @@ def best_long_form(short: str, candidate: str) -> str | None:
 
 
 _PARENTHESISED_SHORT = re.compile(r"\(([^()]{1,12})\)")
+# A long form is at most 15 words before the parenthesis (20 for linking, with the words _extend_to_initials
+# takes back), so only this many characters before it are read, not the sentence back to its start: that
+# made the cost grow with the square of a sentence's length (a 100k-character text without full stops).
+_LOOKBACK_CHARS = 1_000
 _WORD = re.compile(r"\S+")
 
 
@@ -119,8 +123,9 @@ def find_abbreviations(text: str) -> list[tuple[tuple[int, int], tuple[int, int]
         short = match.group(1).strip()
         if not _may_be_short_form(short):
             continue
-        previous_stop = text.rfind(". ", 0, match.start())
-        sentence_start = previous_stop + 2 if previous_stop >= 0 else 0
+        look_from = max(0, match.start() - _LOOKBACK_CHARS)
+        previous_stop = text.rfind(". ", look_from, match.start())
+        sentence_start = previous_stop + 2 if previous_stop >= 0 else look_from
         before = text[sentence_start:match.start()].rstrip()
         words = list(_WORD.finditer(before))[-min(len(short) + 5, 2 * len(short)):]
         if not words:
@@ -175,7 +180,7 @@ def find_definitions(text: str) -> list[Definition]:
     definitions = []
     for match in _PARENTHESIS.finditer(text):
         inside = _HYPHEN_SPACES.sub("-", re.split(r"[,;]", match.group(1))[0].strip())
-        before = text[:match.start()]
+        before = text[max(0, match.start() - _LOOKBACK_CHARS):match.start()]
         sentence_starts = [end.end() for end in _SENTENCE_END.finditer(before)]
         before = before[sentence_starts[-1] if sentence_starts else 0:]
         definition = _definition(inside, before)

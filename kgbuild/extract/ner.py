@@ -8,10 +8,16 @@ trained with.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRecognizer
+from spacy.tokens import Doc, Span
+from spacy.util import minibatch
 from spacy.vectors import Vectors
+
+from kgbuild.extract.doc_views import sentence_starts
 
 # Small CNN tok2vec (width 64, depth 2) + transition NER: on the corpus this ran
 # at ~15k tokens/s against ~9k for spaCy's default width 96 / depth 4, and
@@ -64,3 +70,65 @@ def ner_pipeline(vectors: Vectors | None = None) -> Language:
         model["tok2vec"]["pretrained_vectors"] = True
     nlp.add_pipe("ner", config={"model": model})
     return nlp
+
+
+# The NER holds ~6 KB per token of the texts it reads at once (tok2vec and state features): a 100k-character
+# abstract, the reader's limit, took 130 MB, a third of the process. Longer texts are read a window of whole
+# sentences at a time; none of the evaluation sets' SciER dev or GSAP texts, nor any corpus field, is that long.
+WINDOW_TOKENS = 2000
+
+
+def windows(doc: Doc, size: int = WINDOW_TOKENS) -> list[tuple[int, int]]:
+    """[start, end) token windows covering `doc`: whole sentences, at most `size` tokens each, except that
+    a sentence longer than `size` is cut into pieces of `size`."""
+    found, start, end = [], 0, 0
+    for bound in [*sentence_starts(doc)[1:], len(doc)]:
+        if bound - start > size and end > start:
+            found.append((start, end))
+            start = end
+        while bound - start > size:
+            found.append((start, start + size))
+            start += size
+        end = bound
+    if end > start:
+        found.append((start, end))
+    return found
+
+
+class WindowedNER:
+    """The trained NER (pipe name "ner" still), reading texts longer than WINDOW_TOKENS window by window.
+
+    Shorter texts go to the NER as before, in the batches nlp.pipe makes, so their entities do not change.
+    In a long text the NER sees no context across a window's edge, which is a sentence boundary but for
+    sentences longer than a window; an entity never spans one there."""
+
+    def __init__(self) -> None:
+        self.ner: EntityRecognizer | None = None
+
+    def wrap(self, ner: EntityRecognizer) -> None:
+        self.ner = ner
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        for batch in minibatch(docs, batch_size):
+            short = [doc for doc in batch if len(doc) <= WINDOW_TOKENS]
+            for _ in self.ner.pipe(short, batch_size=len(short) or 1):
+                pass  # annotates the docs in place
+            for doc in batch:
+                if len(doc) > WINDOW_TOKENS:
+                    self._by_windows(doc)
+            yield from batch
+
+    def _by_windows(self, doc: Doc) -> None:
+        ents = []
+        for start, end in windows(doc):
+            window = self.ner(doc[start:end].as_doc())
+            ents += [Span(doc, start + ent.start, start + ent.end, ent.label_) for ent in window.ents]
+        doc.set_ents(ents, default="outside")
+
+
+@Language.factory("kgbuild_windowed_ner")
+def make_windowed_ner(nlp: Language, name: str) -> WindowedNER:
+    return WindowedNER()

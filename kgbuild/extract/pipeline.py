@@ -29,7 +29,9 @@ def build_pipeline(data_dir: Path, calibrator: SparseLogistic | None = None) -> 
     nlp = ner_pipeline(load_vectors(data_dir / VECTORS_FILE))
     # The vocab (and with it the word vectors, keyed by lower-case word) comes from the vectors file only:
     # a vocab inside the NER bytes would reset the vectors to case-sensitive keys.
-    nlp.get_pipe("ner").from_bytes((data_dir / NER_FILE).read_bytes(), exclude=["vocab"])
+    ner = nlp.get_pipe("ner")
+    ner.from_bytes((data_dir / NER_FILE).read_bytes(), exclude=["vocab"])
+    nlp.replace_pipe("ner", "kgbuild_windowed_ner").wrap(ner)  # bounded memory on long texts (ner.py)
     terms = Lexicon.load(data_dir / LEXICON_FILE)
     if calibrator is None:
         calibrator = SparseLogistic.load(data_dir / CALIBRATION_FILE)

@@ -79,6 +79,7 @@ Rules, in order:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -357,7 +358,11 @@ class Resolver:
         """Rule 6: widen a mention cut at a hyphen to the whole compound name, absorbing mentions inside it
         ("InfiMed" + "Foundation-4B"); the label is the longest part's (the rightmost of equals)."""
         out: list[Candidate] = []
-        for candidate in sorted(accepted, key=lambda c: c.start):
+        # Accepted mentions never overlap, so sorted by start they are sorted by end too, and the ones meeting
+        # [start, end) are one slice, found by bisection: a scan of all of them per mention was quadratic.
+        ordered = sorted(accepted, key=lambda c: c.start)
+        starts, ends = [c.start for c in ordered], [c.end for c in ordered]
+        for candidate in ordered:
             if out and out[-1].end > candidate.start:
                 continue  # absorbed by the previous compound
             start, end = candidate.start, candidate.end
@@ -367,7 +372,7 @@ class Resolver:
                     _name_part(doc[end + 1].text)
                     or (candidate.label in SYSTEM_LABELS and doc[end + 1].lower_ in _VARIANT_SUFFIXES)):
                 end += 2
-            parts = [c for c in accepted if c.end > start and c.start < end]
+            parts = ordered[bisect_right(ends, start):bisect_left(starts, end)]
             if (start, end) == (candidate.start, candidate.end) or any(c.start < start or c.end > end for c in parts) \
                     or (out and out[-1].end > start):
                 out.append(candidate)
@@ -418,19 +423,27 @@ class Resolver:
     @staticmethod
     def _repeat_candidates(doc: Doc, accepted: list[Candidate],
                            proposals: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
-        """Rule 4: other occurrences of a mention's exact words, longest mentions first."""
+        """Rule 5: other occurrences of a mention's exact words, longest mentions first.
+
+        Once per name and label, not per mention: a name mentioned n times proposed its n occurrences n times
+        each, n^2 candidates (a 20k-character text repeating one sentence made 300 MB of them). A mention's
+        own occurrence is proposed too; it is taken, so accept() refuses it as it refuses any overlap."""
         words = token_texts(doc)
-        positions: dict[str, list[int]] = {words[mention.start]: [] for mention in accepted}
-        for i, word in enumerate(words):
-            if word in positions:
-                positions[word].append(i)
-        out = []
+        proposing: dict[tuple[tuple[str, ...], str], None] = {}  # (name, label), in the order they propose
         for mention in sorted(accepted, key=lambda c: c.start - c.end):
-            mention_words = words[mention.start:mention.end]
-            for start in positions[mention_words[0]]:
-                if start != mention.start and words[start:start + len(mention_words)] == mention_words:
-                    out.append(_candidate(start, start + len(mention_words), mention.label, {"repeat"}, proposals))
-        return out
+            proposing.setdefault((tuple(words[mention.start:mention.end]), mention.label))
+        lengths: dict[str, set[int]] = {}  # first word -> lengths of the names starting with it
+        occurrences: dict[tuple[str, ...], list[int]] = {}
+        for name, _ in proposing:
+            lengths.setdefault(name[0], set()).add(len(name))
+            occurrences[name] = []
+        for i, word in enumerate(words):
+            for length in lengths.get(word, ()):
+                starts = occurrences.get(tuple(words[i:i + length]))
+                if starts is not None:
+                    starts.append(i)
+        return [_candidate(start, start + len(name), label, {"repeat"}, proposals)
+                for name, label in proposing for start in occurrences[name]]
 
 
 def _never(span: Span, label: str) -> bool:
