@@ -49,6 +49,8 @@ def _format_option(choices: list[str], default: str | None = None) -> Callable:
 
 
 def _output_file_option(command: Callable) -> Callable:
+    # atomic: written to a temporary next to FILE and renamed over it when the command ends, so a
+    # killed run leaves the previous FILE whole instead of truncated.
     return click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
                         help="Output file (default: stdout).")(command)
 
@@ -119,6 +121,10 @@ def _linking_options(command: Callable) -> Callable:
                         help="Texts per nlp.pipe batch.")(command)
 
 
+def _extraction_failed(count: int) -> None:
+    raise click.ClickException(f"{count:,} record(s) skipped: their extraction failed (warnings above)")
+
+
 def _linked(inputs, input_format, aliases, workers, batch_size, out: Output):
     """Read, extract and link INPUT...; returns the ReadReport and the LinkedCorpus."""
     from kgbuild.pipeline import extract, link_extracted
@@ -129,6 +135,8 @@ def _linked(inputs, input_format, aliases, workers, batch_size, out: Output):
     corpus = link_extracted(out.track(extracted, "read + extract + relate", _paper_total(inputs, input_format, out),
                                       then="link"), aliases)
     _finish_reading(report)
+    if report.extraction_failures:  # each was warned of; exit 1 once the command has written all the others
+        click.get_current_context().call_on_close(functools.partial(_extraction_failed, report.extraction_failures))
     out.info(f"read {report.papers:,} papers from {report.records:,} records ({report.duplicates:,} duplicates merged)")
     out.debug(f"linked into {len(corpus.entities)} entities")
     return report, corpus

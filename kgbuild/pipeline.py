@@ -33,7 +33,10 @@ def extract(inputs: Iterable[str], *, input_format: str | None = None, report: R
     from kgbuild.relate import relate
 
     papers = read_papers(inputs, format=input_format, report=report)
-    yield from extract_papers(papers, workers=workers, batch_size=batch_size, relate=relate if relations else None)
+    # a paper whose extraction fails is an issue of the report (its record skipped); without a report, an error
+    on_error = report.add_extraction_failure if report is not None else None
+    yield from extract_papers(papers, workers=workers, batch_size=batch_size, relate=relate if relations else None,
+                              on_error=on_error)
 
 
 def _extract_records(path: str) -> Iterator[ExtractedPaper]:

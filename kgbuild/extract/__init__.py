@@ -13,22 +13,26 @@ and reports offsets into the text as given.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import islice
 from pathlib import Path
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
+from kgbuild.errors import KgbuildError
 from kgbuild.extract.analysed import AnalysedField
 from kgbuild.extract.artifacts import default_data_dir
 from kgbuild.extract.mentions import field_mentions, title_names_from_abstract
 from kgbuild.extract.parallel import ordered_map
 from kgbuild.models import ExtractedPaper, Mention, Paper, Relation
-from kgbuild.text import normalise
+from kgbuild.text import NormalisedText, normalise
 
 Relate = Callable[[Paper, list[AnalysedField], list[Mention]], list[Relation]]
+OnError = Callable[[Paper, str], None]  # (the paper left out, one line saying why)
 
-__all__ = ["AnalysedField", "Relate", "extract_papers", "load_pipeline"]
+__all__ = ["AnalysedField", "ExtractionError", "OnError", "Relate", "extract_papers", "load_pipeline"]
 
 
 def load_pipeline(data_dir: str | Path | None = None) -> Language:
@@ -44,20 +48,52 @@ def _cached_pipeline(data_dir: str) -> Language:
     return build_pipeline(Path(data_dir))
 
 
-def _extract_batch(papers: list[Paper], relate: Relate | None, data_dir: str | None) -> list[ExtractedPaper]:
+@dataclass(frozen=True)
+class _Failure:
+    """A paper whose extraction raised: what a worker returns in its place (picklable, unlike some errors)."""
+
+    paper: Paper
+    message: str
+
+
+class ExtractionError(KgbuildError):
+    """A paper's extraction failed and extract_papers was given no `on_error` to report it to."""
+
+
+def _describe(error: Exception) -> str:
+    """One line: the error's type and the first line of its message (spaCy's E088 runs to five)."""
+    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {first[:200]}" if first else type(error).__name__
+
+
+def _extract_batch(papers: list[Paper], relate: Relate | None,
+                   data_dir: str | None) -> list[ExtractedPaper | _Failure]:
     nlp = load_pipeline(data_dir)
-    norms = [(normalise(paper.title), normalise(paper.abstract)) for paper in papers]
-    docs = nlp.pipe((norm.text for pair in norms for norm in pair), batch_size=2 * len(papers))
-    out = []
-    for paper, (title_norm, abstract_norm) in zip(papers, norms):
-        title, abstract = next(docs), next(docs)
-        title_names_from_abstract(title, abstract)
-        mentions, title_field = field_mentions("title", paper.title, title_norm, title, 0)
-        found, abstract_field = field_mentions("abstract", paper.abstract, abstract_norm, abstract, len(mentions))
-        mentions += found
-        relations = relate(paper, [title_field, abstract_field], mentions) if relate else []
-        out.append(ExtractedPaper.of(paper, mentions, relations))
+    try:
+        norms = [(normalise(paper.title), normalise(paper.abstract)) for paper in papers]
+        docs = list(nlp.pipe((norm.text for pair in norms for norm in pair), batch_size=2 * len(papers)))
+    except Exception as error:  # noqa: BLE001 - any failure of one text; the others must not be lost with it
+        if len(papers) == 1:
+            return [_Failure(papers[0], _describe(error))]
+        # nlp.pipe stops at the first text that fails, and the batch with it: each paper again on its own
+        return [result for paper in papers for result in _extract_batch([paper], relate, data_dir)]
+    out: list[ExtractedPaper | _Failure] = []
+    for i, (paper, (title_norm, abstract_norm)) in enumerate(zip(papers, norms)):
+        try:
+            out.append(_extract_paper(paper, title_norm, abstract_norm, docs[2 * i], docs[2 * i + 1], relate))
+        except Exception as error:  # noqa: BLE001 - as above, for the rules and relations of one paper
+            out.append(_Failure(paper, _describe(error)))
     return out
+
+
+def _extract_paper(paper: Paper, title_norm: NormalisedText, abstract_norm: NormalisedText, title: Doc,
+                   abstract: Doc, relate: Relate | None) -> ExtractedPaper:
+    title_names_from_abstract(title, abstract)
+    mentions, title_field = field_mentions("title", paper.title, title_norm, title, 0)
+    found, abstract_field = field_mentions("abstract", paper.abstract, abstract_norm, abstract, len(mentions))
+    mentions += found
+    relations = relate(paper, [title_field, abstract_field], mentions) if relate else []
+    return ExtractedPaper.of(paper, mentions, relations)
 
 
 def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
@@ -67,18 +103,30 @@ def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 
 
 def extract_papers(papers: Iterable[Paper], *, batch_size: int = 128, workers: int = 1,
-                   relate: Relate | None = None, data_dir: str | Path | None = None) -> Iterator[ExtractedPaper]:
+                   relate: Relate | None = None, data_dir: str | Path | None = None,
+                   on_error: OnError | None = None) -> Iterator[ExtractedPaper]:
     """Stream ExtractedPapers in input order, `batch_size` papers at a time.
 
     `workers` > 1 runs batches in that many processes (`relate` must then be a
     module-level function, so it pickles). `data_dir` selects other artifacts
     than the shipped ones (evaluation of cross-validation models).
+
+    A paper whose extraction raises (any error: a text spaCy refuses, a bug a
+    rule meets) is left out and reported as `on_error(paper, message)`, and the
+    stream goes on; without `on_error` it raises ExtractionError naming the
+    paper's source (file:line) and id.
     """
     directory = str(data_dir) if data_dir else None
     run = partial(_extract_batch, relate=relate, data_dir=directory)
     if workers <= 1:
-        for batch in _batches(papers, batch_size):
-            yield from run(batch)
+        results = (result for batch in _batches(papers, batch_size) for result in run(batch))
     else:
-        for extracted in ordered_map(run, _batches(papers, batch_size), workers):
-            yield from extracted
+        results = (result for batch in ordered_map(run, _batches(papers, batch_size), workers) for result in batch)
+    for result in results:
+        if not isinstance(result, _Failure):
+            yield result
+        elif on_error is None:
+            raise ExtractionError(f"{result.paper.source}: paper {result.paper.id}: extraction failed: "
+                                  f"{result.message}")
+        else:
+            on_error(result.paper, result.message)

@@ -47,11 +47,19 @@ class ReadReport:
     issues: list[ReadIssue] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     on_issue: object = None
+    extraction_failures: int = 0  # papers read whose extraction failed (add_extraction_failure)
 
     def add_issue(self, issue: ReadIssue) -> None:
         self.issues.append(issue)
         if callable(self.on_issue):
             self.on_issue(issue)
+
+    def add_extraction_failure(self, paper: Paper, message: str) -> None:
+        """A paper read but lost in extraction (kgbuild.extract.extract_papers' on_error): an issue at its record."""
+        self.extraction_failures += 1
+        file, _, line = paper.source.rpartition(":")
+        where = (file, int(line)) if file and line.isdigit() else (paper.source, None)
+        self.add_issue(ReadIssue(*where, f"paper {paper.id}: extraction failed, record skipped: {message}"))
 
     @property
     def papers(self) -> int:
