@@ -36,6 +36,31 @@ def test_a_name_with_two_labels_proposes_both_in_the_order_the_mentions_come():
     assert [(c.start, c.label) for c in proposed] == [(i, "Model") for i in gpt] + [(i, "Method") for i in gpt]
 
 
+class _CountingWords(list):
+    """A word list that counts how often it is read."""
+
+    reads = 0
+
+    def __getitem__(self, index):
+        _CountingWords.reads += 1
+        return super().__getitem__(index)
+
+
+def _named_reads(words: list[str]) -> int:
+    from kgbuild.extract.named import named_candidates  # noqa: PLC0415
+
+    _CountingWords.reads = 0
+    named_candidates(_CountingWords(words), [(0, len(words))])
+    return _CountingWords.reads
+
+
+@pytest.mark.parametrize("unit", [["GPT-4", ","], ["XLM", "-"]], ids=["a list of names", "a chain of name parts"])
+def test_named_systems_read_a_sentence_a_bounded_number_of_times_per_word(unit):
+    # before: each name of a list looked back over all earlier ones, each part of a chain forward over the rest
+    reads = [_named_reads(["We", "use", *unit * n, "."]) for n in (1000, 2000)]
+    assert reads[1] < 2.2 * reads[0]
+
+
 def test_windows_keep_sentences_whole_and_cut_only_a_sentence_longer_than_a_window():
     nlp = load_pipeline()
     doc = nlp.get_pipe("sentencizer")(nlp.make_doc("a b c d . e f . g h i j k l m n o p . q ."))

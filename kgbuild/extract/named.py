@@ -93,6 +93,13 @@ _PHRASE_END = frozenset({",", ".", ";", ":", "(", ")", "that", "which", "for", "
                          "designed", "trained", "based", "built", "capable", "using", "where", "whose",
                          "consisting", "containing", "comprising", "covering", "spanning", "featuring"})
 _MAX_PHRASE = 7
+# How far back a name looks for the head of the list it is in (32 names and their commas): every name of a
+# list looked back over all the earlier ones, a cost growing with the square of the list (30 s for a
+# 100k-character title listing "GPT-4, GPT-4, ...").
+_MAX_LIST_WORDS = 64
+# A name has at most this many "-"-joined parts after its first ("Qwen2.5-VL-7B-Instruct" has 3): every
+# name-shaped part of a longer chain ("XLM-XLM-XLM-...") read the rest of the chain, a square again.
+_MAX_NAME_PARTS = 8
 # A plain capitalised word (not name-shaped) is a candidate only with a definition or an explicit naming;
 # its other letters may be any script's ("Tülu").
 _PROPER = re.compile(r"[A-Z][^\W\d_]{2,}")
@@ -156,7 +163,8 @@ def _listed_under(words: list[str], start: int, first: int) -> str | None:
     """The label of "dataset" right before a name ("dataset DFN-5B"), or of the head noun before the list
     the name is in ("datasets such as LAION-2B, DataComp-1B, or WIT", "methods like DreamBooth")."""
     before = start - 1
-    while before - 1 >= first and (words[before] in {",", "or", "and"} or name_shape(words[before])):
+    while before - 1 >= first and before > start - _MAX_LIST_WORDS and (words[before] in {",", "or", "and"}
+                                                                       or name_shape(words[before])):
         before -= 1  # back over the list's earlier names
     if before - 1 >= first and words[before - 1].lower() == "such" and words[before].lower() == "as":
         before -= 2
@@ -176,9 +184,11 @@ def _name_end(words: list[str], start: int, limit: int) -> int:
     end = start + 1
     if end < limit and _VERSION.fullmatch(words[end]):
         end += 1
-    chain = end
-    while chain + 1 < limit and words[chain] == "-" and (_NUMBERED.search(words[chain + 1]) or name_shape(words[chain + 1])):
+    chain, parts = end, 0
+    while parts < _MAX_NAME_PARTS and chain + 1 < limit and words[chain] == "-" and (
+            _NUMBERED.search(words[chain + 1]) or name_shape(words[chain + 1])):
         chain += 2
+        parts += 1
         while chain < limit and words[chain].isdigit() and len(words[chain]) == 1:  # "FSS - 1 0 0 0" (digit-split text)
             chain += 1
         if _NUMBERED.search(words[chain - 1]):
