@@ -36,6 +36,21 @@ def test_a_name_with_two_labels_proposes_both_in_the_order_the_mentions_come():
     assert [(c.start, c.label) for c in proposed] == [(i, "Model") for i in gpt] + [(i, "Method") for i in gpt]
 
 
+def test_each_ner_span_is_checked_against_the_cues_it_overlaps_only(monkeypatch):
+    from kgbuild.extract import resolve  # noqa: PLC0415
+
+    checks = []
+    contradicts = resolve._contradicts
+    monkeypatch.setattr(resolve, "_contradicts", lambda cue, span: checks.append(1) or contradicts(cue, span))
+    text = "We fine-tune Large Language Models (LLMs) such as LLaMA-7B with LLMs on the SQuAD dataset. "
+    counts = []
+    for repeats in (50, 100):
+        checks.clear()
+        load_pipeline()(text * repeats)
+        counts.append(len(checks))
+    assert counts[1] < 2.2 * counts[0]  # before: every NER span against every cue, 4 times as many
+
+
 class _CountingWords(list):
     """A word list that counts how often it is read."""
 

@@ -255,12 +255,19 @@ class Resolver:
             key = (span.start, span.end, label)
             proposals.setdefault(key, Candidate(span.start, span.end, label, set())).sources.add(source)
 
-        cued = doc.spans.get(named.CANDIDATES, [])
+        cued = list(doc.spans.get(named.CANDIDATES, []))
         # A measure's written shape ("pass@32", "success rate") is a cue too: the NER called "pass@32" a Dataset.
         measures = [span for span in doc.spans.get(patterns.CANDIDATES, []) if span.label_ == "Metric"]
+        # A cue contradicts only a span it overlaps, so each NER span meets the cues on its own tokens, not all
+        # of them (a cost growing with the square of the text: 5 million checks in a 100k-character abstract).
+        cues_at: dict[int, list[Span]] = {}
+        for cue in (*cued, *measures):
+            for i in range(cue.start, cue.end):
+                cues_at.setdefault(i, []).append(cue)
         for ent in doc.ents:
             span = _without_dangling_words(ent)
-            if span is not None and not any(_contradicts(c, span) for c in (*cued, *measures)):
+            if span is not None and not any(_contradicts(cue, span) for i in range(span.start, span.end)
+                                            for cue in cues_at.get(i, ())):
                 propose(span, ent.label_, "ner")
         for span in cued:
             propose(span, span.label_, "named")
