@@ -227,24 +227,26 @@ class Resolver:
         return span.label_ != "Dataset" and term.prior is not None and (len(span) > 1 or term.prior >= 0.5)
 
     def _defined_otherwise(self, span: Span, defined: dict[str, list[Span]],
-                           proposals: dict[tuple[int, int, str], Candidate]) -> bool:
+                           ending_at: dict[int, list[tuple[int, str]]]) -> bool:
         """A short form the text defines ("Knowledge Infused Decoding (KID)") is what its long form says
         (rule 3), not the Papers-with-Code name it shares letters with (KID, a metric; CAP, a dataset), when
         the NER or a cue gave the long form another label. Names the training gold labels keep their lexicon
         label ("Fréchet Inception Distance (FID)"), and so does a short form whose long form nothing labels
-        ("The New York Times (NYT) dataset")."""
+        ("The New York Times (NYT) dataset"). `ending_at`: (start, label) of the proposals so far, by end."""
         longs = defined.get(span.text)
         term = self.lexicon.get(term_key(span)) if longs else None
         if term is None or term.prior is not None:
             return False
-        return any(end == long.end and long.start - 1 <= start and label != span.label_
-                   for long in longs for start, end, label in proposals)
+        return any(long.start - 1 <= start and label != span.label_
+                   for long in longs for start, label in ending_at.get(long.end, ()))
 
     def _features(self, span: Span, candidate: Candidate) -> dict[str, float]:
         return features(span, candidate.label, candidate.sources, self.lexicon.get(term_key(span)))
 
     def __call__(self, doc: Doc) -> Doc:
         proposals: dict[tuple[int, int, str], Candidate] = {}
+        # by end, for _defined_otherwise: a scan of all proposals per use of a short form was quadratic
+        ending_at: dict[int, list[tuple[int, str]]] = {}
 
         def propose(span: Span, label: str, source: str) -> None:
             span = _without_dangling_words(span)
@@ -253,7 +255,10 @@ class Resolver:
             if label == "Metric":
                 span = _with_rank_cutoff(span)
             key = (span.start, span.end, label)
-            proposals.setdefault(key, Candidate(span.start, span.end, label, set())).sources.add(source)
+            if key not in proposals:
+                proposals[key] = Candidate(span.start, span.end, label, set())
+                ending_at.setdefault(span.end, []).append((span.start, label))
+            proposals[key].sources.add(source)
 
         cued = list(doc.spans.get(named.CANDIDATES, []))
         # A measure's written shape ("pass@32", "success rate") is a cue too: the NER called "pass@32" a Dataset.
@@ -278,7 +283,7 @@ class Resolver:
         for long, short in pairs:
             defined.setdefault(short.text, []).append(long)
         for span in doc.spans.get(lexicon.CANDIDATES, []):
-            if self._written_like_known_name(span) and not self._defined_otherwise(span, defined, proposals):
+            if self._written_like_known_name(span) and not self._defined_otherwise(span, defined, ending_at):
                 propose(span, span.label_, "lexicon")
 
         ranked = sorted(proposals.values(), key=lambda c: (_PRIORITY[c.source], -(c.end - c.start), c.start))
@@ -394,13 +399,21 @@ class Resolver:
         """Rule 3, first: a long form the text abbreviates is one name ("parameter-efficient fine-tuning (PEFT)",
         "Reinforcement Learning from Human Feedback (RLHF)"), so mentions inside it become one mention over it,
         labelled by its head noun ("multi-domain Chinese dataset for passage retrieval") or as the mention holding
-        its head (before a preposition: "Pre-training with Representative wOrds Prediction (PROP)")."""
-        out = list(accepted)
+        its head (before a preposition: "Pre-training with Representative wOrds Prediction (PROP)").
+
+        Accepted mentions never overlap, so those meeting a long form are one run of them in text order, found
+        by bisection (a scan of all of them per long form was quadratic). Each keeps its place in `accepted`
+        (replacements after all), the order the later rules read them in."""
+        # (place, candidate) in text order, and the candidates' starts and ends, kept in step
+        placed = sorted(enumerate(accepted), key=lambda pair: pair[1].start)
+        starts, ends = [c.start for _, c in placed], [c.end for _, c in placed]
+        next_place = len(accepted)
         for long, _ in pairs:
             if any(token.text in _LONG_FORM_BREAKS for token in long):
                 continue
             start = long.start + (long[0].lower_ in _DETERMINERS)
-            inside = [c for c in out if c.start < long.end and c.end > start]
+            first, stop = bisect_right(ends, start), bisect_left(starts, long.end)
+            inside = [c for _, c in sorted(placed[first:stop], key=lambda pair: pair[0])]
             if not inside or any(c.start < start or c.end > long.end for c in inside) \
                     or any((c.start, c.end) == (start, long.end) for c in inside):
                 continue
@@ -408,8 +421,11 @@ class Resolver:
             holding_head = ([c for c in inside if c.start < split] or inside)[-1]
             label = named.head_label(doc[split - 1].text) or holding_head.label
             sources = set().union(*(c.sources for c in inside)) | {"abbreviation"}
-            out = [c for c in out if c not in inside] + [_candidate(start, long.end, label, sources, proposals)]
-        return out
+            whole = _candidate(start, long.end, label, sources, proposals)
+            placed[first:stop] = [(next_place, whole)]
+            starts[first:stop], ends[first:stop] = [whole.start], [whole.end]
+            next_place += 1
+        return [c for _, c in sorted(placed, key=lambda pair: pair[0])]
 
     @staticmethod
     def _abbreviation_candidates(pairs: list[tuple[Span, Span]], accepted: list[Candidate],
