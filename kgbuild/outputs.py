@@ -56,7 +56,7 @@ from kgbuild.errors import KgbuildError
 
 MANIFEST = "kgbuild-manifest.json"
 GENERATOR = "kgbuild"
-_TEMPORARY = re.compile(r"\.?kgbuild-(?:tmp|spool|csv)-(\d+)-")
+_TEMPORARY = re.compile(r"\.?kgbuild-(?:tmp|spool|csv|graph)-(\d+)-")
 # Temporaries of kgbuild versions that did not name their owner (tempfile's 8 random characters):
 # removed once older than a day, as no build runs that long. Spools and CSV directories only in the
 # system temporary directory, where a user's own file of that shape is unlikely.

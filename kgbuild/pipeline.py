@@ -6,7 +6,8 @@
 
 Extraction streams. Linking needs two passes over the extracted papers (corpus
 statistics first, then ids), so they are spooled to a temporary JSONL file
-rather than held in memory.
+rather than held in memory; the graph is built onto disk too (kgbuild.graph.stream),
+so memory is bounded by the distinct names, not by the papers.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgbuild.graph.build import GraphBuilder
-from kgbuild.graph.model import Graph
+from kgbuild.graph.stream import StreamedGraph
 from kgbuild.models import Entity, ExtractedPaper
 from kgbuild.outputs import OutputSet, remove_stale_system_temporaries, temporary_prefix, written
 from kgbuild.read import InputError, ReadReport, read_papers
@@ -91,18 +91,16 @@ class Spool:
 
 @dataclass
 class LinkedCorpus:
-    """Linked papers (re-iterable), their entities and the linker's VARIANT_OF pairs."""
+    """Linked papers (re-iterable), their entities and the linker's VARIANT_OF pairs: what every
+    engine (local, Ray) hands to the sinks."""
 
     papers: Iterable[ExtractedPaper]
     entities: list[Entity]
     variant_pairs: list[tuple[str, str]] = field(default_factory=list)
 
-    def graph(self) -> Graph:
-        builder = GraphBuilder()
-        builder.add_entities(self.entities, self.variant_pairs)
-        for paper in self.papers:
-            builder.add(paper)
-        return builder.graph()
+    def graph(self) -> StreamedGraph:
+        """The graph, built onto disk in one pass over the papers (every sink takes it)."""
+        return StreamedGraph.build(self.papers, self.entities, self.variant_pairs)
 
 
 class _Resolved:

@@ -23,7 +23,7 @@ from kgbuild.schema import load_schema
 
 
 @dataclass
-class _Aggregate:
+class Aggregate:
     start_label: str
     end_label: str
     papers: dict[str, None] = field(default_factory=dict)  # ordered set
@@ -38,7 +38,7 @@ class GraphBuilder:
 
     entities: dict[str, Entity] = field(default_factory=dict)
     nodes: list[Node] = field(default_factory=list)
-    aggregates: dict[tuple[str, str, str], _Aggregate] = field(default_factory=dict)
+    aggregates: dict[tuple[str, str, str], Aggregate] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     families: dict[str, list[str]] = field(default_factory=dict)  # variant entity id -> its family entity ids
 
@@ -48,10 +48,10 @@ class GraphBuilder:
         for variant, family in variant_pairs:
             self.families.setdefault(variant, []).append(family)
 
-    def _aggregate(self, rel_type: str, start: tuple[str, str], end: tuple[str, str]) -> _Aggregate:
+    def _aggregate(self, rel_type: str, start: tuple[str, str], end: tuple[str, str]) -> Aggregate:
         key = (rel_type, start[1], end[1])
         if key not in self.aggregates:
-            self.aggregates[key] = _Aggregate(start[0], end[0])
+            self.aggregates[key] = Aggregate(start[0], end[0])
         return self.aggregates[key]
 
     def _state(self, rel_type: str, start: tuple[str, str], end: tuple[str, str], paper: ExtractedPaper,
@@ -129,33 +129,47 @@ class GraphBuilder:
     def _entity_nodes(self) -> list[Node]:
         """Entity nodes whose mention_count/paper_count are counted from the MENTIONS built,
         so they agree exactly with the graph (as the Neo4j loader recomputes them after a load)."""
-        mentions: dict[str, int] = {}
-        papers: dict[str, int] = {}
+        counts = MentionCounts()
         for (rel_type, _, end), aggregate in self.aggregates.items():
-            if rel_type == "MENTIONS":
-                mentions[end] = mentions.get(end, 0) + len(aggregate.texts)
-                papers[end] = papers.get(end, 0) + 1
-        nodes = []
-        for entity in self.entities.values():
-            properties = entity.model_dump(exclude={"id", "label"})
-            properties["mention_count"] = mentions.get(entity.id, 0)
-            properties["paper_count"] = papers.get(entity.id, 0)
-            nodes.append(Node(label=entity.label, id=entity.id, properties=properties))
-        return nodes
+            counts.add(rel_type, end, aggregate)
+        return [counts.node(entity) for entity in self.entities.values()]
 
     def graph(self) -> Graph:
-        relationships = []
-        for (rel_type, start, end), aggregate in self.aggregates.items():
-            properties = {
-                "support": len(aggregate.papers), "score": round(aggregate.score, 4),
-                "papers": list(aggregate.papers), "evidence": aggregate.evidence,
-            }
-            if rel_type == "MENTIONS":
-                properties["count"] = len(aggregate.texts)
-                properties["texts"] = aggregate.texts
-            relationships.append(Relationship(type=rel_type, start=start, start_label=aggregate.start_label,
-                                              end=end, end_label=aggregate.end_label, properties=properties))
+        relationships = [relationship(key, aggregate) for key, aggregate in self.aggregates.items()]
         return Graph(nodes=self._entity_nodes() + self.nodes, relationships=relationships)
+
+
+@dataclass
+class MentionCounts:
+    """Per entity: MENTIONS statements (mention_count) and MENTIONS relationships (paper_count)."""
+
+    mentions: dict[str, int] = field(default_factory=dict)
+    papers: dict[str, int] = field(default_factory=dict)
+
+    def add(self, rel_type: str, end: str, aggregate: Aggregate) -> None:
+        if rel_type == "MENTIONS":
+            self.mentions[end] = self.mentions.get(end, 0) + len(aggregate.texts)
+            self.papers[end] = self.papers.get(end, 0) + 1
+
+    def node(self, entity: Entity) -> Node:
+        properties = entity.model_dump(exclude={"id", "label"})
+        properties["mention_count"] = self.mentions.get(entity.id, 0)
+        properties["paper_count"] = self.papers.get(entity.id, 0)
+        return Node(label=entity.label, id=entity.id, properties=properties)
+
+
+def relationship(key: tuple[str, str, str], aggregate: Aggregate) -> Relationship:
+    """The relationship of one (type, start, end) key and everything stated about it."""
+    rel_type, start, end = key
+    properties = {
+        "support": len(aggregate.papers), "score": round(aggregate.score, 4),
+        "papers": list(aggregate.papers), "evidence": aggregate.evidence,
+    }
+    if rel_type == "MENTIONS":
+        properties["count"] = len(aggregate.texts)
+        properties["texts"] = aggregate.texts
+    return Relationship(type=rel_type, start=start, start_label=aggregate.start_label,
+                        end=end, end_label=aggregate.end_label, properties=properties)
 
 
 def build_graph(papers: Iterable[ExtractedPaper], entities: Iterable[Entity],

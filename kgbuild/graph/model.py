@@ -7,6 +7,8 @@ schema does not define cannot be constructed, so no sink ever sees one.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
+from typing import Protocol
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -85,3 +87,15 @@ class Graph(BaseModel):
 
     def relationship_counts(self) -> dict[str, int]:
         return dict(sorted(Counter(rel.type for rel in self.relationships).items()))
+
+
+class GraphSource(Protocol):
+    """What every sink reads: a Graph in memory, or a StreamedGraph (kgbuild.graph.stream) on disk.
+    `nodes` and `relationships` can be iterated more than once; a sink never needs them all at once."""
+
+    nodes: Iterable[Node]
+    relationships: Iterable[Relationship]
+
+    def node_counts(self) -> dict[str, int]: ...
+
+    def relationship_counts(self) -> dict[str, int]: ...

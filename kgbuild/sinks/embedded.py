@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from typing import Any
 import ladybug
 
 from kgbuild.errors import KgbuildError
-from kgbuild.graph.model import Graph, PropertyValue
+from kgbuild.graph.model import GraphSource, PropertyValue
 from kgbuild.outputs import OutputSet, output_set, remove_stale_system_temporaries, temporary_prefix
 from kgbuild.schema import GraphSchema, PropertySpec, load_schema
 
@@ -76,10 +75,8 @@ def _csv_field(value: PropertyValue | None, spec_type: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def _write_csv(path: Path, rows: Iterable[list[PropertyValue | None]], types: list[str]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        for row in rows:
-            out.write(",".join(_csv_field(value, spec_type) for value, spec_type in zip(row, types)) + "\n")
+def _csv_row(row: list[PropertyValue | None], types: list[str]) -> str:
+    return ",".join(_csv_field(value, spec_type) for value, spec_type in zip(row, types)) + "\n"
 
 
 def _copy_statement(table: str, csv_path: Path, types: list[str], pair: tuple[str, str] | None = None) -> str:
@@ -137,7 +134,7 @@ class EmbeddedStore:
             self._database.close()
             self._database = self._connection = None
 
-    def load(self, graph: Graph, *, replace: bool = False, outputs: OutputSet | None = None) -> None:
+    def load(self, graph: GraphSource, *, replace: bool = False, outputs: OutputSet | None = None) -> None:
         """Build the store from `graph`; an existing store is replaced only when `replace`.
 
         With `outputs`, the new store is renamed into place when that set is committed; without,
@@ -206,7 +203,7 @@ def _session(path: Path) -> Iterator[ladybug.Connection]:
         database.close()
 
 
-def _build(path: Path, graph: Graph, work: Path) -> None:
+def _build(path: Path, graph: GraphSource, work: Path) -> None:
     schema = load_schema()
     with _session(path) as connection:
         for statement in schema_statements(schema):
@@ -218,25 +215,43 @@ def _build(path: Path, graph: Graph, work: Path) -> None:
 CopyPlan = tuple[str, Path, list[str], tuple[str, str] | None]  # table, CSV, column types, (FROM, TO) for rels
 
 
-def _write_tables(graph: Graph, schema: GraphSchema, work: Path) -> Iterator[CopyPlan]:
-    """Write one CSV per node label and per (type, FROM, TO) pair; yield what to COPY from each."""
-    nodes = defaultdict(list)
-    for node in graph.nodes:
-        nodes[node.label].append(node)
-    for label, members in nodes.items():
-        specs = schema.nodes[label].properties
-        types = [spec.type for spec in specs]
-        csv_path = work / f"node_{label}.csv"
-        _write_csv(csv_path, ([node.properties.get(spec.name) for spec in specs] for node in members), types)
-        yield label, csv_path, types, None
+class _Tables:
+    """One CSV per table, opened when its first row comes; rows are written as they come (the graph may
+    be a stream), so memory holds one row, not a table."""
 
-    relationships = defaultdict(list)
-    for rel in graph.relationships:
-        relationships[rel.type, rel.start_label, rel.end_label].append(rel)
-    for (rel_type, start_label, end_label), members in relationships.items():
-        specs = schema.relationships[rel_type].properties
-        types = ["string", "string", *(spec.type for spec in specs)]
-        csv_path = work / f"rel_{rel_type}_{start_label}_{end_label}.csv"
-        rows = ([rel.start, rel.end, *(rel.properties.get(spec.name) for spec in specs)] for rel in members)
-        _write_csv(csv_path, rows, types)
-        yield rel_type, csv_path, types, (start_label, end_label)
+    def __init__(self, work: Path):
+        self._work, self._open, self.plans = work, {}, []
+
+    def write(self, name: str, table: str, types: list[str], pair: tuple[str, str] | None, row: list) -> None:
+        handle = self._open.get(name)
+        if handle is None:
+            csv_path = self._work / f"{name}.csv"
+            handle = self._open[name] = csv_path.open("w", encoding="utf-8", newline="")
+            self.plans.append((table, csv_path, types, pair))
+        handle.write(_csv_row(row, types))
+
+    def close(self) -> None:
+        for handle in self._open.values():
+            handle.close()
+
+
+def _write_tables(graph: GraphSource, schema: GraphSchema, work: Path) -> list[CopyPlan]:
+    """Write one CSV per node label and per (type, FROM, TO) pair; return what to COPY from each,
+    node tables first (relationships need their endpoints)."""
+    node_types = {label: [spec.type for spec in node.properties] for label, node in schema.nodes.items()}
+    rel_types = {rel_type: ["string", "string", *(spec.type for spec in rel.properties)]
+                 for rel_type, rel in schema.relationships.items()}
+    tables = _Tables(work)
+    try:
+        for node in graph.nodes:
+            specs = schema.nodes[node.label].properties
+            tables.write(f"node_{node.label}", node.label, node_types[node.label], None,
+                         [node.properties.get(spec.name) for spec in specs])
+        for rel in graph.relationships:
+            specs = schema.relationships[rel.type].properties
+            tables.write(f"rel_{rel.type}_{rel.start_label}_{rel.end_label}", rel.type, rel_types[rel.type],
+                         (rel.start_label, rel.end_label),
+                         [rel.start, rel.end, *(rel.properties.get(spec.name) for spec in specs)])
+    finally:
+        tables.close()
+    return tables.plans

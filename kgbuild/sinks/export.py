@@ -22,15 +22,15 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections import defaultdict
+from contextlib import ExitStack
 from pathlib import Path
 
-from kgbuild.graph.model import Graph, PropertyValue
+from kgbuild.graph.model import GraphSource, PropertyValue
 from kgbuild.outputs import OutputSet, output_set, written
 from kgbuild.schema import load_schema
 
 
-def export_jsonl(graph: Graph, path: str | os.PathLike[str], outputs: OutputSet | None = None) -> None:
+def export_jsonl(graph: GraphSource, path: str | os.PathLike[str], outputs: OutputSet | None = None) -> None:
     with written(path, "jsonl", outputs) as temporary, open(temporary, "w", encoding="utf-8", newline="\n") as out:
         for node in graph.nodes:
             record = {"kind": "node", "label": node.label, "id": node.id, "properties": node.properties}
@@ -53,39 +53,33 @@ def csv_cell(value: PropertyValue | None) -> str | int | float:
     return value
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows([csv_cell(value) for value in row] for row in rows)
-
-
-def export_csv(graph: Graph, directory: str | os.PathLike[str], outputs: OutputSet | None = None) -> None:
+def export_csv(graph: GraphSource, directory: str | os.PathLike[str], outputs: OutputSet | None = None) -> None:
     """Write the CSVs into `directory`, committed with `outputs` when given, else with a manifest there."""
     directory = Path(directory)
     with output_set(outputs, manifest_dir=directory) as owner:
         _export_csv(graph, directory, owner)
 
 
-def _export_csv(graph: Graph, directory: Path, outputs: OutputSet) -> None:
+def _export_csv(graph: GraphSource, directory: Path, outputs: OutputSet) -> None:
+    """Every schema label's and type's file opened at once (header only when the graph has none), and
+    rows written as they come: the graph may be a stream."""
     schema = load_schema()
+    with ExitStack() as files:
+        def open_csv(name: str, header: list[str]):
+            handle = files.enter_context(outputs.claim(directory / name, "file").open("w", encoding="utf-8", newline=""))
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            return writer
 
-    nodes = defaultdict(list)
-    for node in graph.nodes:
-        nodes[node.label].append(node)
-    for label, spec in schema.nodes.items():
-        names = [prop.name for prop in spec.properties]
-        rows = [[node.properties.get(name) for name in names] for node in nodes[label]]
-        _write_csv(outputs.claim(directory / f"node_{label}.csv", "file"), names, rows)
-
-    relationships = defaultdict(list)
-    for rel in graph.relationships:
-        relationships[rel.type].append(rel)
-    for rel_type, spec in schema.relationships.items():
-        names = [prop.name for prop in spec.properties]
-        rows = [
-            [rel.start, rel.start_label, rel.end, rel.end_label, *(rel.properties.get(name) for name in names)]
-            for rel in relationships[rel_type]
-        ]
-        header = ["start", "start_label", "end", "end_label", *names]
-        _write_csv(outputs.claim(directory / f"rel_{rel_type}.csv", "file"), header, rows)
+        node_files = {label: (open_csv(f"node_{label}.csv", [p.name for p in spec.properties]),
+                              [p.name for p in spec.properties]) for label, spec in schema.nodes.items()}
+        rel_files = {rel_type: (open_csv(f"rel_{rel_type}.csv", ["start", "start_label", "end", "end_label",
+                                                                 *(p.name for p in spec.properties)]),
+                                [p.name for p in spec.properties]) for rel_type, spec in schema.relationships.items()}
+        for node in graph.nodes:
+            writer, names = node_files[node.label]
+            writer.writerow([csv_cell(node.properties.get(name)) for name in names])
+        for rel in graph.relationships:
+            writer, names = rel_files[rel.type]
+            writer.writerow([rel.start, rel.start_label, rel.end, rel.end_label,
+                             *(csv_cell(rel.properties.get(name)) for name in names)])

@@ -1,4 +1,4 @@
-"""Write the Graph as GraphML (for Gephi, yEd, networkx, igraph, ...), via networkx.
+"""Write the graph as GraphML (for Gephi, yEd, networkx, igraph, ...), as networkx's writer does, streamed.
 
 Encoding:
 - node id = the node's id; node attribute `label` = its node label (Paper, Model, ...);
@@ -29,12 +29,13 @@ import io
 import json
 import os
 import re
+import tempfile
+import xml.etree.ElementTree as ET
 
-import networkx as nx
 from networkx.readwrite.graphml import GraphMLWriter
 
 from kgbuild import __version__
-from kgbuild.graph.model import Graph, PropertyValue
+from kgbuild.graph.model import GraphSource, PropertyValue
 from kgbuild.outputs import GENERATOR, OutputSet, written
 from kgbuild.schema import PropertySpec, load_schema
 
@@ -63,21 +64,6 @@ def _attributes(properties: dict[str, PropertyValue], specs: tuple[PropertySpec,
     }
 
 
-def to_networkx(graph: Graph) -> nx.MultiDiGraph:
-    """The Graph as a networkx MultiDiGraph with GraphML-ready (typed, None-free) attributes."""
-    schema = load_schema()
-    result = nx.MultiDiGraph(generator=GENERATOR, kgbuild_version=__version__)
-    for node in graph.nodes:
-        spec = schema.nodes[node.label]
-        attributes = _attributes(node.properties, spec.properties, skip=spec.key)
-        result.add_node(_xml_text(node.id), label=node.label, **attributes)
-    for index, rel in enumerate(graph.relationships):
-        specs = schema.relationships[rel.type].properties
-        attributes = _attributes(rel.properties, specs)
-        result.add_edge(_xml_text(rel.start), _xml_text(rel.end), key=f"e{index}", type=rel.type, **attributes)
-    return result
-
-
 class _NamedKeyWriter(GraphMLWriter):
     """Key ids = attribute names, made unique across node and edge keys (see module doc)."""
 
@@ -96,16 +82,48 @@ class _NamedKeyWriter(GraphMLWriter):
         return super().get_key(name, attr_type, scope, default)
 
 
-def write_graphml(graph: Graph, path: str | os.PathLike[str], outputs: OutputSet | None = None) -> None:
-    """Write `graph` to `path` (replaced atomically; committed with `outputs` when given)."""
-    network = to_networkx(graph)
-    node_attributes = {name for _, data in network.nodes(data=True) for name in data}
-    writer = _NamedKeyWriter(node_attributes)
-    writer.add_graph_element(network)
-    buffer = io.BytesIO()
-    writer.dump(buffer)
-    # ElementTree writes a carriage return in text as is, and XML parsers turn it into a
-    # newline; every raw CR in the output comes from a value (UTF-8 never contains byte
-    # 0x0D otherwise), so writing them all as character references is exact.
-    with written(path, "graphml", outputs) as temporary, open(temporary, "wb") as out:
-        out.write(buffer.getvalue().replace(b"\r", b"&#13;"))
+def _element(writer: _NamedKeyWriter, tag: str, scope: str, attributes: dict, data: dict) -> bytes:
+    """One node or edge as networkx's writer serialises it (its keys registered with `writer`)."""
+    element = writer.myElement(tag, **attributes)
+    for name, value in data.items():
+        element.append(writer.add_data(name, type(value), str(value), scope))
+    return ET.tostring(element, encoding="utf-8", xml_declaration=False)
+
+
+def write_graphml(graph: GraphSource, path: str | os.PathLike[str], outputs: OutputSet | None = None) -> None:
+    """Write `graph` to `path` (replaced atomically; committed with `outputs` when given).
+
+    Streamed: nodes, then edges, each serialised as networkx's GraphMLWriter does, into a body file;
+    the keys they used are known at the end, so the header (keys) is written first into the output,
+    the body copied after it, then the graph's data. Memory holds one element and the keys."""
+    schema = load_schema()
+    writer = _NamedKeyWriter(set())
+    graph_element = writer.myElement("graph", edgedefault="directed")
+    for name, value in {"generator": GENERATOR, "kgbuild_version": __version__}.items():
+        graph_element.append(writer.add_data(name, type(value), str(value), "graph"))
+    with tempfile.TemporaryFile() as body:
+        for node in graph.nodes:
+            spec = schema.nodes[node.label]
+            data = {"label": node.label, **_attributes(node.properties, spec.properties, skip=spec.key)}
+            writer.node_attributes.update(data)
+            body.write(_element(writer, "node", "node", {"id": _xml_text(node.id)}, data))
+        for index, rel in enumerate(graph.relationships):
+            data = {"type": rel.type, **_attributes(rel.properties, schema.relationships[rel.type].properties)}
+            attributes = {"source": _xml_text(rel.start), "target": _xml_text(rel.end), "id": f"e{index}"}
+            body.write(_element(writer, "edge", "edge", attributes, data))
+        writer.xml.append(graph_element)
+        header = io.BytesIO()
+        ET.ElementTree(writer.xml).write(header, encoding="utf-8", xml_declaration=True)
+        # networkx writes the graph's data after its nodes and edges; so does this
+        opening = b'<graph edgedefault="directed">'
+        header, closing = header.getvalue().split(opening, 1)
+        header += opening
+        body.seek(0)
+        # ElementTree writes a carriage return in text as is, and XML parsers turn it into a
+        # newline; every raw CR in the output comes from a value (UTF-8 never contains byte
+        # 0x0D otherwise), so writing them all as character references is exact.
+        with written(path, "graphml", outputs) as temporary, open(temporary, "wb") as out:
+            out.write(header.replace(b"\r", b"&#13;"))
+            for chunk in iter(lambda: body.read(1 << 20), b""):
+                out.write(chunk.replace(b"\r", b"&#13;"))
+            out.write(closing.replace(b"\r", b"&#13;"))

@@ -21,11 +21,12 @@ values are written as empty unquoted fields, which the import tool treats as abs
 
 from __future__ import annotations
 
+import itertools
 import shlex
-from collections import defaultdict
+from contextlib import ExitStack
 from pathlib import Path
 
-from kgbuild.graph.model import Graph
+from kgbuild.graph.model import GraphSource
 from kgbuild.outputs import OutputSet, output_set
 from kgbuild.schema import load_schema
 
@@ -33,9 +34,9 @@ _CSV_TYPES = {"string": "", "integer": ":long", "float": ":double", "boolean": "
 _DELIMITER_CANDIDATES = [";", "|", "\u001f", "\u001e", "\u001d", "\u0007"]
 
 
-def _array_delimiter(graph: Graph) -> str:
+def _array_delimiter(graph: GraphSource) -> str:
     used: set[str] = set()
-    for item in (*graph.nodes, *graph.relationships):
+    for item in itertools.chain(graph.nodes, graph.relationships):
         for value in item.properties.values():
             if isinstance(value, list):
                 for element in value:
@@ -74,7 +75,7 @@ def _cell(value, kind: str, delimiter: str) -> str | None:
     return str(value)
 
 
-def export_neo4j_import(graph: Graph, directory: str | Path, database: str = "neo4j",
+def export_neo4j_import(graph: GraphSource, directory: str | Path, database: str = "neo4j",
                         admin: str = "neo4j-admin", outputs: OutputSet | None = None) -> str:
     """Write the CSVs for `graph` into `directory`; return the `neo4j-admin database import full` command.
     The files are committed with `outputs` when given, else together with a manifest in `directory`."""
@@ -83,44 +84,45 @@ def export_neo4j_import(graph: Graph, directory: str | Path, database: str = "ne
         return _export(graph, out, database, admin, owner)
 
 
-def _export(graph: Graph, out: Path, database: str, admin: str, outputs: OutputSet) -> str:
+def _export(graph: GraphSource, out: Path, database: str, admin: str, outputs: OutputSet) -> str:
+    """Two passes over the graph (the array delimiter, then the rows), each file written as its rows come."""
     schema = load_schema()
     delimiter = _array_delimiter(graph)
-    arguments: list[str] = []
+    node_files: dict[str, tuple[_Writer, list, set[str]]] = {}
+    rel_files: dict[tuple[str, str, str], tuple[_Writer, list]] = {}
+    with ExitStack() as files:
+        def open_csv(path: Path, header: list[str]) -> _Writer:
+            writer = _Writer(files.enter_context(open(outputs.claim(path, "file"), "w", encoding="utf-8", newline="")))
+            writer.row(header)
+            return writer
 
-    by_label: dict[str, list] = defaultdict(list)
-    for node in graph.nodes:
-        by_label[schema.node_label(node.label)].append(node)
-    for label, nodes in sorted(by_label.items()):
-        spec = schema.nodes[label]
-        props = [p for p in spec.properties if p.name != spec.key]
-        path = out / f"nodes_{label}.csv"
-        with open(outputs.claim(path, "file"), "w", encoding="utf-8", newline="") as handle:
-            writer = _Writer(handle)
-            writer.row([f"{spec.key}:ID({label})", *(p.name + _CSV_TYPES[p.type] for p in props), ":LABEL"])
-            seen: set[str] = set()
-            for node in nodes:
-                if node.id in seen:  # the import tool rejects duplicate ids; the graph may repeat a node
-                    continue
-                seen.add(node.id)
-                writer.row([node.id, *(_cell(node.properties.get(p.name), p.type, delimiter) for p in props), label])
-        arguments.append(f"--nodes={label}={path}")
+        for node in graph.nodes:
+            label = schema.node_label(node.label)
+            if label not in node_files:
+                spec = schema.nodes[label]
+                props = [p for p in spec.properties if p.name != spec.key]
+                header = [f"{spec.key}:ID({label})", *(p.name + _CSV_TYPES[p.type] for p in props), ":LABEL"]
+                node_files[label] = (open_csv(out / f"nodes_{label}.csv", header), props, set())
+            writer, props, seen = node_files[label]
+            if node.id in seen:  # the import tool rejects duplicate ids; a Graph may repeat a node
+                continue
+            seen.add(node.id)
+            writer.row([node.id, *(_cell(node.properties.get(p.name), p.type, delimiter) for p in props), label])
 
-    by_type: dict[tuple[str, str, str], list] = defaultdict(list)
-    for rel in graph.relationships:
-        by_type[(schema.relationship_type(rel.type), rel.start_label, rel.end_label)].append(rel)
-    for (rel_type, start, end), rels in sorted(by_type.items()):
-        props = list(schema.relationships[rel_type].properties)
-        path = out / f"rels_{rel_type}_{start}_{end}.csv"
-        with open(outputs.claim(path, "file"), "w", encoding="utf-8", newline="") as handle:
-            writer = _Writer(handle)
-            writer.row([f":START_ID({start})", f":END_ID({end})", ":TYPE",
-                        *(p.name + _CSV_TYPES[p.type] for p in props)])
-            for rel in rels:
-                writer.row([rel.start, rel.end, rel_type,
-                            *(_cell(rel.properties.get(p.name), p.type, delimiter) for p in props)])
-        arguments.append(f"--relationships={rel_type}={path}")
+        for rel in graph.relationships:
+            group = (schema.relationship_type(rel.type), rel.start_label, rel.end_label)
+            if group not in rel_files:
+                rel_type, start, end = group
+                props = list(schema.relationships[rel_type].properties)
+                header = [f":START_ID({start})", f":END_ID({end})", ":TYPE", *(p.name + _CSV_TYPES[p.type] for p in props)]
+                rel_files[group] = (open_csv(out / f"rels_{rel_type}_{start}_{end}.csv", header), props)
+            writer, props = rel_files[group]
+            writer.row([rel.start, rel.end, group[0],
+                        *(_cell(rel.properties.get(p.name), p.type, delimiter) for p in props)])
 
+    arguments = [f"--nodes={label}={out / f'nodes_{label}.csv'}" for label in sorted(node_files)]
+    arguments += [f"--relationships={rel_type}={out / f'rels_{rel_type}_{start}_{end}.csv'}"
+                  for rel_type, start, end in sorted(rel_files)]
     command = shlex.join([
         admin, "database", "import", "full", database,
         f"--array-delimiter={_delimiter_argument(delimiter)}", "--delimiter=,", "--quote=\"",
