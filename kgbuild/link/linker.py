@@ -107,6 +107,15 @@ class NodeStats:
         self.surfaces.update(other.surfaces)
         self.papers += papers
 
+    def merge(self, other: NodeStats) -> None:
+        """Add the same node's statistics observed on other papers (each paper is counted in one of the two)."""
+        self.absorb(other, other.papers)
+        self.papers_only_lower += other.papers_only_lower
+        if other.lower is not None:
+            if self.lower is None:
+                self.lower = NodeStats()
+            self.lower.merge(other.lower)
+
 
 # The node of the lower-case word of a name written in capitals: "clip" -> "clip-word" (apart from CLIP).
 WORD_SUFFIX = "-word"
@@ -214,6 +223,17 @@ class Linker:
             if True in forms:
                 stats.lower.papers += 1
                 stats.papers_only_lower += int(False not in forms)
+
+    def merge(self, other: Linker) -> None:
+        """Add the pass-1 statistics of a linker that observed other papers, key by key (the reduce of a
+        distributed pass 1, kgbuild.ray_engine): finish() then decides as if this linker had observed them all.
+        Label weights are float sums, so the order of merging moves them only below decide_label's rounding."""
+        for node, stats in other.nodes.items():
+            self.nodes.setdefault(node, NodeStats()).merge(stats)
+        for mine, theirs in ((self.definitions, other.definitions), (self.long_forms, other.long_forms),
+                             (self.short_forms, other.short_forms)):
+            for key, counts in theirs.items():
+                mine.setdefault(key, Counter()).update(counts)
 
     # -- between the passes ---------------------------------------------------
     def finish(self) -> tuple[list[Entity], list[tuple[str, str]]]:
