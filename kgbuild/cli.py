@@ -125,15 +125,25 @@ def _extraction_failed(count: int) -> None:
     raise click.ClickException(f"{count:,} record(s) skipped: their extraction failed (warnings above)")
 
 
-def _linked(inputs, input_format, aliases, workers, batch_size, out: Output):
-    """Read, extract and link INPUT...; returns the ReadReport and the LinkedCorpus."""
+def _linked(inputs, input_format, aliases, workers, batch_size, out: Output, ray_cluster=None):
+    """Read, extract and link INPUT... (on Ray when `ray_cluster` is a kgbuild.ray_engine.RayCluster);
+    returns the ReadReport and the LinkedCorpus."""
     from kgbuild.pipeline import extract, link_extracted
 
     report = _report(out)
-    extracted = extract(inputs, input_format=input_format, report=report, workers=workers, batch_size=batch_size)
-    # Relations are found paper by paper during extraction; linking needs every paper first.
-    corpus = link_extracted(out.track(extracted, "read + extract + relate", _paper_total(inputs, input_format, out),
-                                      then="link"), aliases)
+    if ray_cluster is not None:
+        from kgbuild.ray_engine import link_on_ray
+
+        # the driver reads every input before extraction starts, so the total is known by then
+        corpus = link_on_ray(inputs, ray_cluster, input_format=input_format, report=report, aliases=aliases,
+                             batch_size=batch_size,
+                             track=lambda papers: out.track(papers, "extract + relate on Ray", report.papers,
+                                                            then="link"))
+    else:
+        extracted = extract(inputs, input_format=input_format, report=report, workers=workers, batch_size=batch_size)
+        # Relations are found paper by paper during extraction; linking needs every paper first.
+        corpus = link_extracted(out.track(extracted, "read + extract + relate",
+                                          _paper_total(inputs, input_format, out), then="link"), aliases)
     _finish_reading(report)
     if report.extraction_failures:  # each was warned of; exit 1 once the command has written all the others
         click.get_current_context().call_on_close(functools.partial(_extraction_failed, report.extraction_failures))
@@ -285,7 +295,8 @@ def _print_counts(graph, out: Output) -> None:
 
 @cli.command(epilog=_example(
     'kgbuild build corpus/ -o out/',
-    'NEO4J_PASSWORD=... kgbuild build corpus/ -o out/ --neo4j bolt://localhost:7687'))
+    'NEO4J_PASSWORD=... kgbuild build corpus/ -o out/ --neo4j bolt://localhost:7687',
+    'kgbuild build corpus/ -o out/ --engine ray --ray-address ray-head:6379'))
 @_input_options
 @click.option("-o", "--output", "--out", "out_dir", type=click.Path(file_okay=False), default="kgbuild-out",
               show_default=True, help="Output directory: extracted.jsonl, graph.lbdb (embedded store), graph.graphml.")
@@ -295,9 +306,14 @@ def _print_counts(graph, out: Output) -> None:
               help="Replace existing files kgbuild did not write (otherwise refused; its own outputs are remade).")
 @_neo4j_options
 @_linking_options
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Where extraction and pass 1 of linking run: here (--workers processes) or on Ray.")
+@click.option("--ray-address", metavar="ADDR",
+              help="HOST:PORT of an existing Ray cluster's head (or auto); default: a local in-process cluster.")
+@click.option("--ray-workers", type=click.IntRange(1), help="Extraction actors on Ray (default: one per CPU).")
 @_output_options
 def build(inputs, input_format, out_dir, db, graphml, replace, neo4j_uri, neo4j_user, neo4j_database,
-          aliases, workers, batch_size, out: Output) -> None:
+          aliases, workers, batch_size, engine, ray_address, ray_workers, out: Output) -> None:
     """Read, extract, link and relate INPUT..., then write the graph to every sink asked for.
 
     The files are written to temporaries and renamed into place together; OUT/kgbuild-manifest.json,
@@ -312,10 +328,11 @@ def build(inputs, input_format, out_dir, db, graphml, replace, neo4j_uri, neo4j_
     extracted = target / "extracted.jsonl"
     db, graphml = db or str(target / "graph.lbdb"), graphml or str(target / "graph.graphml")
     neo4j = (neo4j_uri, neo4j_user, neo4j_database) if neo4j_uri else None
+    ray_cluster = _ray_cluster(engine, ray_address, ray_workers, workers)
     _check_neo4j_first(neo4j)
     with OutputSet(replace=replace, manifest_dir=target) as outputs:
         _claim(outputs, (extracted, "extract"), (db, "store"), (graphml, "graphml"))
-        _, corpus = _linked(inputs, input_format, aliases, workers, batch_size, out)
+        _, corpus = _linked(inputs, input_format, aliases, workers, batch_size, out, ray_cluster)
         papers = write_jsonl(corpus.papers, extracted, outputs)
         out.stage("build graph")
         graph = corpus.graph()
@@ -323,6 +340,20 @@ def build(inputs, input_format, out_dir, db, graphml, replace, neo4j_uri, neo4j_
         # build's purpose is to (re)make its outputs, so an existing embedded store is replaced.
         _write_sinks(graph, db, graphml, neo4j, out, replace_db=True, outputs=outputs, papers=papers)
     _print_counts(graph, out)
+
+
+def _ray_cluster(engine: str, address: str | None, ray_workers: int | None, workers: int):
+    """The RayCluster of build's --engine ray options, None for the local engine; options of the other engine
+    are a usage error."""
+    if engine == "local":
+        if address is not None or ray_workers is not None:
+            raise click.UsageError("--ray-address and --ray-workers need --engine ray")
+        return None
+    if workers != 1:
+        raise click.UsageError("--workers is the local engine's; with --engine ray use --ray-workers")
+    from kgbuild.ray_engine import RayCluster
+
+    return RayCluster(address=address, workers=ray_workers)
 
 
 def _graph_of_extracted(paths: tuple[str, ...], aliases: str | None, out: Output):
