@@ -87,8 +87,6 @@ def _connected(cluster: RayCluster) -> Iterator[None]:
         return
     if cluster.address is not None:
         _check_reachable(cluster.address)
-    else:  # a cluster kgbuild starts for itself does not report usage to Ray's servers unless the user asks
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     # a new local cluster uses token authentication (Ray's default), and says so on stderr every time
     logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
     try:

@@ -63,15 +63,19 @@ def _closed_port() -> int:
         return listener.getsockname()[1]
 
 
-@pytest.mark.parametrize(("address", "message"), [
-    ("127.0.0.1:{port}", "Error: cannot reach the Ray cluster at 127.0.0.1:{port}: Connection refused"),
-    ("nonsense", "Error: bad Ray address 'nonsense': expected HOST:PORT of the head node, ray://HOST:PORT or auto"),
+@pytest.mark.parametrize(("address", "environment", "message"), [
+    ("127.0.0.1:{port}", {}, "Error: cannot reach the Ray cluster at 127.0.0.1:{port}: Connection refused"),
+    # auto is $RAY_ADDRESS when set (Ray's rule), so that is the address checked
+    ("auto", {"RAY_ADDRESS": "127.0.0.1:{port}"},
+     "Error: cannot reach the Ray cluster at 127.0.0.1:{port}: Connection refused"),
+    ("nonsense", {}, "Error: bad Ray address 'nonsense': expected HOST:PORT of the head node, ray://HOST:PORT or auto"),
 ])
-def test_a_bad_ray_address_is_one_line_at_once(address, message, tmp_path):
+def test_a_bad_ray_address_is_one_line_at_once(address, environment, message, tmp_path):
     port = _closed_port()
     started = time.monotonic()
     result = run_cli("build", str(CORPUS), "--out", str(tmp_path / "out"), "--engine", "ray",
-                     "--ray-address", address.format(port=port))
+                     "--ray-address", address.format(port=port),
+                     env={name: value.format(port=port) for name, value in environment.items()})
     assert result.returncode == 1
     assert result.stderr.splitlines() == [message.format(port=port)]
     assert time.monotonic() - started < 30  # Ray alone retries an unreachable address for minutes
