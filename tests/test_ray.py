@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import secrets
+import shutil
+import signal
 import socket
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +96,56 @@ def test_options_of_the_other_engine_are_a_usage_error(options, tmp_path):
     result = run_cli("build", str(CORPUS), "--out", str(tmp_path / "out"), *options)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1 and "--engine ray" in result.stderr
+
+
+def _descendants(root: int) -> list[int]:
+    """Every process started below `root` (Ray's workers leave its process group, so a group kill misses them)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as stat:
+                children.setdefault(int(stat.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    found, stack = [], [root]
+    while stack:
+        below = children.get(stack.pop(), [])
+        found += below
+        stack += below
+    return found
+
+
+@pytest.fixture
+def ray_head(tmp_path):
+    """A Ray cluster started as a user would (`ray start --head`, 2 CPUs, token authentication on a fresh
+    token), its own temporary directory; yields (address, environment a driver needs), then ends every
+    process it started."""
+    port = _closed_port()
+    environment = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    temporary = tempfile.mkdtemp(prefix="kgray")  # short: Ray's socket paths must fit in 107 bytes
+    head = subprocess.Popen([str(Path(sys.executable).parent / "ray"), "start", "--head", f"--port={port}",
+                             "--num-cpus=2", "--include-dashboard=false", "--disable-usage-stats",
+                             f"--temp-dir={temporary}", "--block"],
+                            env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not (Path(temporary) / "ray_current_cluster").exists():
+            assert head.poll() is None and time.monotonic() < deadline, "ray start --head did not start"
+            time.sleep(0.5)
+        yield f"127.0.0.1:{port}", {name: environment[name] for name in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN")}
+    finally:
+        processes = [head.pid, *_descendants(head.pid)]
+        for pid in reversed(processes):  # children first, so that each is reaped by its own parent
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        head.wait()
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def test_build_on_an_existing_cluster_writes_the_local_build(builds, ray_head, tmp_path):
+    address, environment = ray_head
+    result = run_cli("build", str(CORPUS), "--out", str(tmp_path / "out"), "-q", "--engine", "ray",
+                     "--ray-address", address, env=environment)  # workers: one per CPU of the cluster
+    assert result.returncode == 0, result.stderr
+    for output in ("extracted.jsonl", "graph.graphml"):
+        assert (tmp_path / "out" / output).read_bytes() == (builds["local"] / output).read_bytes()
