@@ -24,6 +24,7 @@ from kgbuild.graph.stream import StreamedGraph
 from kgbuild.models import ExtractedPaper
 from kgbuild.pipeline import link_extracted, read_extracted
 from kgbuild.read import read_papers
+from kgbuild.sinks import embedded
 from kgbuild.sinks.embedded import EmbeddedStore
 from kgbuild.sinks.export import export_csv, export_jsonl
 from kgbuild.sinks.graphml import write_graphml
@@ -115,7 +116,9 @@ def _graphml(path: Path):
             sorted((u, v, json.dumps(data, sort_keys=True)) for u, v, data in network.edges(data=True)))
 
 
-def test_every_sink_writes_the_same_from_the_stream_as_from_the_graph(tmp_path):
+def test_every_sink_writes_the_same_from_the_stream_as_from_the_graph(tmp_path, monkeypatch):
+    """JSONL, CSV, neo4j-import, GraphML and the embedded store (its tables copied 50 rows at a time)."""
+    monkeypatch.setattr(embedded, "ROWS_PER_COPY", 50)
     papers, entities, variants = _inputs()
     graphs = {"streamed": StreamedGraph.build(iter(papers), entities, variants),
               "memory": build_graph(papers, entities, variants)}
@@ -221,3 +224,58 @@ def test_load_killed_while_streaming_then_rerun_equals_a_clean_load(extracted, t
     assert result.returncode == 0, result.stderr
     assert _store_contents(store) == _store_contents(clean)
     assert not any(path.name.startswith("kgbuild-graph-") for path in temporary_dir.iterdir())  # cleaned up
+
+
+def _copied_extract(extracted: Path, path: Path, copies: int) -> Path:
+    """`extracted` `copies` times over, each copy other papers (id, title and abstract end differ)."""
+    lines = extracted.read_text(encoding="utf-8").splitlines()
+    with open(path, "w", encoding="utf-8") as out:
+        for copy in range(copies):
+            for line in lines:
+                paper = json.loads(line)
+                paper["paper_id"] += f"#{copy}"
+                paper["title"] += f" ({copy})"
+                paper["abstract"] += f" ({copy})"  # after every offset
+                out.write(json.dumps(paper) + "\n")
+    return path
+
+
+def _neo4j_contents(sink) -> dict:
+    from kgbuild.schema import load_schema
+
+    bookkeeping = load_schema().bookkeeping_label("KgbuildLoad")
+    nodes = sink.query(f"MATCH (n) WHERE NOT n:{bookkeeping} RETURN labels(n), properties(n)")[1]
+    rels = sink.query("MATCH (a)-[r]->(b) RETURN type(r), a.id, b.id, properties(r)")[1]
+    return {"counts": sink.counts(), "nodes": sorted(json.dumps(row, sort_keys=True) for row in nodes),
+            "relationships": sorted(json.dumps(row, sort_keys=True) for row in rels)}
+
+
+def test_neo4j_load_killed_midway_then_rerun_equals_a_clean_load(extracted, neo4j_sink, neo4j_server, tmp_path):
+    """kill -9 while `kgbuild load --neo4j` writes (some papers are in the database), rerun: the database
+    holds what one clean load gives, and no load is left unfinished."""
+    bigger = _copied_extract(extracted, tmp_path / "bigger.jsonl", 10)
+    environment = {"NEO4J_PASSWORD": neo4j_server.password, "NEO4J_USERNAME": neo4j_server.user}
+    if neo4j_server.database:
+        environment["NEO4J_DATABASE"] = neo4j_server.database
+    load = ["load", str(bigger), "--neo4j", neo4j_server.uri, "-q"]
+    result = run_cli(*load, env=environment)
+    assert result.returncode == 0, result.stderr
+    clean = _neo4j_contents(neo4j_sink)
+    assert clean["counts"]["nodes"]["Paper"] == 10 * EXTRACTED_PAPERS
+
+    neo4j_sink.clear()
+    process = subprocess.Popen([sys.executable, "-m", "kgbuild", *load], env={**os.environ, **environment},
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not neo4j_sink.query("MATCH (p:Paper) RETURN count(p) > 0")[1][0][0]:
+        assert process.poll() is None, "the load ended before any paper was written"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert neo4j_sink.incomplete_loads()
+
+    result = run_cli(*load, env=environment)
+    assert result.returncode == 0, result.stderr
+    assert _neo4j_contents(neo4j_sink) == clean
+    assert neo4j_sink.incomplete_loads() == []
