@@ -51,7 +51,7 @@ def _format_option(choices: list[str], default: str | None = None) -> Callable:
 def _output_file_option(command: Callable) -> Callable:
     # atomic: written to a temporary next to FILE and renamed over it when the command ends, so a
     # killed run leaves the previous FILE whole instead of truncated.
-    return click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+    return click.option("-o", "--output", type=click.File("w", encoding="utf-8", atomic=True), default="-",
                         help="Output file (default: stdout).")(command)
 
 

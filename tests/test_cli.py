@@ -430,3 +430,26 @@ def test_a_bad_neo4j_uri_in_the_environment_does_not_stop_embedded_queries(store
     assert code == 0 and json.loads(out) == {"one": 1}, err
     code, _, err = kgbuild("query", "--target", "neo4j", "RETURN 1", env={**env, "NEO4J_PASSWORD": "x"})
     assert code == 2 and "is not a Neo4j Bolt URI" in _one_error_line(err)
+
+
+def test_a_killed_extract_leaves_the_previous_output_file_whole(tmp_path):
+    """Killed as soon as the output starts to be written: FILE is still the previous one."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from helpers import CORPUS
+
+    target = tmp_path / "extracted.jsonl"
+    target.write_text("previous output\n")
+    process = subprocess.Popen([sys.executable, "-m", "kgbuild", "extract", str(CORPUS), "-o", str(target), "-q"])
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        others = [path for path in tmp_path.iterdir() if path != target]
+        if others or target.read_text() != "previous output\n":  # a temporary, or FILE itself, is being written
+            break
+        time.sleep(0.002)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL, "the run ended before the write was seen"
+    assert target.read_text() == "previous output\n"
