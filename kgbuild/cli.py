@@ -391,6 +391,16 @@ def evaluate(gold, labels, mode, mentions, as_json, output) -> None:
     output.write((json.dumps(result, indent=2) if as_json else report(result)) + "\n")
 
 
+@cli.command(name="train", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
+                                           "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def train(args) -> None:
+    """Fine-tune the encoder tagger (needs the [train] extra); options: `kgbuild train --help`."""
+    from kgbuild.encoder.train import main as train_main  # noqa: PLC0415 - torch only here
+
+    train_main(list(args))
+
+
 def main() -> None:
     """Entry point: user errors become one line and exit 1; --verbose adds the traceback."""
     try:

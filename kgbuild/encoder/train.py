@@ -194,6 +194,9 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeat", action="append", default=["scierc=2", "tdmsci=2"], help="SOURCE=N")
     parser.add_argument("--scirex-chars", type=int, default=0, help="first N characters of each SciREX paper")
+    parser.add_argument("--init", type=Path, help="start from this model.pt (a second stage of training)")
+    parser.add_argument("--schedule-steps", type=int, default=0,
+                        help="fix the schedule's length (default: set from the measured step rate and the budget)")
     parser.add_argument("--limit-train", type=int, default=0, help="smoke test: first N training docs")
     parser.add_argument("--limit-dev", type=int, default=0)
     args = parser.parse_args(argv)
@@ -221,6 +224,8 @@ def main(argv=None) -> None:
           + ", ".join(f"{k} {len(v)}" for k, v in dev.items()), flush=True)
 
     model = build_model(base, args.shape_dim, args.dropout)
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu"))
     encoder_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     no_decay = lambda n: "bias" in n or "LayerNorm" in n  # noqa: E731
@@ -237,8 +242,8 @@ def main(argv=None) -> None:
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
 
     steps_per_epoch = len(batches(items, args.budget, random.Random(0)))
-    total_steps = steps_per_epoch * args.max_epochs  # re-estimated from the measured rate below
-    planned = False
+    total_steps = args.schedule_steps or steps_per_epoch * args.max_epochs  # else re-estimated below
+    planned = bool(args.schedule_steps)
     step = 0
     history = []
     best = {"mean_f1": -1.0}
@@ -302,6 +307,8 @@ def main(argv=None) -> None:
     tokenizer.save(str(args.out / "tokenizer.json"))
     card = {
         "task": "BIO mention tagging, labels " + ", ".join(t for t in TAGS),
+        "init": str(args.init) if args.init else None,
+        "init_sha256": sha256_file(args.init) if args.init else None,
         "base": {"package": BASE_PACKAGE, "weights": "model.safetensors", "sha256": BASE_SHA256,
                  "architecture": "BertModel 6 layers hidden 384, uncased WordPiece"},
         "data": {name: {"sha256": digest} for name, digest in split.files.items()},
