@@ -180,6 +180,7 @@ def main(argv=None) -> None:
     parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
     parser.add_argument("--minutes", type=float, default=35.0, help="wall-clock budget, evaluations included")
     parser.add_argument("--eval-minutes", type=float, default=7.0)
+    parser.add_argument("--eval-at", default="", help="comma-separated steps to evaluate at (as well)")
     parser.add_argument("--patience", type=int, default=2)
     parser.add_argument("--max-epochs", type=int, default=10)
     parser.add_argument("--max-len", type=int, default=256)
@@ -249,6 +250,7 @@ def main(argv=None) -> None:
     best = {"mean_f1": -1.0}
     bad = 0
     next_eval = time.time() + args.eval_minutes * 60
+    eval_at = {int(x) for x in args.eval_at.split(",") if x}
     args.out.mkdir(parents=True, exist_ok=True)
     train_start = time.time()
     stop = False
@@ -282,7 +284,7 @@ def main(argv=None) -> None:
                 print(f"epoch {epoch} step {step}/{total_steps} loss {loss.item():.4f} "
                       f"{time.time() - t0:.0f}s", flush=True)
             last = step >= total_steps or time.time() > deadline - 120
-            if time.time() >= next_eval or last:
+            if time.time() >= next_eval or last or step in eval_at:
                 e0 = time.time()
                 scores = evaluate(model, dev, tokenizer, specials, args.max_len, args.stride)
                 record = {"step": step, "epoch": round(step / steps_per_epoch, 3), "seconds": round(time.time() - t0),
