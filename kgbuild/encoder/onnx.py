@@ -39,7 +39,9 @@ def export(run: Path, opset: int = 17) -> None:
                                     ("input_ids", "attention_mask", "shape_ids", "logits")},
                       opset_version=opset)
     from onnxruntime.quantization import QuantType, quantize_dynamic  # noqa: PLC0415
-    quantize_dynamic(str(run / "model.onnx"), str(run / "model.int8.onnx"), weight_type=QuantType.QInt8)
+    # per-channel: per-tensor int8 lost 0.017 mean dev F1 (SciERC dev -0.04); per-channel lost none
+    quantize_dynamic(str(run / "model.onnx"), str(run / "model.int8.onnx"), weight_type=QuantType.QInt8,
+                     per_channel=True)
     for name in ("model.onnx", "model.int8.onnx"):
         tagger = OnnxTagger(run, name)
         out = tagger.session.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy(),
