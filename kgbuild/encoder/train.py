@@ -180,6 +180,8 @@ def main(argv=None) -> None:
     parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
     parser.add_argument("--minutes", type=float, default=35.0, help="wall-clock budget, evaluations included")
     parser.add_argument("--eval-minutes", type=float, default=7.0)
+    parser.add_argument("--max-steps", type=int, default=0,
+                        help="stop after this step (with --schedule-steps: replays a run from its card without timing)")
     parser.add_argument("--eval-at", default="", help="comma-separated steps to evaluate at (as well)")
     parser.add_argument("--patience", type=int, default=2)
     parser.add_argument("--max-epochs", type=int, default=10)
@@ -283,7 +285,8 @@ def main(argv=None) -> None:
             if step % 50 == 0:
                 print(f"epoch {epoch} step {step}/{total_steps} loss {loss.item():.4f} "
                       f"{time.time() - t0:.0f}s", flush=True)
-            last = step >= total_steps or time.time() > deadline - 120
+            last = (step >= total_steps or time.time() > deadline - 120
+                    or bool(args.max_steps and step >= args.max_steps))
             if time.time() >= next_eval or last or step in eval_at:
                 e0 = time.time()
                 scores = evaluate(model, dev, tokenizer, specials, args.max_len, args.stride)
