@@ -156,13 +156,15 @@ def bench(run: Path, model: str, words: int, corpus: list[str]) -> dict:
     spans = [decode(e, merge_windows(len(e.ids), [p[0] for p in ps], [p[1] for p in ps])) for e, ps in zip(encs, parts)]
     t3 = time.perf_counter()
     pieces = sum(len(e.ids) for e in encs)
+    words_bert = sum(len(e.word_spans) for e in encs)  # pre-tokenised words: ~ spaCy tokens
     window_pieces = sum(end - start + 3 for _, start, end, _ in items)
     total = t3 - t0
-    return {"model": model, "texts": len(chosen), "words_whitespace": n_words, "pieces": pieces,
+    return {"model": model, "texts": len(chosen), "words_whitespace": n_words, "pieces": pieces, "words_pretokenised": words_bert,
             "window_pieces": window_pieces, "windows": len(items), "mentions": sum(map(len, spans)),
             "seconds": {"tokenize+windows": round(t1 - t0, 2), "forward": round(t2 - t1, 2),
                         "merge+decode": round(t3 - t2, 2), "total": round(total, 2)},
             "pieces_per_s": round(pieces / total), "words_per_s": round(n_words / total),
+            "pretokenised_words_per_s": round(words_bert / total),
             "bare_forward_pieces_per_s": round(window_pieces / (t2 - t1)),
             "overhead_over_forward": round(total / (t2 - t1), 3),
             "size_mb": round(os.path.getsize(run / model) / 1e6, 1)}
