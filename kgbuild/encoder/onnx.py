@@ -115,10 +115,10 @@ class OnnxTagger:
                 for e, ps in zip(encs, parts)]
 
 
-def evaluate(run: Path, model: str, tag: str | None, eval_dir: Path) -> dict:
+def evaluate(run: Path, model: str, tag: str | None, eval_dir: Path, stride: int | None = None) -> dict:
     card = json.loads((run / "card.json").read_text())
     config = card["config"]
-    tagger = OnnxTagger(run, model, max_len=config["max_len"], stride=config["stride"])
+    tagger = OnnxTagger(run, model, max_len=config["max_len"], stride=stride or config["stride"])
     split = load_split(eval_dir)
     scores = {}
     for name, records in split.dev.items():
@@ -134,7 +134,7 @@ def corpus_texts(paths: list[str]) -> list[str]:
     return [t for p in read_papers(paths) for t in (p.title, p.abstract) if t]
 
 
-def bench(run: Path, model: str, words: int, corpus: list[str]) -> dict:
+def bench(run: Path, model: str, words: int, corpus: list[str], stride: int = 128) -> dict:
     texts = corpus_texts(corpus)
     chosen, n_words = [], 0
     while n_words < words:
@@ -143,7 +143,7 @@ def bench(run: Path, model: str, words: int, corpus: list[str]) -> dict:
             n_words += len(text.split())
             if n_words >= words:
                 break
-    tagger = OnnxTagger(run, model)
+    tagger = OnnxTagger(run, model, stride=stride)
     tagger.predict(chosen[:20])  # warm-up
     t0 = time.perf_counter()
     encs, items = tagger._windows(chosen, ["gsap_ner"] * len(chosen))
@@ -159,7 +159,7 @@ def bench(run: Path, model: str, words: int, corpus: list[str]) -> dict:
     words_bert = sum(len(e.word_spans) for e in encs)  # pre-tokenised words: ~ spaCy tokens
     window_pieces = sum(end - start + 3 for _, start, end, _ in items)
     total = t3 - t0
-    return {"model": model, "texts": len(chosen), "words_whitespace": n_words, "pieces": pieces, "words_pretokenised": words_bert,
+    return {"model": model, "stride": stride, "texts": len(chosen), "words_whitespace": n_words, "pieces": pieces, "words_pretokenised": words_bert,
             "window_pieces": window_pieces, "windows": len(items), "mentions": sum(map(len, spans)),
             "seconds": {"tokenize+windows": round(t1 - t0, 2), "forward": round(t2 - t1, 2),
                         "merge+decode": round(t3 - t2, 2), "total": round(total, 2)},
@@ -177,6 +177,7 @@ def main(argv=None) -> None:
     parser.add_argument("--model", default="model.int8.onnx")
     parser.add_argument("--tag", default=None, help="one source tag for every set (default: each set's own)")
     parser.add_argument("--eval-dir", type=Path, default=Path("/work/shared/data/eval"))
+    parser.add_argument("--stride", type=int, default=None, help="window stride in pieces (default: the card's)")
     parser.add_argument("--words", type=int, default=60000)
     parser.add_argument("--corpus", nargs="+", default=["/work/shared/corpus"])
     args = parser.parse_args(argv)
@@ -184,9 +185,10 @@ def main(argv=None) -> None:
         export(args.run)
     elif args.command == "eval":
         print(json.dumps({"model": args.model, "tag": args.tag or "own",
-                          **evaluate(args.run, args.model, args.tag, args.eval_dir)}), flush=True)
+                          "stride": args.stride,
+                          **evaluate(args.run, args.model, args.tag, args.eval_dir, args.stride)}), flush=True)
     else:
-        print(json.dumps(bench(args.run, args.model, args.words, args.corpus)), flush=True)
+        print(json.dumps(bench(args.run, args.model, args.words, args.corpus, args.stride or 128)), flush=True)
 
 
 if __name__ == "__main__":
