@@ -180,6 +180,9 @@ def main(argv=None) -> None:
     parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
     parser.add_argument("--minutes", type=float, default=35.0, help="wall-clock budget, evaluations included")
     parser.add_argument("--eval-minutes", type=float, default=7.0)
+    parser.add_argument("--schedule-from", type=int, default=0,
+                        help="with --schedule-steps: use it from this step on (before: max-epochs long), as a "
+                             "rate-planned run did before step 30 (replays it exactly)")
     parser.add_argument("--max-steps", type=int, default=0,
                         help="stop after this step (with --schedule-steps: replays a run from its card without timing)")
     parser.add_argument("--eval-at", default="", help="comma-separated steps to evaluate at (as well)")
@@ -245,8 +248,10 @@ def main(argv=None) -> None:
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
 
     steps_per_epoch = len(batches(items, args.budget, random.Random(0)))
-    total_steps = args.schedule_steps or steps_per_epoch * args.max_epochs  # else re-estimated below
+    total_steps = steps_per_epoch * args.max_epochs  # re-estimated below unless --schedule-steps
     planned = bool(args.schedule_steps)
+    if args.schedule_steps and not args.schedule_from:
+        total_steps = args.schedule_steps
     step = 0
     history = []
     best = {"mean_f1": -1.0}
@@ -274,6 +279,8 @@ def main(argv=None) -> None:
             optimizer.step()
             step += 1
             pieces_seen += int(mask.sum())
+            if args.schedule_steps and args.schedule_from and step == args.schedule_from:
+                total_steps = args.schedule_steps
             if step == 30 and not planned:
                 rate = step / (time.time() - train_start)
                 # training time left after ~5 evaluations of ~eval_cost each (measured at the first one)
