@@ -96,3 +96,20 @@ def test_long_gold_texts_have_no_mention_off_its_input_text():
             total += 1
             wrong += texts[paper.paper_id][mention.start:mention.end] != mention.text
     assert total > 2000 and wrong == 0
+
+
+def test_graph_surface_forms_are_clean_while_evidence_keeps_the_text_as_given(tmp_path):
+    """MENTIONS.texts feed Neo4j's alias recount: a line break inside a name must not become an alias."""
+    from kgbuild.pipeline import link_extracted
+
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"id": "p", "abstract": "Large  language\nmodels (LLMs) such as GPT-4 are evaluated "
+                                                       "on the MMLU\nbenchmark with the F1\u00a0score."}) + "\n")
+    corpus = link_extracted(extract([str(path)]))
+    graph = corpus.graph()
+    texts = [t for rel in graph.relationships if rel.type == "MENTIONS" for t in rel.properties["texts"]]
+    assert {"Large language models", "F1 score"} <= set(texts)
+    assert not any(char in t for t in texts for char in "\n\u00a0") and not any("  " in t for t in texts)
+    evidence = [json.loads(e)["text"] for rel in graph.relationships if rel.type == "MENTIONS"
+                for e in rel.properties["evidence"]]
+    assert "Large  language\nmodels" in evidence

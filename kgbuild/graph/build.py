@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from hashlib import blake2b
 
 from kgbuild.graph.model import Graph, Node, Relationship
+from kgbuild.link.keys import clean_surface
 from kgbuild.models import Entity, ExtractedPaper, Relation
 from kgbuild.schema import load_schema
 
@@ -62,8 +63,8 @@ class GraphBuilder:
         aggregate = self._aggregate(rel_type, start, end)
         aggregate.papers[paper.paper_id] = None
         aggregate.score = max(aggregate.score, score)
-        if rel_type == "MENTIONS":
-            aggregate.texts.append(text)
+        if rel_type == "MENTIONS":  # surface forms, as the linker counts aliases (no line breaks, soft hyphens)
+            aggregate.texts.append(clean_surface(text))
         aggregate.evidence.append(json.dumps(
             {"paper": paper.paper_id, "field": span[0], "start": span[1], "end": span[2], "text": text, "source": source},
             ensure_ascii=False,
@@ -110,7 +111,7 @@ class GraphBuilder:
             self.skipped[relation.type] = self.skipped.get(relation.type, 0) + 1
             return
         metric = self._endpoint(paper, relation.metric) if relation.metric is not None else None
-        metric_name = paper.mentions[relation.metric].text if relation.metric is not None else None
+        metric_name = clean_surface(paper.mentions[relation.metric].text) if relation.metric is not None else None
         result_id = "Result:" + blake2b(
             "\0".join([paper.paper_id, head[1], tail[1], metric[1] if metric else "", relation.value or "", str(start)]).encode(),
             digest_size=8,
