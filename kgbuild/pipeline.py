@@ -119,6 +119,12 @@ def link_extracted(papers: Iterable[ExtractedPaper], aliases: str | Path | None 
     linker = Linker(aliases_path=aliases)
     for paper in spool:
         linker.observe(paper)
+    return finish_linking(linker, spool)
+
+
+def finish_linking(linker, spool: Spool) -> LinkedCorpus:
+    """The LinkedCorpus of a linker that observed every paper of `spool` (pass 1, here or on Ray);
+    its papers are resolved lazily, pass 2, each time they are read."""
     entities, variant_pairs = linker.finish()
     return LinkedCorpus(_Resolved(linker, spool), entities, variant_pairs)
 

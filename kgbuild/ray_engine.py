@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from kgbuild.errors import KgbuildError
 from kgbuild.link import Linker
 from kgbuild.models import ExtractedPaper, Paper
-from kgbuild.pipeline import LinkedCorpus, Spool, _Resolved
+from kgbuild.pipeline import LinkedCorpus, Spool, finish_linking
 from kgbuild.read import ReadReport, read_papers
 
 # How long a cluster address may take to accept a connection: Ray itself retries an unreachable
@@ -206,5 +206,4 @@ def link_on_ray(inputs: Iterable[str], cluster: RayCluster, *, input_format: str
         blocks = _paper_blocks(papers, batch_size)
         extracted = _extracted_in_order(blocks, linker, cluster, batch_size, relations, report) if blocks else iter(())
         spool = Spool(track(extracted))
-    entities, variant_pairs = linker.finish()
-    return LinkedCorpus(_Resolved(linker, spool), entities, variant_pairs)
+    return finish_linking(linker, spool)
