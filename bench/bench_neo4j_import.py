@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests" / "neo4j_server"))
 
 from bench_scale import run  # noqa: E402
 from kgbuild.sinks.neo4j import Neo4jSink  # noqa: E402
-from neo4j_server import LIB, MAIN_CLASS, build_launcher, free_port, jvm_options, running_neo4j  # noqa: E402
+from neo4j_server import LIB, build_launcher, jvm_options, running_neo4j, serving_store  # noqa: E402
 
 PASSWORD = "bench-import-pw"
 
@@ -41,25 +41,10 @@ def _server_counts(uri: str) -> dict:
         return sink.counts()
 
 
-def _imported_counts(jar: Path, home: Path, heap: str) -> dict:
+def _imported_counts(home: Path, heap: str) -> dict:
     """Start the launcher on the imported store and read the counts back."""
-    port = free_port()
-    server = subprocess.Popen(["java", *jvm_options(heap, fast_start=True), "-cp", f"{jar}{os.pathsep}{LIB / '*'}",
-                               MAIN_CLASS, str(home), str(port), PASSWORD],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        line, deadline = "", time.monotonic() + 300
-        while not line.startswith("READY") and time.monotonic() < deadline and server.poll() is None:
-            line = server.stdout.readline()
-        if not line.startswith("READY"):
-            raise SystemExit("the launcher did not start on the imported store")
-        return _server_counts(f"bolt://127.0.0.1:{port}")
-    finally:
-        server.stdin.close()
-        try:
-            server.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with serving_store(home, PASSWORD, jvm_options(heap, fast_start=True)) as uri:
+        return _server_counts(uri)
 
 
 def main() -> None:
@@ -92,7 +77,7 @@ def main() -> None:
     if done.returncode != 0 or "IMPORT DONE" not in done.stdout + done.stderr:
         raise SystemExit(f"import failed ({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
     print(f"import   wall {seconds:7.1f} s  (neo4j-admin database import full, heap {args.heap})")
-    counts = _imported_counts(jar, home, args.heap)
+    counts = _imported_counts(home, args.heap)
     print(f"check    counts read back {'EQUAL' if counts == expected else 'DIFFERENT'} to the export's")
     if counts != expected:
         print(json.dumps({"server": counts, "export": expected}, indent=1))

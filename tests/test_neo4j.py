@@ -328,7 +328,7 @@ def test_import_tool_loads_the_export(tmp_path, full_graph):
     import shlex
     import subprocess
 
-    from neo4j_server import JVM_OPTS, LIB, MAIN_CLASS, build_launcher, free_port, java_available
+    from neo4j_server import JVM_OPTS, LIB, build_launcher, java_available, serving_store
 
     from kgbuild.sinks.neo4j_import import export_neo4j_import
 
@@ -349,23 +349,9 @@ def test_import_tool_loads_the_export(tmp_path, full_graph):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "IMPORT DONE" in done.stdout + done.stderr
 
-    port = free_port()
-    server = subprocess.Popen(["java", *JVM_OPTS, "-cp", classpath, MAIN_CLASS, str(home), str(port), "import-test-pw"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        line = ""
-        deadline = time.monotonic() + 120
-        while not line.startswith("READY") and time.monotonic() < deadline and server.poll() is None:
-            line = server.stdout.readline()
-        assert line.startswith("READY"), "launcher did not start on the imported store"
-        with Neo4jSink(f"bolt://127.0.0.1:{port}", "neo4j", "import-test-pw") as sink:
-            assert _without_empty_lists(db_snapshot(sink)) == _without_empty_lists(graph_snapshot(graph))
-    finally:
-        server.stdin.close()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with serving_store(home, "import-test-pw", JVM_OPTS, timeout=120) as uri, \
+            Neo4jSink(uri, "neo4j", "import-test-pw") as sink:
+        assert _without_empty_lists(db_snapshot(sink)) == _without_empty_lists(graph_snapshot(graph))
 
 
 def test_client_side_entity_stats_match_the_recompute(neo4j_sink, full_graph):

@@ -157,6 +157,25 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.stdin.close()
 
 
+@contextlib.contextmanager
+def serving_store(home: Path, password: str, java_options: list[str], timeout: float = 300.0) -> Iterator[str]:
+    """The launcher serving an existing store (e.g. one `neo4j-admin database import` wrote under `home`):
+    yields its bolt URI once it printed READY, and stops it when the block ends."""
+    port = free_port()
+    server = subprocess.Popen(["java", *java_options, "-cp", f"{build_launcher()}{os.pathsep}{LIB / '*'}", MAIN_CLASS,
+                               str(home), str(port), password],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line, deadline = "", time.monotonic() + timeout
+        while not line.startswith("READY") and time.monotonic() < deadline and server.poll() is None:
+            line = server.stdout.readline()
+        if not line.startswith("READY"):
+            raise RuntimeError(f"the launcher did not start on the store in {home}")
+        yield f"bolt://127.0.0.1:{port}"
+    finally:
+        _stop(server)
+
+
 def _tail(path: Path, n: int) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-n:])
