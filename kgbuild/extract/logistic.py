@@ -22,16 +22,23 @@ class SparseLogistic:
         z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
         return 1.0 / (1.0 + math.exp(-z))
 
-    def save(self, path: Path) -> None:
+    def to_bytes(self) -> bytes:
         payload = {"bias": self.bias, "weights": dict(sorted(self.weights.items()))}
-        path.write_text(json.dumps(payload, separators=(",", ":")) + "\n", encoding="utf-8")
+        return (json.dumps(payload, separators=(",", ":")) + "\n").encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SparseLogistic:
+        payload = json.loads(data)
+        return cls(payload["weights"], payload["bias"])
+
+    def save(self, path: Path) -> None:
+        path.write_bytes(self.to_bytes())
 
     @classmethod
     def load(cls, path: Path) -> SparseLogistic:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        return cls(payload["weights"], payload["bias"])
+        return cls.from_bytes(path.read_bytes())
 
     @classmethod
     def neutral(cls) -> SparseLogistic:
-        """0.5 for everything: before a model is fitted (cross-validation runs), or none is given."""
+        """0.5 for everything: before a model is fitted (the uncalibrated candidates of cross-validation runs)."""
         return cls({}, 0.0)

@@ -87,8 +87,9 @@ from spacy.tokens import Doc, Span
 
 from kgbuild.extract import abbreviations, lexicon, named, patterns
 from kgbuild.extract.calibration import features
+from kgbuild.extract.component_data import ComponentData, DataFiles, Loaded
 from kgbuild.extract.doc_views import hyphen_joined, token_texts
-from kgbuild.extract.lexicon import Lexicon, term_key
+from kgbuild.extract.lexicon import LEXICON_DATA, Lexicon, term_key
 from kgbuild.extract.logistic import SparseLogistic
 from kgbuild.extract.name_kind import SYSTEM_LABELS, kind_features
 
@@ -192,12 +193,16 @@ def _overlaps(taken: list[bool], start: int, end: int) -> bool:
     return any(taken[start:end])
 
 
-class Resolver:
-    def __init__(self) -> None:
-        self.lexicon = Lexicon({})
-        self.calibrator = SparseLogistic.neutral()
-        self.model_kind = SparseLogistic.neutral()
-        self.dataset_kind = SparseLogistic.neutral()
+class Resolver(ComponentData):
+    """Its data: the lexicon, the mention-score calibrator and the two name-kind models (rule 4)."""
+
+    lexicon: Loaded[Lexicon] = Loaded()
+    calibrator: Loaded[SparseLogistic] = Loaded()
+    model_kind: Loaded[SparseLogistic] = Loaded()
+    dataset_kind: Loaded[SparseLogistic] = Loaded()
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def configure(self, terms: Lexicon, calibrator: SparseLogistic, model_kind: SparseLogistic,
                   dataset_kind: SparseLogistic) -> None:
@@ -205,6 +210,14 @@ class Resolver:
         self.calibrator = calibrator
         self.model_kind = model_kind
         self.dataset_kind = dataset_kind
+
+    def data_files(self) -> DataFiles:
+        files: DataFiles = {LEXICON_DATA: (lambda: self.lexicon.to_bytes(),
+                                           lambda data: setattr(self, "lexicon", Lexicon.from_bytes(data)))}
+        for model in ("calibrator", "model_kind", "dataset_kind"):
+            files[f"{model}.json"] = (lambda model=model: getattr(self, model).to_bytes(),
+                                      lambda data, model=model: setattr(self, model, SparseLogistic.from_bytes(data)))
+        return files
 
     def _written_like_known_name(self, span: Span) -> bool:
         """Is a lexicon match written like a name here?
@@ -244,6 +257,7 @@ class Resolver:
         return features(span, candidate.label, candidate.sources, self.lexicon.get(term_key(span)))
 
     def __call__(self, doc: Doc) -> Doc:
+        calibrator = self.calibrator  # before any work: a resolver without its data fails on every text
         proposals: dict[tuple[int, int, str], Candidate] = {}
         # by end, for _defined_otherwise: a scan of all proposals per use of a short form was quadratic
         ending_at: dict[int, list[tuple[int, str]]] = {}
@@ -313,7 +327,7 @@ class Resolver:
         for candidate in sorted(accepted, key=lambda c: c.start):
             span = Span(doc, candidate.start, candidate.end, candidate.label)
             found = self._features(span, candidate)
-            span._.kgbuild_score = round(self.calibrator.probability(found), 4)
+            span._.kgbuild_score = round(calibrator.probability(found), 4)
             span._.kgbuild_source = candidate.source
             span._.kgbuild_features = found
             ents.append(span)
@@ -570,4 +584,4 @@ def _candidate(start: int, end: int, label: str, sources: set[str],
 
 @Language.factory("kgbuild_resolve")
 def make_resolver(nlp: Language, name: str) -> Resolver:
-    return Resolver()
+    return Resolver(name)
