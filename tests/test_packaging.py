@@ -16,7 +16,8 @@ def test_every_subpackage_is_listed_in_pyproject():
 def test_every_shipped_data_file_matches_a_package_data_pattern():
     config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     for package, directory in (("kgbuild.data", REPO / "kgbuild" / "data"), ("kgbuild.queries", REPO / "kgbuild" / "queries")):
-        for path in directory.iterdir():
-            if path.suffix == ".py" or path.name == "__pycache__":
+        installed = {path for pattern in config[package] for path in directory.glob(pattern)}  # as setuptools globs
+        for path in directory.rglob("*"):
+            if path.is_dir() or path.suffix in (".py", ".pyc"):
                 continue
-            assert any(path.match(pattern) for pattern in config[package]), f"{path.name} would not be installed"
+            assert path in installed, f"{path.relative_to(directory)} would not be installed"

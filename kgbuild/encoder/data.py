@@ -60,6 +60,7 @@ class Encoded:
     word: np.ndarray         # piece -> word index
     first: np.ndarray        # piece is the first of its word
     shape: np.ndarray        # piece -> its word's shape id
+    offsets: np.ndarray      # piece -> (start, end) characters, shape (pieces, 2)
     word_spans: list[tuple[int, int]]  # word -> (start, end) characters
     labels: np.ndarray | None = None   # piece -> tag id on first pieces, IGNORE elsewhere
 
@@ -86,7 +87,8 @@ def encode_text(tokenizer, text: str) -> Encoded:
         glued = k > 0 and spans[k - 1][1] == s
         word_shapes.append(word_shape(text[s:e], glued))
     shape = np.asarray([word_shapes[w] for w in word], dtype=np.int64) if len(ids) else np.zeros(0, np.int64)
-    return Encoded(text, ids, word, first, shape, [tuple(s) for s in spans])
+    piece_offsets = np.asarray(offsets, dtype=np.int64).reshape(len(ids), 2)
+    return Encoded(text, ids, word, first, shape, piece_offsets, [tuple(s) for s in spans])
 
 
 def flat_spans(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -24,8 +24,9 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
 
 
 def merge_windows(n_pieces: int, ranges: list[tuple[int, int]], logits: list[np.ndarray]) -> np.ndarray:
-    """Per-piece logits; where windows overlap, the window in which the piece is most central wins."""
-    out = np.zeros((n_pieces, N_TAGS), dtype=np.float32)
+    """Per-piece rows (logits, or hidden states); where windows overlap, the window in which the piece is
+    most central wins."""
+    out = np.zeros((n_pieces, logits[0].shape[-1] if logits else N_TAGS), dtype=np.float32)
     margin = np.full(n_pieces, -1, dtype=np.int64)
     for (start, end), window in zip(ranges, logits):
         pos = np.arange(start, end)

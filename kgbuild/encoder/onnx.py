@@ -2,7 +2,9 @@
 
     python -m kgbuild.encoder.onnx export RUN_DIR            # RUN_DIR/model.pt -> model.onnx, model.int8.onnx
     python -m kgbuild.encoder.onnx eval RUN_DIR [--model model.int8.onnx] [--tag gsap_ner]
-    python -m kgbuild.encoder.onnx bench RUN_DIR [--model model.int8.onnx] [--words 60000]
+    python -m kgbuild.encoder.onnx ship RUN_DIR kgbuild/data/encoder   # what the package ships
+
+Throughput: bench/bench_extract.py.
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from kgbuild.encoder.data import (SOURCE_TOKEN, encode_text, load_split, load_tokenizer, source_of, windows)
+from kgbuild.encoder.data import (SOURCE_TOKEN, Encoded, encode_text, load_split, load_tokenizer, sha256_file,
+                                  source_of, windows)
 from kgbuild.encoder.decode import decode, merge_windows, score_sets
 
 
@@ -40,34 +45,69 @@ def export(run: Path, opset: int = 17) -> None:
                       opset_version=opset)
     from onnxruntime.quantization import QuantType, quantize_dynamic  # noqa: PLC0415
     # per-channel: per-tensor int8 lost 0.017 mean dev F1 (SciERC dev -0.04); per-channel lost none
-    quantize_dynamic(str(run / "model.onnx"), str(run / "model.int8.onnx"), weight_type=QuantType.QInt8,
+    quantize_dynamic(str(run / "model.onnx"), str(run / MODEL_FILE), weight_type=QuantType.QInt8,
                      per_channel=True)
-    for name in ("model.onnx", "model.int8.onnx"):
-        tagger = OnnxTagger(run, name)
+    add_hidden_output(run / MODEL_FILE)
+    for name in ("model.onnx", MODEL_FILE):
+        tagger = OnnxTagger(run / name, run / "tokenizer.json")
         out = tagger.session.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy(),
                                         "shape_ids": shape.numpy()})[0]
         print(f"{name}: {os.path.getsize(run / name) / 1e6:.1f} MB, max |logit - torch| "
               f"{np.abs(out - reference).max():.4f}", flush=True)
 
 
+MODEL_FILE = "model.int8.onnx"
+HIDDEN_OUTPUT = "hidden"  # the last encoder layer per piece [batch, pieces, width]: token vectors for doc.tensor
+
+
+def add_hidden_output(path: Path) -> None:
+    """Expose the last encoder layer's output as a second graph output, `hidden` (an Identity node on
+    it): the spaCy component's token vectors come from the same forward pass as the logits."""
+    import onnx  # noqa: PLC0415 - the [train] extra
+    model = onnx.load(str(path))
+    graph = model.graph
+    layer_norms = [name for node in graph.node for name in node.output
+                   if re.fullmatch(r"/encoder/encoder/layer\.\d+/output/LayerNorm/LayerNormalization_output_0", name)]
+    last = max(layer_norms, key=lambda name: int(re.search(r"layer\.(\d+)", name).group(1)))
+    graph.node.append(onnx.helper.make_node("Identity", [last], [HIDDEN_OUTPUT], name=f"{HIDDEN_OUTPUT}_identity"))
+    width = next(i.dims[0] for i in graph.initializer if i.name.endswith("LayerNorm.weight"))
+    graph.output.append(onnx.helper.make_tensor_value_info(HIDDEN_OUTPUT, onnx.TensorProto.FLOAT,
+                                                           ["batch", "pieces", width]))
+    onnx.save(model, str(path))
+
+
+@dataclass
+class Tagged:
+    """One text after the encoder: its pieces, per-piece logits and (if asked) hidden states."""
+    encoded: Encoded
+    logits: np.ndarray
+    hidden: np.ndarray | None = None
+
+    def spans(self) -> list[tuple[int, int, str, float]]:
+        return decode(self.encoded, self.logits)
+
+
 class OnnxTagger:
     """The tagger at run time: tokenizer.json + an ONNX model, no torch."""
 
-    def __init__(self, run: Path, model: str = "model.int8.onnx", threads: int = 1, max_len: int = 256,
-                 stride: int = 128, budget: int = 8192):
+    def __init__(self, model: Path, tokenizer: Path, threads: int = 1, max_len: int = 256, stride: int = 128,
+                 budget: int = 8192):
         import onnxruntime as ort  # noqa: PLC0415
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(run / model), options, providers=["CPUExecutionProvider"])
-        self.tokenizer = load_tokenizer(run / "tokenizer.json")
+        self.session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        outputs = {o.name: o for o in self.session.get_outputs()}
+        self.hidden_width = outputs[HIDDEN_OUTPUT].shape[-1] if HIDDEN_OUTPUT in outputs else None
+        self.tokenizer = load_tokenizer(tokenizer)
         self.max_len, self.stride, self.budget = max_len, stride, budget
         t = self.tokenizer
         self.cls, self.sep, self.pad = t.token_to_id("[CLS]"), t.token_to_id("[SEP]"), t.token_to_id("[PAD]")
         self.tags = {name: t.token_to_id(tok) for name, tok in SOURCE_TOKEN.items()}
 
-    def _windows(self, texts, tags):
+    def windows(self, texts: list[str], tags: list[str]) -> tuple[list[Encoded], list[tuple[int, int, int, int]]]:
+        """The texts as pieces, and their windows as (text index, first piece, end piece, source tag id)."""
         encs, items = [], []
         for d, (text, tag) in enumerate(zip(texts, tags)):
             encoded = encode_text(self.tokenizer, text)
@@ -76,13 +116,15 @@ class OnnxTagger:
                 items.append((d, start, end, self.tags[tag]))
         return encs, items
 
-    def _forward(self, encs, items):
-        """Logits per window; batches of similar length under the padded-piece budget."""
+    def forward(self, encs: list[Encoded], items: list[tuple[int, int, int, int]], hidden: bool = False
+                ) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """(logits, hidden or None) per window, without the special pieces; batches of similar length under
+        the padded-piece budget."""
+        names = ["logits", HIDDEN_OUTPUT] if hidden else ["logits"]
         order = sorted(range(len(items)), key=lambda i: items[i][2] - items[i][1])
         out: list = [None] * len(items)
         i = 0
         while i < len(order):
-            longest = items[order[i]][2] - items[order[i]][1] + 3
             j = i
             while j < len(order) and (items[order[j]][2] - items[order[j]][1] + 3) * (j - i + 1) <= self.budget:
                 j += 1
@@ -98,27 +140,44 @@ class OnnxTagger:
                 ids[row, :n + 3] = np.concatenate([[self.cls, tag], encs[d].ids[start:end], [self.sep]])
                 mask[row, :n + 3] = 1
                 shape[row, 2:n + 2] = encs[d].shape[start:end]
-            logits = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "shape_ids": shape})[0]
+            results = self.session.run(names, {"input_ids": ids, "attention_mask": mask, "shape_ids": shape})
             for row, k in enumerate(batch):
-                out[k] = logits[row, 2:2 + items[k][2] - items[k][1]]
+                n = items[k][2] - items[k][1]
+                out[k] = (results[0][row, 2:2 + n], results[1][row, 2:2 + n] if hidden else None)
             i = j
         return out
 
-    def predict(self, texts: list[str], tags: list[str] | str = "gsap_ner") -> list[list[tuple[int, int, str, float]]]:
+    def run(self, texts: list[str], tags: list[str] | str = "gsap_ner", hidden: bool = False) -> list[Tagged]:
         tags = [tags] * len(texts) if isinstance(tags, str) else tags
-        encs, items = self._windows(texts, tags)
-        logits = self._forward(encs, items)
-        parts: list[list] = [[] for _ in texts]
-        for (d, start, end, _), window in zip(items, logits):
-            parts[d].append(((start, end), window))
-        return [decode(e, merge_windows(len(e.ids), [p[0] for p in ps], [p[1] for p in ps]))
-                for e, ps in zip(encs, parts)]
+        encs, items = self.windows(texts, tags)
+        return self.merge(encs, items, self.forward(encs, items, hidden), hidden)
+
+    def merge(self, encs: list[Encoded], items: list[tuple[int, int, int, int]],
+              outputs: list[tuple[np.ndarray, np.ndarray | None]], hidden: bool = False) -> list[Tagged]:
+        """Window outputs -> one Tagged per text (overlaps: the window where a piece is most central)."""
+        parts: list[list] = [[] for _ in encs]
+        for (d, start, end, _), output in zip(items, outputs):
+            parts[d].append(((start, end), output))
+        tagged = []
+        for encoded, ps in zip(encs, parts):
+            ranges = [p[0] for p in ps]
+            logits = merge_windows(len(encoded.ids), ranges, [p[1][0] for p in ps])
+            states = None
+            if hidden:  # a text without pieces (empty) has no windows: zero rows of the model's width
+                states = (merge_windows(len(encoded.ids), ranges, [p[1][1] for p in ps]) if ps
+                          else np.zeros((0, self.hidden_width), dtype=np.float32))
+            tagged.append(Tagged(encoded, logits, states))
+        return tagged
+
+    def predict(self, texts: list[str], tags: list[str] | str = "gsap_ner") -> list[list[tuple[int, int, str, float]]]:
+        return [t.spans() for t in self.run(texts, tags)]
 
 
 def evaluate(run: Path, model: str, tag: str | None, eval_dir: Path, stride: int | None = None) -> dict:
     card = json.loads((run / "card.json").read_text())
     config = card["config"]
-    tagger = OnnxTagger(run, model, max_len=config["max_len"], stride=stride or config["stride"])
+    tagger = OnnxTagger(run / model, run / "tokenizer.json", max_len=config["max_len"],
+                        stride=stride or config["stride"])
     split = load_split(eval_dir)
     scores = {}
     for name, records in split.dev.items():
@@ -129,57 +188,32 @@ def evaluate(run: Path, model: str, tag: str | None, eval_dir: Path, stride: int
     return scores
 
 
-def corpus_texts(paths: list[str]) -> list[str]:
-    from kgbuild.read import read_papers  # noqa: PLC0415
-    return [t for p in read_papers(paths) for t in (p.title, p.abstract) if t]
-
-
-def bench(run: Path, model: str, words: int, corpus: list[str], stride: int = 128) -> dict:
-    texts = corpus_texts(corpus)
-    chosen, n_words = [], 0
-    while n_words < words:
-        for text in texts:
-            chosen.append(text)
-            n_words += len(text.split())
-            if n_words >= words:
-                break
-    tagger = OnnxTagger(run, model, stride=stride)
-    tagger.predict(chosen[:20])  # warm-up
-    t0 = time.perf_counter()
-    encs, items = tagger._windows(chosen, ["gsap_ner"] * len(chosen))
-    t1 = time.perf_counter()
-    logits = tagger._forward(encs, items)
-    t2 = time.perf_counter()
-    parts: list[list] = [[] for _ in chosen]
-    for (d, start, end, _), window in zip(items, logits):
-        parts[d].append(((start, end), window))
-    spans = [decode(e, merge_windows(len(e.ids), [p[0] for p in ps], [p[1] for p in ps])) for e, ps in zip(encs, parts)]
-    t3 = time.perf_counter()
-    pieces = sum(len(e.ids) for e in encs)
-    words_bert = sum(len(e.word_spans) for e in encs)  # pre-tokenised words: ~ spaCy tokens
-    window_pieces = sum(end - start + 3 for _, start, end, _ in items)
-    total = t3 - t0
-    return {"model": model, "stride": stride, "texts": len(chosen), "words_whitespace": n_words, "pieces": pieces, "words_pretokenised": words_bert,
-            "window_pieces": window_pieces, "windows": len(items), "mentions": sum(map(len, spans)),
-            "seconds": {"tokenize+windows": round(t1 - t0, 2), "forward": round(t2 - t1, 2),
-                        "merge+decode": round(t3 - t2, 2), "total": round(total, 2)},
-            "pieces_per_s": round(pieces / total), "words_per_s": round(n_words / total),
-            "pretokenised_words_per_s": round(words_bert / total),
-            "bare_forward_pieces_per_s": round(window_pieces / (t2 - t1)),
-            "overhead_over_forward": round(total / (t2 - t1), 3),
-            "size_mb": round(os.path.getsize(run / model) / 1e6, 1)}
+def ship(run: Path, dest: Path, model: str = MODEL_FILE) -> None:
+    """What the package ships (kgbuild/data/encoder): the model, tokenizer.json, and the card with
+    machine paths removed and the model's sha256 added (checked on every load)."""
+    import shutil  # noqa: PLC0415
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(run / model, dest / MODEL_FILE)
+    shutil.copyfile(run / "tokenizer.json", dest / "tokenizer.json")
+    card = json.loads((run / "card.json").read_text())
+    card["init"] = Path(card["init"]).name if card.get("init") else None
+    card["config"] = {k: (Path(v).name if isinstance(v, str) and v.startswith("/") else v)
+                      for k, v in card["config"].items()}
+    card["onnx"] = {"file": MODEL_FILE, "sha256": sha256_file(dest / MODEL_FILE),
+                    "tokenizer_sha256": sha256_file(dest / "tokenizer.json"),
+                    "quantisation": "int8 dynamic, per channel", "outputs": ["logits", HIDDEN_OUTPUT]}
+    (dest / "card.json").write_text(json.dumps(card, indent=1) + "\n")
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["export", "eval", "bench"])
+    parser.add_argument("command", choices=["export", "eval", "ship"])
     parser.add_argument("run", type=Path)
-    parser.add_argument("--model", default="model.int8.onnx")
+    parser.add_argument("dest", type=Path, nargs="?", help="ship: the directory to write (kgbuild/data/encoder)")
+    parser.add_argument("--model", default=MODEL_FILE)
     parser.add_argument("--tag", default=None, help="one source tag for every set (default: each set's own)")
     parser.add_argument("--eval-dir", type=Path, default=Path("/work/shared/data/eval"))
     parser.add_argument("--stride", type=int, default=None, help="window stride in pieces (default: the card's)")
-    parser.add_argument("--words", type=int, default=60000)
-    parser.add_argument("--corpus", nargs="+", default=["/work/shared/corpus"])
     args = parser.parse_args(argv)
     if args.command == "export":
         export(args.run)
@@ -188,7 +222,7 @@ def main(argv=None) -> None:
                           "stride": args.stride,
                           **evaluate(args.run, args.model, args.tag, args.eval_dir, args.stride)}), flush=True)
     else:
-        print(json.dumps(bench(args.run, args.model, args.words, args.corpus, args.stride or 128)), flush=True)
+        ship(args.run, args.dest, args.model)
 
 
 if __name__ == "__main__":

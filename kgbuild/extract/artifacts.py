@@ -11,6 +11,7 @@ LEXICON_FILE = "extractor_lexicon.json.gz"
 CALIBRATION_FILE = "extractor_calibration.json"
 MODEL_KIND_FILE = "extractor_system_kind.json"
 DATASET_KIND_FILE = "extractor_dataset_kind.json"
+ENCODER_DIR = "encoder"  # the fine-tuned encoder tagger: model, tokenizer, card (kgbuild.encoder.onnx ship)
 
 
 def default_data_dir() -> Path:
