@@ -113,8 +113,13 @@ def papers(inputs, input_format, output, stats, out: Output) -> None:
     _finish_reading(report)
 
 
+_fast_option = click.option("--fast", is_flag=True,
+                            help="Extract with the CNN pipeline: several times faster, less accurate "
+                                 "(default: the fine-tuned encoder).")
+
+
 def _linking_options(command: Callable) -> Callable:
-    command = _aliases_option(command)
+    command = _fast_option(_aliases_option(command))
     command = click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
                            help="Extraction processes.")(command)
     return click.option("--batch-size", type=click.IntRange(1), default=128, show_default=True,
@@ -125,7 +130,7 @@ def _extraction_failed(count: int) -> None:
     raise click.ClickException(f"{count:,} record(s) skipped: their extraction failed (warnings above)")
 
 
-def _linked(inputs, input_format, aliases, workers, batch_size, out: Output, ray_cluster=None):
+def _linked(inputs, input_format, aliases, workers, batch_size, fast, out: Output, ray_cluster=None):
     """Read, extract and link INPUT... (on Ray when `ray_cluster` is a kgbuild.ray_engine.RayCluster);
     returns the ReadReport and the LinkedCorpus."""
     from kgbuild.pipeline import extract, link_extracted
@@ -138,9 +143,10 @@ def _linked(inputs, input_format, aliases, workers, batch_size, out: Output, ray
         corpus = link_on_ray(inputs, ray_cluster, input_format=input_format, report=report, aliases=aliases,
                              batch_size=batch_size,
                              track=lambda papers: out.track(papers, "extract + relate on Ray", report.papers,
-                                                            then="link"))
+                                                            then="link"), fast=fast)
     else:
-        extracted = extract(inputs, input_format=input_format, report=report, workers=workers, batch_size=batch_size)
+        extracted = extract(inputs, input_format=input_format, report=report, workers=workers, batch_size=batch_size,
+                            fast=fast)
         # Relations are found paper by paper during extraction; linking needs every paper first.
         corpus = link_extracted(out.track(extracted, "read + extract + relate",
                                           _paper_total(inputs, input_format, out), then="link"), aliases)
@@ -169,9 +175,9 @@ def _paper_total(inputs, input_format, out: Output) -> int | None:
 @_output_file_option
 @_linking_options
 @_output_options
-def extract(inputs, input_format, output, aliases, workers, batch_size, out: Output) -> None:
+def extract(inputs, input_format, output, aliases, fast, workers, batch_size, out: Output) -> None:
     """Extract linked mentions and relations: one JSON object per paper and line."""
-    _, corpus = _linked(inputs, input_format, aliases, workers, batch_size, out)
+    _, corpus = _linked(inputs, input_format, aliases, workers, batch_size, fast, out)
     for paper in corpus.papers:
         output.write(paper.model_dump_json(exclude_none=True) + "\n")
 
@@ -182,9 +188,9 @@ def extract(inputs, input_format, output, aliases, workers, batch_size, out: Out
 @_format_option(["jsonl", "table"], "jsonl")
 @_linking_options
 @_output_options
-def entities(inputs, input_format, output, output_format, aliases, workers, batch_size, out: Output) -> None:
+def entities(inputs, input_format, output, output_format, aliases, fast, workers, batch_size, out: Output) -> None:
     """List the entities of INPUT... (JSONL, or a table)."""
-    _, corpus = _linked(inputs, input_format, aliases, workers, batch_size, out)
+    _, corpus = _linked(inputs, input_format, aliases, workers, batch_size, fast, out)
     ordered = sorted(corpus.entities, key=lambda e: (-e.paper_count, -e.mention_count, e.id))
     if output_format == "jsonl":
         for entity in ordered:
@@ -313,7 +319,7 @@ def _print_counts(graph, out: Output) -> None:
 @click.option("--ray-workers", type=click.IntRange(1), help="Extraction actors on Ray (default: one per CPU).")
 @_output_options
 def build(inputs, input_format, out_dir, db, graphml, replace, neo4j_uri, neo4j_user, neo4j_database,
-          aliases, workers, batch_size, engine, ray_address, ray_workers, out: Output) -> None:
+          aliases, fast, workers, batch_size, engine, ray_address, ray_workers, out: Output) -> None:
     """Read, extract, link and relate INPUT..., then write the graph to every sink asked for.
 
     The files are written to temporaries and renamed into place together; OUT/kgbuild-manifest.json,
@@ -332,7 +338,7 @@ def build(inputs, input_format, out_dir, db, graphml, replace, neo4j_uri, neo4j_
     _check_neo4j_first(neo4j)
     with OutputSet(replace=replace, manifest_dir=target) as outputs:
         _claim(outputs, (extracted, "extract"), (db, "store"), (graphml, "graphml"))
-        _, corpus = _linked(inputs, input_format, aliases, workers, batch_size, out, ray_cluster)
+        _, corpus = _linked(inputs, input_format, aliases, workers, batch_size, fast, out, ray_cluster)
         papers = write_jsonl(corpus.papers, extracted, outputs)
         out.stage("build graph")
         graph = corpus.graph()
@@ -599,19 +605,20 @@ def stats(target, db, neo4j_uri, neo4j_user, neo4j_database, top, output_format,
 @click.option("--relations", "mode", flag_value="relations", help="Score relations end to end against the gold relations.")
 @click.option("--mentions", type=click.Choice(["predicted", "gold"]), default="predicted", show_default=True,
               help="With --relations: relate the extractor's mentions (end to end) or the gold mentions.")
+@_fast_option
 @_format_option(["text", "json"], "text")
 @_output_file_option
 @_output_options
-def evaluate(gold, labels, mode, mentions, output_format, output, out: Output) -> None:
+def evaluate(gold, labels, mode, mentions, fast, output_format, output, out: Output) -> None:
     """Score the extractor (default), the linker (--links) or relations (--relations) on gold JSONL."""
     try:
-        result, report = _score(gold, labels, mode, mentions)
+        result, report = _score(gold, labels, mode, mentions, fast)
     except (json.JSONDecodeError, KeyError) as error:  # the gold readers take well-formed gold on trust
         raise click.ClickException(f"{gold}: not a gold JSONL file of that kind ({type(error).__name__}: {error})") from None
     output.write((json.dumps(result, indent=2) if output_format == "json" else report(result)) + "\n")
 
 
-def _score(gold: str, labels: str | None, mode: str | None, mentions: str):
+def _score(gold: str, labels: str | None, mode: str | None, mentions: str, fast: bool):
     """(scores, report formatter) of the evaluation `mode` asks for."""
     if mode == "links":
         from kgbuild.evaluation.links import evaluate_links as score, format_links_report as report
@@ -620,11 +627,11 @@ def _score(gold: str, labels: str | None, mode: str | None, mentions: str):
     elif mode == "relations":
         from kgbuild.evaluation.relations import evaluate_relations as score, format_relations_report as report
 
-        result = score(gold, mentions=mentions)
+        result = score(gold, mentions=mentions, fast=fast)
     else:
         from kgbuild.evaluation.ner import evaluate_ner as score, format_ner_report as report
 
-        result = score(gold, labels=labels.split(",") if labels else None)
+        result = score(gold, labels=labels.split(",") if labels else None, fast=fast)
     return result, report
 
 

@@ -104,17 +104,21 @@ def _connected(cluster: RayCluster) -> Iterator[None]:
         ray.shutdown()
 
 
+_ACTOR_THREADS = 1  # the encoder's threads per actor: the pool has an actor per CPU
+
+
 class _ExtractAndObserve:
     """A Ray Data actor: loads the extraction pipeline once, then for each batch of papers extracts them
     and observes them into an empty copy of the driver's linker (its alias table, no statistics)."""
 
-    def __init__(self, linker: Linker, relations: bool):
+    def __init__(self, linker: Linker, relations: bool, fast: bool):
         from kgbuild.extract import load_pipeline
         from kgbuild.relate import relate
 
         self._empty_linker = linker
         self._relate = relate if relations else None
-        load_pipeline()
+        self._fast = fast
+        load_pipeline(fast=fast, threads=_ACTOR_THREADS)
 
     def __call__(self, batch):
         import pyarrow as pa
@@ -124,7 +128,7 @@ class _ExtractAndObserve:
         papers = [Paper.model_validate_json(text) for text in batch["paper"].to_pylist()]
         failures: dict[str, str] = {}
         extracted = {paper.paper_id: paper for paper in extract_papers(
-            papers, batch_size=len(papers), relate=self._relate,
+            papers, batch_size=len(papers), relate=self._relate, fast=self._fast, threads=_ACTOR_THREADS,
             on_error=lambda paper, message: failures.__setitem__(paper.id, message))}
         statistics = copy.deepcopy(self._empty_linker)
         for paper in extracted.values():
@@ -158,7 +162,7 @@ def _paper_blocks(papers: Iterable[Paper], batch_size: int) -> list:
 
 
 def _extracted_in_order(blocks: list, linker: Linker, cluster: RayCluster, batch_size: int, relations: bool,
-                        report: ReadReport | None) -> Iterator[ExtractedPaper]:
+                        report: ReadReport | None, fast: bool) -> Iterator[ExtractedPaper]:
     """Extract on the actor pool; yield the papers in input order, merging each batch's statistics into `linker`."""
     import ray
     import ray.data
@@ -171,7 +175,7 @@ def _extracted_in_order(blocks: list, linker: Linker, cluster: RayCluster, batch
     workers = cluster.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     empty_linker = copy.deepcopy(linker)  # what the actors copy per batch; `linker` fills up as batches return
     results = ray.data.from_arrow_refs(blocks).map_batches(
-        _ExtractAndObserve, fn_constructor_kwargs={"linker": empty_linker, "relations": relations},
+        _ExtractAndObserve, fn_constructor_kwargs={"linker": empty_linker, "relations": relations, "fast": fast},
         batch_size=batch_size, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers))
     expected = 0
     for batch in results.iter_batches(batch_size=None, batch_format="pyarrow"):
@@ -195,7 +199,7 @@ def _extracted_in_order(blocks: list, linker: Linker, cluster: RayCluster, batch
 
 def link_on_ray(inputs: Iterable[str], cluster: RayCluster, *, input_format: str | None = None,
                 report: ReadReport | None = None, aliases: str | Path | None = None, batch_size: int = 128,
-                relations: bool = True,
+                relations: bool = True, fast: bool = False,
                 track: Callable[[Iterator[ExtractedPaper]], Iterable[ExtractedPaper]] = iter) -> LinkedCorpus:
     """Read `inputs`, extract and observe them on Ray, finish linking here: the LinkedCorpus of the local path.
 
@@ -204,6 +208,7 @@ def link_on_ray(inputs: Iterable[str], cluster: RayCluster, *, input_format: str
     papers = read_papers(inputs, format=input_format, report=report)
     with _connected(cluster):
         blocks = _paper_blocks(papers, batch_size)
-        extracted = _extracted_in_order(blocks, linker, cluster, batch_size, relations, report) if blocks else iter(())
+        extracted = (_extracted_in_order(blocks, linker, cluster, batch_size, relations, report, fast) if blocks
+                     else iter(()))
         spool = Spool(track(extracted))
     return finish_linking(linker, spool)

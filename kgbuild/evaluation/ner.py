@@ -75,7 +75,7 @@ _SCORE_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
 
 
 def evaluate_ner(gold_path: str | Path, labels: list[str] | None = None, *,
-                 data_dir: str | Path | None = None) -> dict:
+                 data_dir: str | Path | None = None, fast: bool = False) -> dict:
     """Run the extractor on every gold text and score its mentions against the gold spans.
 
     Scored: gold spans with a label in `labels` (default: the labels the file annotates)
@@ -98,7 +98,7 @@ def evaluate_ner(gold_path: str | Path, labels: list[str] | None = None, *,
     misses: Counter = Counter()
     false_positives: Counter = Counter()
     bins = [[0, 0, 0.0] for _ in _SCORE_BINS[1:]]  # mentions, right, score sum
-    for doc, extracted in zip(docs, extract_papers(papers, data_dir=data_dir)):
+    for doc, extracted in zip(docs, extract_papers(papers, data_dir=data_dir, fast=fast)):
         gold = {(s.start, s.end, s.label) for s in doc.spans if s.label in labels}
         gold_label_at = {(s.start, s.end): s.label for s in doc.spans}
         predicted = {}

@@ -35,6 +35,7 @@ import json
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import spacy
@@ -172,10 +173,11 @@ def _gold_mention_relations(records: list[dict]) -> Iterator[tuple[list[Relation
         yield relate(_paper(record), [field], mentions), mentions
 
 
-def _predicted_mention_relations(records: list[dict]) -> Iterator[tuple[list[Relation], list[Mention]]]:
+def _predicted_mention_relations(records: list[dict], fast: bool = False
+                                 ) -> Iterator[tuple[list[Relation], list[Mention]]]:
     from kgbuild.extract import extract_papers  # the extractor is optional for gold-mention runs
 
-    for extracted in extract_papers([_paper(record) for record in records], relate=relate):
+    for extracted in extract_papers([_paper(record) for record in records], relate=relate, fast=fast):
         yield extracted.relations, extracted.mentions
 
 
@@ -187,7 +189,7 @@ def _overlaps_gold(key: Key, gold: set[Key]) -> bool:
     return any(g[0] == type_ and overlap(g[1], head) and overlap(g[2], tail) for g in gold)
 
 
-def evaluate_relations(gold_path: str | Path, mentions: str = "gold") -> dict:
+def evaluate_relations(gold_path: str | Path, mentions: str = "gold", fast: bool = False) -> dict:
     """Precision/recall per mapped relation type; see the module docstring for the mapping.
 
     Scoring is exact on spans; `overlap_precision` also counts a prediction whose
@@ -198,7 +200,7 @@ def evaluate_relations(gold_path: str | Path, mentions: str = "gold") -> dict:
     if mentions not in ("gold", "predicted"):
         raise ValueError(f"mentions must be 'gold' or 'predicted', not {mentions!r}")
     records = list(_records(gold_path))
-    run = _gold_mention_relations if mentions == "gold" else _predicted_mention_relations
+    run = _gold_mention_relations if mentions == "gold" else partial(_predicted_mention_relations, fast=fast)
     gold_counts: Counter = Counter()
     predicted_counts: Counter = Counter()
     correct: Counter = Counter()

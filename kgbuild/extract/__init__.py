@@ -35,17 +35,18 @@ OnError = Callable[[Paper, str], None]  # (the paper left out, one line saying w
 __all__ = ["AnalysedField", "ExtractionError", "OnError", "Relate", "extract_papers", "load_pipeline"]
 
 
-def load_pipeline(data_dir: str | Path | None = None) -> Language:
+def load_pipeline(data_dir: str | Path | None = None, *, fast: bool = False, threads: int = 0) -> Language:
     """The extraction pipeline, built once per process from the artifacts in kgbuild/data
-    (or `data_dir`, e.g. a cross-validation model)."""
-    return _cached_pipeline(str(Path(data_dir).resolve()) if data_dir else str(default_data_dir()))
+    (or `data_dir`, e.g. a cross-validation model): the encoder's, or with `fast` the CNN's
+    (pipeline.py); `threads` for the encoder (0: one per core)."""
+    return _cached_pipeline(str(Path(data_dir).resolve()) if data_dir else str(default_data_dir()), fast, threads)
 
 
 @lru_cache(maxsize=4)
-def _cached_pipeline(data_dir: str) -> Language:
+def _cached_pipeline(data_dir: str, fast: bool, threads: int) -> Language:
     from kgbuild.extract.pipeline import build_pipeline  # noqa: PLC0415 - spaCy components load on first use
 
-    return build_pipeline(Path(data_dir))
+    return build_pipeline(Path(data_dir), fast=fast, threads=threads)
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,9 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {first[:200]}" if first else type(error).__name__
 
 
-def _extract_batch(papers: list[Paper], relate: Relate | None,
-                   data_dir: str | None) -> list[ExtractedPaper | _Failure]:
-    nlp = load_pipeline(data_dir)
+def _extract_batch(papers: list[Paper], relate: Relate | None, data_dir: str | None, fast: bool = False,
+                   threads: int = 0) -> list[ExtractedPaper | _Failure]:
+    nlp = load_pipeline(data_dir, fast=fast, threads=threads)
     try:
         norms = [(normalise(paper.title), normalise(paper.abstract)) for paper in papers]
         docs = list(nlp.pipe((norm.text for pair in norms for norm in pair), batch_size=2 * len(papers)))
@@ -76,7 +77,7 @@ def _extract_batch(papers: list[Paper], relate: Relate | None,
         if len(papers) == 1:
             return [_Failure(papers[0], _describe(error))]
         # nlp.pipe stops at the first text that fails, and the batch with it: each paper again on its own
-        return [result for paper in papers for result in _extract_batch([paper], relate, data_dir)]
+        return [result for paper in papers for result in _extract_batch([paper], relate, data_dir, fast, threads)]
     out: list[ExtractedPaper | _Failure] = []
     for i, (paper, (title_norm, abstract_norm)) in enumerate(zip(papers, norms)):
         try:
@@ -104,12 +105,15 @@ def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 
 def extract_papers(papers: Iterable[Paper], *, batch_size: int = 128, workers: int = 1,
                    relate: Relate | None = None, data_dir: str | Path | None = None,
-                   on_error: OnError | None = None) -> Iterator[ExtractedPaper]:
+                   on_error: OnError | None = None, fast: bool = False,
+                   threads: int | None = None) -> Iterator[ExtractedPaper]:
     """Stream ExtractedPapers in input order, `batch_size` papers at a time.
 
     `workers` > 1 runs batches in that many processes (`relate` must then be a
     module-level function, so it pickles). `data_dir` selects other artifacts
-    than the shipped ones (evaluation of cross-validation models).
+    than the shipped ones (evaluation of cross-validation models). `fast` extracts with the CNN
+    pipeline instead of the encoder's (same output, several times faster, less accurate);
+    `threads`: the encoder's threads per process (default: 1 with several workers, else one per core).
 
     A paper whose extraction raises (any error: a text spaCy refuses, a bug a
     rule meets) is left out and reported as `on_error(paper, message)`, and the
@@ -117,7 +121,9 @@ def extract_papers(papers: Iterable[Paper], *, batch_size: int = 128, workers: i
     paper's source (file:line) and id.
     """
     directory = str(data_dir) if data_dir else None
-    run = partial(_extract_batch, relate=relate, data_dir=directory)
+    if threads is None:  # one onnxruntime thread per worker process: more would compete for the same cores
+        threads = 1 if workers > 1 else 0
+    run = partial(_extract_batch, relate=relate, data_dir=directory, fast=fast, threads=threads)
     if workers <= 1:
         results = (result for batch in _batches(papers, batch_size) for result in run(batch))
     else:

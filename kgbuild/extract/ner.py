@@ -53,6 +53,18 @@ def ner_pipeline(vectors: Vectors | None = None) -> Language:
     """blank English + sentencizer + an untrained NER: what training updates.
 
     With `vectors` (word_vectors.py) the tok2vec also reads a static vector per word.
+    """
+    nlp = blank_pipeline(vectors)
+    model = copy.deepcopy(NER_MODEL)
+    if vectors is not None:
+        model["tok2vec"]["pretrained_vectors"] = True
+    nlp.add_pipe("ner", config={"model": model})
+    return nlp
+
+
+def blank_pipeline(vectors: Vectors | None = None) -> Language:
+    """blank English with the project's tokenizer + sentencizer (+ `vectors` in the vocab): what both
+    extraction pipelines start from.
 
     The tokenizer splits a full stop after a capital letter and drops spaCy's
     single-letter abbreviation exceptions ("R." as an initial): in abstracts
@@ -64,11 +76,8 @@ def ner_pipeline(vectors: Vectors | None = None) -> Language:
     suffixes = [*nlp.Defaults.suffixes, r"(?<=[A-Z])\."]
     nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     nlp.add_pipe("sentencizer")
-    model = copy.deepcopy(NER_MODEL)
     if vectors is not None:
         nlp.vocab.vectors = vectors
-        model["tok2vec"]["pretrained_vectors"] = True
-    nlp.add_pipe("ner", config={"model": model})
     return nlp
 
 

@@ -12,26 +12,33 @@ from pathlib import Path
 from spacy.language import Language
 
 # Registers the factories used below.
-from kgbuild.extract import abbreviations, lexicon, named, patterns, resolve  # noqa: F401
-from kgbuild.extract.artifacts import (CALIBRATION_FILE, DATASET_KIND_FILE, LEXICON_FILE, MODEL_KIND_FILE, NER_FILE,
-                                       VECTORS_FILE)
+from kgbuild.extract import abbreviations, encoder_ner, lexicon, named, patterns, resolve  # noqa: F401
+from kgbuild.extract.artifacts import (CALIBRATION_FILE, DATASET_KIND_FILE, ENCODER_DIR, LEXICON_FILE, MODEL_KIND_FILE,
+                                       NER_FILE, VECTORS_FILE)
 from kgbuild.extract.lexicon import Lexicon
 from kgbuild.extract.logistic import SparseLogistic
-from kgbuild.extract.ner import ner_pipeline
+from kgbuild.extract.ner import blank_pipeline, ner_pipeline
 from kgbuild.extract.word_vectors import load_vectors
 
 
-def build_pipeline(data_dir: Path, calibrator: SparseLogistic | None = None) -> Language:
+def build_pipeline(data_dir: Path, calibrator: SparseLogistic | None = None, *, fast: bool = False,
+                   threads: int = 0) -> Language:
     """The full extractor from the artifacts in `data_dir` (see scripts/train_extractor.py).
 
     `calibrator` overrides the shipped one (fitting it needs uncalibrated candidates).
+    The tagger writing `doc.ents` first is the fine-tuned encoder (encoder_ner.py, `threads` onnxruntime
+    threads, 0: one per core), or with `fast` the CNN NER (ner.py): the same components follow either.
     """
-    nlp = ner_pipeline(load_vectors(data_dir / VECTORS_FILE))
-    # The vocab (and with it the word vectors, keyed by lower-case word) comes from the vectors file only:
-    # a vocab inside the NER bytes would reset the vectors to case-sensitive keys.
-    ner = nlp.get_pipe("ner")
-    ner.from_bytes((data_dir / NER_FILE).read_bytes(), exclude=["vocab"])
-    nlp.replace_pipe("ner", "kgbuild_windowed_ner").wrap(ner)  # bounded memory on long texts (ner.py)
+    if fast:
+        nlp = ner_pipeline(load_vectors(data_dir / VECTORS_FILE))
+        # The vocab (and with it the word vectors, keyed by lower-case word) comes from the vectors file only:
+        # a vocab inside the NER bytes would reset the vectors to case-sensitive keys.
+        ner = nlp.get_pipe("ner")
+        ner.from_bytes((data_dir / NER_FILE).read_bytes(), exclude=["vocab"])
+        nlp.replace_pipe("ner", "kgbuild_windowed_ner").wrap(ner)  # bounded memory on long texts (ner.py)
+    else:
+        nlp = blank_pipeline(load_vectors(data_dir / VECTORS_FILE))  # the vectors: name_kind.py reads them
+        nlp.add_pipe("kgbuild_encoder_ner", config={"threads": threads}).from_disk(data_dir / ENCODER_DIR)
     terms = Lexicon.load(data_dir / LEXICON_FILE)
     if calibrator is None:
         calibrator = SparseLogistic.load(data_dir / CALIBRATION_FILE)
