@@ -37,10 +37,11 @@ discourse"):
    lexicon knows the name or its stem as something else ("BLEU-4");
 8. the cue noun right before when it is a method ("a framework named X") -
    after the version rule: "a framework named ERNIE 3.0" is a model;
-9. a verb that only takes models ("fine-tune X", "develop X", "pretrain X") -> Model.
-A plain capitalised word ("Panacea") takes cue 2, or "a <head noun> named X",
-only. All-capital acronyms ("NSP",
-"STS", "BPE", "NER model", "NLI datasets") take cues 2, 4 and 5 only: they name tasks and methods as often as
+9. a verb that only takes models ("fine-tune X", "develop X", "pretrain X") -> Model;
+10. a title's "X: ..." (a name alone before a colon opening a sentence) -> Method.
+A plain capitalised word ("Panacea") takes cue 2, "a <head noun> named X", or
+cue 10 only. All-capital acronyms ("NSP",
+"STS", "BPE", "NER model", "NLI datasets") take cues 2, 4, 5 and 10 only: they name tasks and methods as often as
 systems (measured on held-out GSAP folds).
 """
 
@@ -103,6 +104,15 @@ _MAX_NAME_PARTS = 8
 # A plain capitalised word (not name-shaped) is a candidate only with a definition or an explicit naming;
 # its other letters may be any script's ("Tülu").
 _PROPER = re.compile(r"[A-Z][^\W\d_]{2,}")
+# Headings of structured abstracts and prompts, which open a sentence with "Word:" as titles open with a name.
+_HEADINGS = frozenset({"background", "methods", "method", "results", "result", "conclusion", "conclusions",
+                       "objective", "objectives", "purpose", "motivation", "availability", "abstract", "introduction",
+                       "contribution", "contributions", "aim", "aims", "findings", "significance", "importance",
+                       "design", "setting", "participants", "summary", "note", "code", "data", "keywords", "context",
+                       "goal", "problem", "approach", "evaluation", "implementation", "discussion", "limitations",
+                       "example", "examples", "question", "answer", "task", "input", "output", "instruction",
+                       "response", "human", "assistant", "user", "system", "step", "figure", "table", "source",
+                       "target", "premise", "hypothesis", "label", "query", "context", "prompt", "warning"})
 _NAMING_VERBS = frozenset({"named", "called", "dubbed", "termed", "coined"})
 _MODEL_VERBS = frozenset({"fine-tune", "finetune", "fine-tuned", "finetuned", "fine-tuning", "finetuning", "tune",
                           "develop", "pretrain", "pre-train", "pretrained", "pre-trained", "train", "distill"})
@@ -156,7 +166,23 @@ def _defined_as(words: list[str], end: int, limit: int) -> str | None:
     stop = end + 2
     while stop < limit and stop < end + 2 + _MAX_PHRASE and words[stop].lower() not in _PHRASE_END:
         stop += 1
-    return head_label(words[stop - 1]) if stop > end + 2 and stop < limit else None
+    if not (end + 2 < stop < limit):
+        return None
+    if label := head_label(words[stop - 1]):
+        return label
+    # No word ends the phrase where a verb takes over ("Frido, a Feature Pyramid Diffusion model performing a
+    # multi-scale ..."): its head is the first head noun in it that no hyphen joins on ("model-agnostic").
+    return next((label for i in range(end + 2, stop) if words[i + 1] != "-" and (label := head_label(words[i]))),
+                None)
+
+
+def _headline(words: list[str], start: int, end: int, sentence: tuple[int, int]) -> tuple[int, str] | None:
+    """Cue 10, when no other applies: a name alone before a colon that opens a sentence is what a title is
+    about ("Frido: Feature Pyramid Diffusion for ...", "DeViDe: ..."), though nothing says what it is: Method,
+    the schema's label for a technique or system. Not a heading of a structured abstract ("Background: ...")."""
+    if start != sentence[0] or end >= sentence[1] or words[end] != ":" or words[start].lower() in _HEADINGS:
+        return None
+    return 10, "Method"
 
 
 def _listed_under(words: list[str], start: int, first: int) -> str | None:
@@ -226,8 +252,8 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
     left = head_label(words[before]) if linked else None
     if left in {"Dataset", "Model"} and not acronym:
         return 6, left
-    if acronym:
-        return None  # "NSP", "STS", "BPE": capital acronyms are tasks as often as systems, cues 2, 4, 5 only
+    if acronym:  # "NSP", "STS", "BPE": capital acronyms are tasks as often as systems, cues 2, 4, 5 and 10 only
+        return _headline(words, start, end, sentence)
     stem = lower.split("-")[0]
     # a stem of two letters names too many things ("TV-3DG" is no total-variation metric)
     label = known.get(name.lower()) or (len(stem) > 2 and known.get(stem)) if stem != lower or end - start > 1 else None
@@ -239,7 +265,7 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
         return 8, left
     if start - 1 >= sentence[0] and words[start - 1].lower() in _MODEL_VERBS:
         return 9, "Model"
-    return None
+    return _headline(words, start, end, sentence)
 
 
 def _proper_cue(words: list[str], start: int, end: int, sentence: tuple[int, int]) -> tuple[int, str] | None:
@@ -260,7 +286,7 @@ def _proper_cue(words: list[str], start: int, end: int, sentence: tuple[int, int
             before -= 1
         if label := head_label(words[before]):
             return 6, label
-    return None
+    return _headline(words, start, end, sentence)
 
 
 def named_candidates(words: list[str], sentences: list[tuple[int, int]], families: frozenset[str] = frozenset(),

@@ -24,12 +24,18 @@ from kgbuild.relate.sentences import Sentence, Slot
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
 _RESULT_WORD = (r"(?:achiev\S*|obtain\S*|reach\S*|attain\S*|sets?|establish\S*|yield\S*|scor\S*|perform\S*|results?"
-                r"|accuracy|state-of-the-art|sota|outperform\S*|surpass\S*|rank\S*|improv\S*|gains?|evaluat\S*|tested)")
+                r"|accuracy|state-of-the-art|sota|outperform\S*|surpass\S*|rank\S*|improv\S*|gains?|evaluat\S*|tested"
+                r"|validated|verified)")
 _DATASET_NOUN = r"(?:(?:dataset|benchmark|corpus|corpora|suite|testbed|collection|leaderboard)s? )?"
+# The datasets announced as a list: "on two public benchmarks: A and B", "on five benchmarks, namely T on A and
+# B, U on C" (a task named before its datasets is passed over: its datasets are the system's too).
+_ANNOUNCED = (r"(?:(?:\S+ ){0,3}?(?:dataset|benchmark|corpus|corpora|suite|testbed)s? (?:: |, )?"
+              r"(?:(?:namely|including|such as|i\.e\. ,?) )?)?")
 
 PATTERNS = [
     pattern("benchmarks:x-result-on-d", "EVALUATED_ON", SYSTEMS, ("Dataset",),
-            _APPOSITION + r"(?=(?:\S+ )*" + _RESULT_WORD + r" )(?:\S+ ){0,8}?(?:on|across|over) " + FILLER + OTHERS, 0.7),
+            _APPOSITION + r"(?=(?:\S+ )*" + _RESULT_WORD + r" )(?:\S+ ){0,8}?(?:on|across|over) " + FILLER + _ANNOUNCED
+            + r"(?:(?:<m> (?:on|in)|<m>|,|and|or|\( <m> \)|\(|\)) )*", 0.7),
     pattern("benchmarks:evaluate-x-on-d", "EVALUATED_ON", SYSTEMS, ("Dataset",),
             r"(?:\S+ ){0,3}?(?:on|using|against) " + FILLER + OTHERS, 0.7,
             before=r"\b(?:evaluat|test|benchmark|assess|validat)\S* " + FILLER + "$"),

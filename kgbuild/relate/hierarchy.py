@@ -1,6 +1,7 @@
 """SUBCLASS_OF and PART_OF, only where the sentence states them.
 
-"Xs such as Y and Z" and "Y is a kind of X" state membership of a class;
+"Xs such as Y and Z", "Y is a kind of X" and an introduced name's definition ("we
+propose Y: a coarse-grained X") state membership of a class;
 "X consists of Y", "the Y module of X", "integrate Y into X", and "the Y
 layers in X" or "X with Y" when Y names a component, state parts (2-fold CV
 on SciER train, end to end: "in"/"of" 35 stated, .60 right; "with" 22, .64;
@@ -30,6 +31,10 @@ _PLURAL = r"[a-z]s$"
 _COMPONENT = (rf"(?i)(?:{_PART_WORDS}|normali[sz]ation|connection|pooling|attention|decay|momentum|loss|activation|relu"
               r"|dropout|kernel|filter|gate|backbone|classifier|regressor|crf|embedding|convolution)s?$")
 _KIND_OF = re.compile(_KIND + " of")
+# A definition right after a name the authors introduce ("we propose X: a ...") or a title opens with.
+_INTRODUCED = r"(?:^|\b(?:propose|proposes|present|presents|introduce|introduces)(?: \S+){0,2} )$"
+_NAME = r"^(?:\S*[A-Z]\S*[A-Z0-9]|[A-Z][a-z]+)\S*$"  # "QuuxDiff", "CP-CLIP", "Frido": one name-like word
+_CLASS_HEAD = r"(?i)(?:model|network|method|framework|architecture|transformer|algorithm|approach)s?$"
 # "compared with other transfer learning methods like ELMo": a comparison's baselines, described, not classified.
 _BASELINES = re.compile(r"\b(?:other|state-of-the-art|existing|previous|prior|competing|baseline|three|two|four|several) (?:\S+ )?$")
 _PREPOSITIONS = {"of", "for", "in", "on", "with", "to", "through", "from", "by"}
@@ -44,8 +49,11 @@ PATTERNS = [
     *(pattern("hierarchy:kind-of", "SUBCLASS_OF", labels, labels,
               _ABBREVIATION + r"(?:, |is |are )(?:a|an|one) (?:\S+ ){0,2}?" + _KIND + r" of " + FILLER, 0.8)
       for labels in (SYSTEMS, ("Dataset",))),
+    # "we propose QuuxDiff: a coarse-grained diffusion model": the name's definition says what class it is of
+    pattern("hierarchy:defined-as", "SUBCLASS_OF", SYSTEMS, SYSTEMS, r"(?:: |, )(?:a|an) (?:\S+ ){0,3}?", 0.75,
+            before=_INTRODUCED, left_text=_NAME, right_text=_CLASS_HEAD),
     pattern("hierarchy:consists-of", "PART_OF", SYSTEMS, SYSTEMS,
-            _ABBREVIATION + r"(?:, )?(?:(?:which|that) )?(?:consists of|consisting of|is composed of|composed of|comprises|comprising|contains|containing) "
+            _ABBREVIATION + r"(?:, |\( )?(?:(?:which|that) )?(?:consists of|consisting of|is composed of|composed of|comprises|comprising|contains|containing) "
             + FILLER + OTHERS, 0.75, head_is_left=False),
     pattern("hierarchy:part-of", "PART_OF", SYSTEMS, SYSTEMS,
             r"(?:\S+ )?" + _PART + r" (?:of|in) " + FILLER, 0.7),
