@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "neo4j_server"))
 
 from kgbuild.graph.model import Graph  # noqa: E402
-from kgbuild.sinks.neo4j import BATCH_SIZE, Neo4jSink, node_query, relationship_query  # noqa: E402
+from kgbuild.sinks.neo4j import BATCH_SIZE, Neo4jSink, node_query, node_row, relationship_query, relationship_row  # noqa: E402
 
 
 # Server settings for the launcher (not used with NEO4J_URI). Tests keep the launcher's defaults.
@@ -57,12 +57,12 @@ def per_row_baseline(sink: Neo4jSink, graph: Graph, sample: int, seed: int) -> t
     by_label: dict[str, list[dict]] = {}
     for node in graph.nodes:
         if (node.label, node.id) in wanted:
-            by_label.setdefault(node.label, []).append(sink._node_row(node))
+            by_label.setdefault(node.label, []).append(node_row(node))
     for label, rows in by_label.items():  # endpoints in one batch per label: not part of the measurement
         sink._write(node_query(label), rows=rows)
     began = time.perf_counter()
     for rel in rels:
-        sink._write(relationship_query(rel.type, rel.start_label, rel.end_label), rows=[sink._relationship_row(rel)])
+        sink._write(relationship_query(rel.type, rel.start_label, rel.end_label), rows=[relationship_row(rel)])
     return len(rels), time.perf_counter() - began
 
 

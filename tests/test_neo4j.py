@@ -354,10 +354,10 @@ def test_import_tool_loads_the_export(tmp_path, full_graph):
         assert _without_empty_lists(db_snapshot(sink)) == _without_empty_lists(graph_snapshot(graph))
 
 
-def test_client_side_entity_stats_match_the_recompute(neo4j_sink, full_graph):
-    """Entities created by a load get mention_count/paper_count/aliases/alias_counts computed
-    client-side; running the server-side recompute afterwards must change nothing. A repeated
-    MENTIONS key falls back to the recompute (the MERGE combines the copies)."""
+def test_entity_stats_are_recomputed_from_the_database(neo4j_sink, full_graph):
+    """Every entity of the loaded graph gets mention_count/paper_count/aliases/alias_counts recomputed
+    from its MENTIONS in the database; running the recompute again changes nothing, also when a
+    MENTIONS key is repeated (the MERGE combines the copies)."""
     from kgbuild.graph.model import Relationship
     from kgbuild.schema import load_schema
     from kgbuild.sinks.neo4j import recompute_query
@@ -369,10 +369,62 @@ def test_client_side_entity_stats_match_the_recompute(neo4j_sink, full_graph):
     graph = Graph(nodes=full_graph.nodes + nasty.nodes,
                   relationships=full_graph.relationships + nasty.relationships + [repeated])
     report = neo4j_sink.load(graph)
-    assert 0 < report["entities_recomputed"] < sum(1 for n in graph.nodes if n.label in load_schema().entity_labels)
+    assert report["entities_recomputed"] == sum(1 for n in graph.nodes if n.label in load_schema().entity_labels)
     before = db_snapshot(neo4j_sink)
     for label in load_schema().entity_labels:
         neo4j_sink._write(recompute_query(label), ids=[n.id for n in graph.nodes if n.label == label])
     assert db_snapshot(neo4j_sink) == before
     assert neo4j_sink.load(graph)["nodes_created"] == 0
     assert db_snapshot(neo4j_sink) == before
+
+
+class _CountedSource:
+    """A GraphSource over `graph` that counts the nodes and relationships drawn in the current pass."""
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph, self.drawn = graph, {"nodes": 0, "relationships": 0}
+        self.nodes, self.relationships = self._Pass(self, "nodes"), self._Pass(self, "relationships")
+
+    class _Pass:
+        def __init__(self, source, kind: str) -> None:
+            self._source, self._kind = source, kind
+
+        def __iter__(self):
+            self._source.drawn[self._kind] = 0
+            for item in getattr(self._source._graph, self._kind):
+                self._source.drawn[self._kind] += 1
+                yield item
+
+    def node_counts(self) -> dict[str, int]:
+        return self._graph.node_counts()
+
+    def relationship_counts(self) -> dict[str, int]:
+        return self._graph.relationship_counts()
+
+
+def test_load_streams_the_graph_holding_a_batch_per_statement(neo4j_sink, full_graph, monkeypatch):
+    """Rows are sent as they are drawn from the graph: at any write, the rows drawn and not yet sent are
+    fewer than a batch per statement (node label / relationship pattern), never the whole graph; with
+    5-row batches the database still equals the graph, and a second load changes nothing."""
+    source = _CountedSource(full_graph)
+    write, held, sent = neo4j_sink._write, {"nodes": [], "relationships": []}, {"nodes": 0, "relationships": 0}
+
+    def recording(query, **parameters):
+        kind = "relationships" if "MERGE (a)-[" in query else "nodes" if "MERGE (n:" in query else None
+        if kind:
+            sent[kind] += len(parameters["rows"])
+            held[kind].append(source.drawn[kind] - sent[kind])
+        return write(query, **parameters)
+
+    monkeypatch.setattr(neo4j_sink, "batch_size", 5)
+    monkeypatch.setattr(neo4j_sink, "_write", recording)
+    neo4j_sink.load(source)
+    patterns = {(r.type, r.start_label, r.end_label) for r in full_graph.relationships}
+    assert len(full_graph.relationships) > 3 * 5 * (len(patterns) + 1)  # so holding them all would fail
+    assert sent["relationships"] == len(full_graph.relationships)
+    assert max(held["relationships"]) < 5 * (len(patterns) + 1)
+    assert max(held["nodes"]) < 5 * (len(full_graph.node_counts()) + neo4j_sink.workers)
+    assert db_snapshot(neo4j_sink) == graph_snapshot(full_graph)
+    report = neo4j_sink.load(source)
+    assert report["nodes_created"] == 0 and report["relationships_created"] == 0
+    assert db_snapshot(neo4j_sink) == graph_snapshot(full_graph)

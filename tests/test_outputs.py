@@ -473,7 +473,7 @@ def test_a_neo4j_load_that_dies_midway_is_reported_until_the_graph_is_loaded_who
     write = neo4j_sink._write
 
     def dying(query, **parameters):
-        if "CREATE (a)-[" in query:  # the relationships, after the nodes were written
+        if "MERGE (a)-[" in query:  # the relationships, after the nodes were written
             raise Neo4jConnectionError("lost the connection (injected)")
         return write(query, **parameters)
 
