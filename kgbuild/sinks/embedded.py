@@ -31,9 +31,10 @@ from typing import Any
 import ladybug
 
 from kgbuild.errors import KgbuildError
-from kgbuild.graph.model import GraphSource, PropertyValue
+from kgbuild.graph.model import GraphSource
 from kgbuild.outputs import OutputSet, output_set, remove_stale_system_temporaries, temporary_prefix
 from kgbuild.schema import GraphSchema, PropertySpec, load_schema
+from kgbuild.sinks.csv_encoding import csv_line
 
 LADYBUG_TYPES = {
     "string": "STRING", "integer": "INT64", "float": "DOUBLE", "boolean": "BOOLEAN", "string[]": "STRING[]",
@@ -61,25 +62,11 @@ class StoreExistsError(KgbuildError, FileExistsError):
     """The store file already exists and `replace` was not given."""
 
 
-def _csv_field(value: PropertyValue | None, spec_type: str) -> str:
-    """One CSV cell: an empty unquoted cell is NULL, every string is quoted (so "" is the empty string)."""
-    if value is None:
-        return ""
-    if spec_type == "string[]":
-        if any(_OPEN in element or _CLOSE in element for element in value):
-            raise ValueError(f"list element in {value!r} contains U+FDD1 or U+FDD2, which the store reserves")
-        value = "".join(_OPEN + element + _CLOSE for element in value)
-    elif spec_type == "boolean":
-        return "true" if value else "false"
-    elif spec_type == "float":
-        return repr(float(value))
-    elif spec_type == "integer":
-        return str(int(value))
-    return '"' + value.replace('"', '""') + '"'
-
-
-def _csv_row(row: list[PropertyValue | None], types: list[str]) -> str:
-    return ",".join(_csv_field(value, spec_type) for value, spec_type in zip(row, types)) + "\n"
+def _encode_list(value: list[str]) -> str:
+    """A STRING[] value as one STRING cell (see _DECODE_LIST)."""
+    if any(_OPEN in element or _CLOSE in element for element in value):
+        raise ValueError(f"list element in {value!r} contains U+FDD1 or U+FDD2, which the store reserves")
+    return "".join(_OPEN + element + _CLOSE for element in value)
 
 
 def _copy_statement(table: str, csv_path: Path, types: list[str], pair: tuple[str, str] | None = None) -> str:
@@ -234,7 +221,7 @@ class _Tables:
             csv_path = self._work / f"{name}-{len(self.plans)}.csv"
             handle, rows = csv_path.open("w", encoding="utf-8", newline=""), 0
             self.plans.append((table, csv_path, types, pair))
-        handle.write(_csv_row(row, types))
+        handle.write(csv_line(row, types, _encode_list))
         self._open[name] = (handle, rows + 1)
 
     def close(self) -> None:

@@ -10,8 +10,8 @@ CSV (`export_csv`), UTF-8, RFC 4180 quoting, a header row, one file per schema l
 (header only when the graph has none):
     node_<Label>.csv          the label's schema properties, in schema order
     rel_<TYPE>.csv            start, start_label, end, end_label, then the type's properties
-An empty cell is an absent property (or an empty string); string[] cells hold a JSON array;
-booleans are true/false. The directory also gets kgbuild-manifest.json (see kgbuild.outputs).
+Cells as kgbuild.sinks.csv_encoding writes them: an empty unquoted cell is an absent property, strings
+are quoted (`""` is the empty string), string[] cells hold a JSON array, booleans are true/false. The directory also gets kgbuild-manifest.json (see kgbuild.outputs).
 
 Every file is written to a temporary and renamed into place (kgbuild.outputs); a file kgbuild
 did not write is not replaced unless the OutputSet passed allows it.
@@ -19,15 +19,16 @@ did not write is not replaced unless the OutputSet passed allows it.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TextIO
 
-from kgbuild.graph.model import GraphSource, PropertyValue
+from kgbuild.graph.model import GraphSource
 from kgbuild.outputs import OutputSet, output_set, written
 from kgbuild.schema import load_schema
+from kgbuild.sinks.csv_encoding import csv_line, header_line
 
 
 def export_jsonl(graph: GraphSource, path: str | os.PathLike[str], outputs: OutputSet | None = None) -> None:
@@ -43,14 +44,8 @@ def export_jsonl(graph: GraphSource, path: str | os.PathLike[str], outputs: Outp
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def csv_cell(value: PropertyValue | None) -> str | int | float:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+def _json_list(value: list[str]) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def export_csv(graph: GraphSource, directory: str | os.PathLike[str], outputs: OutputSet | None = None) -> None:
@@ -65,21 +60,21 @@ def _export_csv(graph: GraphSource, directory: Path, outputs: OutputSet) -> None
     rows written as they come: the graph may be a stream."""
     schema = load_schema()
     with ExitStack() as files:
-        def open_csv(name: str, header: list[str]):
+        def open_csv(name: str, header: list[str]) -> TextIO:
             handle = files.enter_context(outputs.claim(directory / name, "file").open("w", encoding="utf-8", newline=""))
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            return writer
+            handle.write(header_line(header))
+            return handle
 
-        node_files = {label: (open_csv(f"node_{label}.csv", [p.name for p in spec.properties]),
-                              [p.name for p in spec.properties]) for label, spec in schema.nodes.items()}
+        node_files = {label: (open_csv(f"node_{label}.csv", [p.name for p in spec.properties]), spec.properties)
+                      for label, spec in schema.nodes.items()}
         rel_files = {rel_type: (open_csv(f"rel_{rel_type}.csv", ["start", "start_label", "end", "end_label",
-                                                                 *(p.name for p in spec.properties)]),
-                                [p.name for p in spec.properties]) for rel_type, spec in schema.relationships.items()}
+                                                                 *(p.name for p in spec.properties)]), spec.properties)
+                     for rel_type, spec in schema.relationships.items()}
         for node in graph.nodes:
-            writer, names = node_files[node.label]
-            writer.writerow([csv_cell(node.properties.get(name)) for name in names])
+            handle, props = node_files[node.label]
+            handle.write(csv_line([node.properties.get(p.name) for p in props], [p.type for p in props], _json_list))
         for rel in graph.relationships:
-            writer, names = rel_files[rel.type]
-            writer.writerow([rel.start, rel.start_label, rel.end, rel.end_label,
-                             *(csv_cell(rel.properties.get(name)) for name in names)])
+            handle, props = rel_files[rel.type]
+            handle.write(csv_line([rel.start, rel.start_label, rel.end, rel.end_label,
+                                   *(rel.properties.get(p.name) for p in props)],
+                                  ["string"] * 4 + [p.type for p in props], _json_list))

@@ -12,8 +12,8 @@ Each file is written to a temporary and renamed into place; a file kgbuild did n
 not replaced unless the OutputSet passed allows it.
 
 Each label has its own ID space (the schema makes `id` unique per label, not globally).
-Fields are RFC 4180 quoted ("" for a quote; newlines inside quotes, hence
---multiline-fields=true). Arrays are joined with the array delimiter: ';' unless some
+Fields are encoded by kgbuild.sinks.csv_encoding (strings RFC 4180 quoted, "" for a quote, newlines
+inside quotes, hence --multiline-fields=true; numbers and booleans bare). Arrays are joined with the array delimiter: ';' unless some
 element contains ';', then the first of a few rarely used characters that no element
 contains (U+001F unit separator, ...); the command line names it. Empty lists and absent
 values are written as empty unquoted fields, which the import tool treats as absent.
@@ -25,10 +25,12 @@ import itertools
 import shlex
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TextIO
 
 from kgbuild.graph.model import GraphSource
 from kgbuild.outputs import OutputSet, output_set
 from kgbuild.schema import load_schema
+from kgbuild.sinks.csv_encoding import csv_line, header_line
 
 _CSV_TYPES = {"string": "", "integer": ":long", "float": ":double", "boolean": ":boolean", "string[]": ":string[]"}
 _DELIMITER_CANDIDATES = [";", "|", "\u001f", "\u001e", "\u001d", "\u0007"]
@@ -51,30 +53,6 @@ def _delimiter_argument(delimiter: str) -> str:
     return delimiter if delimiter.isprintable() and delimiter not in " \t" else f"U+{ord(delimiter):04X}"
 
 
-class _Writer:
-    """csv writer that quotes every non-empty field and leaves absent values as bare empty fields."""
-
-    def __init__(self, handle) -> None:
-        self.handle = handle
-
-    def row(self, fields: list[str | None]) -> None:
-        self.handle.write(",".join("" if f is None else '"' + f.replace('"', '""') + '"' for f in fields) + "\n")
-
-
-def _cell(value, kind: str, delimiter: str) -> str | None:
-    if value is None:
-        return None
-    if kind == "string[]":
-        if not value:  # the import tool has no empty array (even a quoted "" is read as absent)
-            return None
-        return delimiter.join(value)
-    if kind == "boolean":
-        return "true" if value else "false"
-    if kind == "float":
-        return repr(float(value))
-    return str(value)
-
-
 def export_neo4j_import(graph: GraphSource, directory: str | Path, database: str = "neo4j",
                         admin: str = "neo4j-admin", outputs: OutputSet | None = None) -> str:
     """Write the CSVs for `graph` into `directory`; return the `neo4j-admin database import full` command.
@@ -88,13 +66,17 @@ def _export(graph: GraphSource, out: Path, database: str, admin: str, outputs: O
     """Two passes over the graph (the array delimiter, then the rows), each file written as its rows come."""
     schema = load_schema()
     delimiter = _array_delimiter(graph)
-    node_files: dict[str, tuple[_Writer, list, set[str]]] = {}
-    rel_files: dict[tuple[str, str, str], tuple[_Writer, list]] = {}
+    node_files: dict[str, tuple[TextIO, list, set[str]]] = {}
+    rel_files: dict[tuple[str, str, str], tuple[TextIO, list]] = {}
+
+    def encode_list(value: list[str]) -> str | None:
+        return delimiter.join(value) if value else None  # the import tool has no empty array (even "" is absent)
+
     with ExitStack() as files:
-        def open_csv(path: Path, header: list[str]) -> _Writer:
-            writer = _Writer(files.enter_context(open(outputs.claim(path, "file"), "w", encoding="utf-8", newline="")))
-            writer.row(header)
-            return writer
+        def open_csv(path: Path, header: list[str]) -> TextIO:
+            handle = files.enter_context(open(outputs.claim(path, "file"), "w", encoding="utf-8", newline=""))
+            handle.write(header_line(header))
+            return handle
 
         for node in graph.nodes:
             label = schema.node_label(node.label)
@@ -103,11 +85,12 @@ def _export(graph: GraphSource, out: Path, database: str, admin: str, outputs: O
                 props = [p for p in spec.properties if p.name != spec.key]
                 header = [f"{spec.key}:ID({label})", *(p.name + _CSV_TYPES[p.type] for p in props), ":LABEL"]
                 node_files[label] = (open_csv(out / f"nodes_{label}.csv", header), props, set())
-            writer, props, seen = node_files[label]
+            handle, props, seen = node_files[label]
             if node.id in seen:  # the import tool rejects duplicate ids; a Graph may repeat a node
                 continue
             seen.add(node.id)
-            writer.row([node.id, *(_cell(node.properties.get(p.name), p.type, delimiter) for p in props), label])
+            handle.write(csv_line([node.id, *(node.properties.get(p.name) for p in props), label],
+                                  ["string", *(p.type for p in props), "string"], encode_list))
 
         for rel in graph.relationships:
             group = (schema.relationship_type(rel.type), rel.start_label, rel.end_label)
@@ -116,9 +99,9 @@ def _export(graph: GraphSource, out: Path, database: str, admin: str, outputs: O
                 props = list(schema.relationships[rel_type].properties)
                 header = [f":START_ID({start})", f":END_ID({end})", ":TYPE", *(p.name + _CSV_TYPES[p.type] for p in props)]
                 rel_files[group] = (open_csv(out / f"rels_{rel_type}_{start}_{end}.csv", header), props)
-            writer, props = rel_files[group]
-            writer.row([rel.start, rel.end, group[0],
-                        *(_cell(rel.properties.get(p.name), p.type, delimiter) for p in props)])
+            handle, props = rel_files[group]
+            handle.write(csv_line([rel.start, rel.end, group[0], *(rel.properties.get(p.name) for p in props)],
+                                  ["string", "string", "string", *(p.type for p in props)], encode_list))
 
     arguments = [f"--nodes={label}={out / f'nodes_{label}.csv'}" for label in sorted(node_files)]
     arguments += [f"--relationships={rel_type}={out / f'rels_{rel_type}_{start}_{end}.csv'}"
