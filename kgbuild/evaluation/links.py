@@ -29,8 +29,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from networkx.utils import UnionFind
+
 from kgbuild.link import Linker
-from kgbuild.link.union_find import UnionFind
 from kgbuild.models import ExtractedPaper, Mention
 from kgbuild.text import fold
 
@@ -62,7 +63,7 @@ def _gold_components(paper: ExtractedPaper, clusters: list[list[int]]) -> dict[i
     for index in clustered:
         first = by_text.setdefault(fold(paper.mentions[index].text), index)
         components.union(str(first), str(index))
-    return {index: components.find(str(index)) for index in clustered}
+    return {index: components[str(index)] for index in clustered}
 
 
 def evaluate_links(gold_path: str | Path, aliases_path: str | Path | None = None) -> dict:

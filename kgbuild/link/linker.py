@@ -59,11 +59,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from networkx.utils import UnionFind
+
 from kgbuild.abbreviations import Definition, find_definitions
 from kgbuild.link.aliases import AliasTable, load_aliases
 from kgbuild.link.keys import clean_surface, match_key, singular_head
 from kgbuild.link.labels import decide_label
-from kgbuild.link.union_find import UnionFind
 from kgbuild.link.variants import family_of
 from kgbuild.models import Entity, ExtractedPaper
 
@@ -254,7 +255,7 @@ class Linker:
                 groups.union(short_key, long_node)
         members: dict[str, list[str]] = {}
         for node in sorted(self.nodes):
-            members.setdefault(groups.find(node), []).append(node)
+            members.setdefault(groups[node], []).append(node)
         entities = [self._entity(nodes, labels[nodes[0]]) for nodes in members.values()]
         for entity, nodes in zip(entities, members.values()):
             for node in nodes:
