@@ -74,6 +74,11 @@ def triples(relations: list[Relation], mentions: list[Mention]) -> set[tuple[str
      "[FID|Metric] scores on five benchmarks, namely [layout-to-image|Task] on [COCO|Dataset] and "
      "[OpenImages|Dataset], scene-graph-to-image on COCO.",
      {("PROPOSES", "paper", "Frido"), ("EVALUATED_ON", "Frido", "COCO"), ("EVALUATED_ON", "Frido", "OpenImages")}),
+    # as the corpus abstract says it: "we achieved", the system named in an earlier sentence
+    ("In this paper, we present [Frido|Model], a Feature Pyramid Diffusion model. More specifically, we achieved "
+     "state-of-the-art [FID|Metric] scores on five benchmarks, namely [layout-to-image|Task] on [COCO|Dataset] and "
+     "[OpenImages|Dataset].",
+     {("EVALUATED_ON", "Frido", "COCO"), ("EVALUATED_ON", "Frido", "OpenImages")}),
 ])
 def test_issue_shapes(abstract, expected):
     relations, mentions = related(abstract)
@@ -103,3 +108,57 @@ def test_the_papers_own_names_are_candidates(text, expected):
     words = text.split()
     found = {(" ".join(words[start:end]), label) for start, end, label in named_candidates(words, [(0, len(words))])}
     assert found == expected
+
+
+def results(relations: list[Relation], mentions: list[Mention]) -> set[tuple]:
+    def name(end):
+        return None if end is None else mentions[end].text
+    return {(name(r.head), name(r.tail), r.value, r.unit, name(r.metric)) for r in relations if r.type == "HAS_RESULT"}
+
+
+def test_each_value_of_a_list_pairs_with_its_own_dataset():
+    """ "84.1 on GSM8K and 32.5 on MATH": a bare decimal reported on a dataset is a score, and each its own."""
+    relations, mentions = related("[QuuxLM|Model] scores 84.1 on [GSM8K|Dataset] and 32.5 on [MATH|Dataset].")
+    assert results(relations, mentions) == {("QuuxLM", "GSM8K", "84.1", None, None),
+                                            ("QuuxLM", "MATH", "32.5", None, None)}
+    relations, mentions = related("[QuuxLM|Model] reaches an [accuracy|Metric] of 84.1% on [GSM8K|Dataset] and "
+                                  "32.5% on [MATH|Dataset].")
+    assert results(relations, mentions) == {("QuuxLM", "GSM8K", "84.1", "%", "accuracy"),
+                                            ("QuuxLM", "MATH", "32.5", "%", "accuracy")}
+    # a decimal no result verb reports is no score ("a ratio of 0.5 on ImageNet")
+    relations, mentions = related("We keep a ratio of 0.5 on [ImageNet|Dataset] for [QuuxLM|Model].")
+    assert not results(relations, mentions)
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    ("[QuuxNet|Model] improves by 3.2 points over [ResNet-50|Model] on [ImageNet|Dataset].",
+     {("QuuxNet", "ResNet-50", "3.2", "points")}),
+    ("[QuuxNet|Model] outperforms [ResNet-50|Model] and [VGG-16|Model] by 3.2% on [ImageNet|Dataset].",
+     {("QuuxNet", "ResNet-50", "3.2", "%"), ("QuuxNet", "VGG-16", "3.2", "%")}),
+    ("[QuuxNet|Model] outperforms [ResNet-50|Model] on [WMT14|Dataset] by 1.5 [BLEU|Metric] points.",
+     {("QuuxNet", "ResNet-50", "1.5", "BLEU points")}),
+    ("[QuuxNet|Model] outperforms [ResNet-50|Model].", {("QuuxNet", "ResNet-50", None, None)}),
+])
+def test_outperforms_keeps_its_margin(abstract, expected):
+    relations, mentions = related(abstract)
+    found = {(mentions[r.head].text, mentions[r.tail].text, r.value, r.unit) for r in relations
+             if r.type == "OUTPERFORMS"}
+    assert found == expected
+
+
+def test_the_graph_gives_outperforms_its_deltas():
+    from kgbuild.graph.build import build_graph
+    from kgbuild.models import Entity, ExtractedPaper
+
+    graph_relationships = []
+    entities = [Entity(id="Model:quuxnet", label="Model", name="QuuxNet"),
+                Entity(id="Model:resnet-50", label="Model", name="ResNet-50")]
+    for index, abstract in enumerate(["[QuuxNet|Model] improves by 3.2 points over [ResNet-50|Model].",
+                                      "[QuuxNet|Model] outperforms [ResNet-50|Model]."]):
+        relations, mentions = related(abstract)
+        mentions = [m.model_copy(update={"entity_id": f"Model:{m.text.lower()}"}) for m in mentions]
+        paper = Paper(id=f"p{index}", abstract=_unmarked(abstract)[0], source="test")
+        graph_relationships.append(ExtractedPaper.of(paper, mentions, relations))
+    graph = build_graph(graph_relationships, entities)
+    [outperforms] = [r for r in graph.relationships if r.type == "OUTPERFORMS"]
+    assert outperforms.properties["delta"] == ["3.2 points"] and outperforms.properties["support"] == 2

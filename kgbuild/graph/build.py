@@ -4,7 +4,8 @@ Relations stated in several papers become one relationship whose `support` is
 the number of papers and whose `evidence` keeps one JSON object per statement
 (paper, field, start, end, sentence, source), so aggregation loses nothing.
 A result (HAS_RESULT) becomes a Result node: (system)-[:ACHIEVES]->(Result)-[:MEASURED_ON]->(dataset or task),
-(Result)-[:MEASURED_BY]->(metric), (paper)-[:REPORTS]->(Result).
+(Result)-[:MEASURED_BY]->(metric), (paper)-[:REPORTS]->(Result). An OUTPERFORMS stated with its margin
+(value and unit of the relation) adds it to the relationship's `delta` list.
 VARIANT_OF is stated by the variant's name itself ("LLaMA-2-7B" names the family and a size; the linker pairs
 names, kgbuild.link.variants): its papers are the papers mentioning the variant, its evidence each mention of
 it (the name as written, source "link:variant-name"), its score the surest of those mentions.
@@ -31,6 +32,7 @@ class Aggregate:
     evidence: list[str] = field(default_factory=list)
     score: float = 0.0
     texts: list[str] = field(default_factory=list)
+    deltas: list[str] = field(default_factory=list)  # OUTPERFORMS margins, as stated
 
 
 @dataclass
@@ -56,7 +58,7 @@ class GraphBuilder:
         return self.aggregates[key]
 
     def _state(self, rel_type: str, start: tuple[str, str], end: tuple[str, str], paper: ExtractedPaper,
-               span: tuple[str, int, int], text: str, score: float, source: str) -> None:
+               span: tuple[str, int, int], text: str, score: float, source: str, delta: str = "") -> None:
         if not load_schema().relationships[rel_type].allows(start[0], end[0]):
             self.skipped[rel_type] = self.skipped.get(rel_type, 0) + 1
             return
@@ -65,6 +67,8 @@ class GraphBuilder:
         aggregate.score = max(aggregate.score, score)
         if rel_type == "MENTIONS":  # surface forms, as the linker counts aliases (no line breaks, soft hyphens)
             aggregate.texts.append(clean_surface(text))
+        if delta:
+            aggregate.deltas.append(delta)
         aggregate.evidence.append(json.dumps(
             {"paper": paper.paper_id, "field": span[0], "start": span[1], "end": span[2], "text": text, "source": source},
             ensure_ascii=False,
@@ -103,7 +107,8 @@ class GraphBuilder:
         sentence = paper.text(relation.field)[start:end]
         span = (relation.field, start, end)
         if relation.type != "HAS_RESULT":
-            self._state(relation.type, head, tail, paper, span, sentence, relation.score, relation.source)
+            margin = " ".join(filter(None, (relation.value, relation.unit))) if relation.type == "OUTPERFORMS" else ""
+            self._state(relation.type, head, tail, paper, span, sentence, relation.score, relation.source, margin)
             return
         schema = load_schema()
         if not (schema.relationships["ACHIEVES"].allows(head[0], "Result")
@@ -169,6 +174,8 @@ def relationship(key: tuple[str, str, str], aggregate: Aggregate) -> Relationshi
     if rel_type == "MENTIONS":
         properties["count"] = len(aggregate.texts)
         properties["texts"] = aggregate.texts
+    if aggregate.deltas:
+        properties["delta"] = aggregate.deltas
     return Relationship(type=rel_type, start=start, start_label=aggregate.start_label,
                         end=end, end_label=aggregate.end_label, properties=properties)
 

@@ -61,7 +61,10 @@ _OWN_EVALUATION = re.compile(
     + _ON_DATASETS
     + r"|\bwe (?:\S+ )?(?:evaluate|test|benchmark|validate|assess)d? " + _OWN_SYSTEM + _ON_DATASETS
     + r"|\b(?:our|the proposed) (?:\S+ ){0,3}?(?:is|are|was|were|has been|have been) (?:\S+ )?"
-    r"(?:evaluated|tested|benchmarked|validated|assessed) " + _ON_DATASETS)
+    r"(?:evaluated|tested|benchmarked|validated|assessed) " + _ON_DATASETS
+    # "we achieved state-of-the-art FID scores on five benchmarks, namely T on A and B", "our model achieves ..."
+    + r"|(?:^|\b(?:we|it) |\b" + _OWN_SYSTEM + r")(?:\S+ )?(?:achiev|obtain|attain|reach|establish|set)\S* "
+    r"(?:\S+ ){0,6}?(?:on|across) " + FILLER + _ANNOUNCED + r"(?:(?:<m> (?:on|in)|<m>|,|and|or|\( <m> \)) )*$")
 ANAPHORA = "benchmarks:anaphora"  # like results: the head is resolved outside the sentence
 
 

@@ -1,8 +1,9 @@
 """HAS_RESULT: a reported number, tied to the system that scored it and where.
 
 A number counts as a result when it carries a unit ("90.6%", "3.2 BLEU
-points") or is a decimal right next to a metric mention ("BLEU from 8.3 to
-1.4"). Numbers that describe something else are skipped: the comparator side
+points"), is a decimal right next to a metric mention ("BLEU from 8.3 to
+1.4"), or a decimal reported "on" a dataset ("scores 84.1 on GSM8K and 32.5
+on MATH"). Numbers that describe something else are skipped: the comparator side
 of "90.6% vs. 89.8%" or "from 8.3"; shares, savings and ranges ("10% of the
 data", "only 0.3%", "60% less parameters", "20% training data", "by
 8-24%"); numbers inside mentions. A margin ("surpasses Y by 3.6%", "by 1.3%
@@ -70,6 +71,7 @@ _BENCHMARK_NOUN = {"benchmark", "benchmarks", "dataset", "datasets", "suite", "l
 _COST_MEASURE = re.compile(r"\b(?:time|times|memory|latency|flops?|costs?|speed|throughput|energy|parameters|"
                            r"gpu hours?|runtime|footprint)\b", re.IGNORECASE)
 _MARGIN_AFTER = {"ahead", "higher", "better", "above", "over"}
+_REPORTING = re.compile(r"(?:achiev|scor|reach|obtain|attain|record|report)(?:e|es|ed|s|ing)?")
 _COORDINATION = {"and", ",", "or"}
 _COST = {"cost", "costs", "reduce", "reduces", "reduced", "reducing", "decrease", "decreases", "decreased",
          "decreasing", "latency", "time", "memory", "savings", "escalations"}
@@ -110,9 +112,22 @@ def _unit(sentence: Sentence, token: Token) -> tuple[str | None, int] | None:
     if after < end and doc[after].lower_ in ("points", "pp"):
         return doc[after].text, after
     bare = after >= end or not doc[after].is_alpha or doc[after].lower_ in _AFTER_BARE_DECIMAL or metric is not None
-    if "." in token.text and bare and _near_metric(sentence, token.i, 4) is not None:
+    if "." in token.text and bare and (_near_metric(sentence, token.i, 4) is not None
+                                       or _reported_on_a_dataset(sentence, token)):
         return None, token.i
     return None
+
+
+def _reported_on_a_dataset(sentence: Sentence, token: Token) -> bool:
+    """ "X scores 84.1 on GSM8K and 32.5 on MATH": a decimal right before "on <dataset>" in a clause that
+    reports a result is a score, though no metric is named."""
+    doc = sentence.field.doc
+    on = token.i + 1
+    if on >= sentence.span.end or doc[on].lower_ not in _MEASURED_AT:
+        return False
+    dataset = on + 1 + (on + 1 < sentence.span.end and doc[on + 1].lower_ == "the")
+    return (any(slot.span.start == dataset and slot.label == "Dataset" for slot in sentence.slots)
+            and any(_REPORTING.fullmatch(t.lower_) for t in doc[_clause_start(sentence, token.i):token.i]))
 
 
 def _metrics(sentence: Sentence) -> list[Slot]:
