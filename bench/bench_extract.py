@@ -1,17 +1,23 @@
-"""Extraction throughput: the corpus repeated to N tokens, our pipeline next to spaCy's floor.
+"""Extraction throughput of both pipelines: the encoder (default) and the CNN (--fast).
 
-    python bench/bench_extract.py                      # >= 500k tokens, one process
-    python bench/bench_extract.py --workers 2          # also 1 vs 2 processes on >= 1M tokens
+    python bench/bench_extract.py                      # both pipelines, 1 and 2 workers, on the corpus
 
-"Tokens" are spaCy tokens of the normalised title + abstract. The reference is
-spacy.blank("en") + sentencizer over the same texts in the same run, so the
-ratio stays meaningful on a loaded machine (the load average is printed too).
+"Tokens" are spaCy tokens of the normalised title + abstract. Each (pipeline, workers) run is a fresh
+process, so its peak RSS (the largest of the process and its workers) is its own. In the encoder's
+1-worker run the same texts are then cut into the same windows and sent through the bare ONNX forward
+pass (what the pipeline asks of it: logits and hidden states): the ratio pipeline / forward is what
+everything around the encoder costs (issue 21's limit: 1.3). spacy.blank("en") + sentencizer over the
+same texts is the floor; ratios within one run stay meaningful on a loaded machine (load is printed).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
+import sys
 import time
 from itertools import chain, repeat
 
@@ -26,7 +32,7 @@ def corpus_repeated(paths: list[str], min_tokens: int) -> tuple[list, int]:
     papers = list(read_papers(paths))
     tokenizer = spacy.blank("en").tokenizer
     per_pass = sum(len(tokenizer(normalise(text).text)) for p in papers for text in (p.title, p.abstract))
-    passes = -(-min_tokens // per_pass)
+    passes = max(1, -(-min_tokens // per_pass))
     return list(chain.from_iterable(repeat(papers, passes))), per_pass * passes
 
 
@@ -39,36 +45,69 @@ def blank_tokens_per_second(papers: list) -> float:
     return tokens / (time.perf_counter() - started)
 
 
-def extract_seconds(papers: list, workers: int) -> float:
+def bare_forward_seconds(papers: list) -> tuple[float, int]:
+    """The encoder's forward pass alone over the windows the pipeline cuts from the same texts."""
+    component = load_pipeline().get_pipe("kgbuild_encoder_ner")
+    texts = [normalise(text).text for p in papers for text in (p.title, p.abstract)]
+    encs, items = component.tagger.windows(texts, [component.source] * len(texts))
     started = time.perf_counter()
-    mentions = sum(len(e.mentions) for e in extract_papers(papers, workers=workers))
+    component.tagger.forward(encs, items, hidden=True)
+    return time.perf_counter() - started, sum(end - start + 3 for _, start, end, _ in items)
+
+
+def one_run(fast: bool, workers: int, corpus: list[str], min_tokens: int) -> dict:
+    """One pipeline at one worker count (run in its own process, for its peak RSS)."""
+    if workers == 1:
+        load_pipeline(fast=fast)  # loading is not extraction (workers load their own)
+    papers, tokens = corpus_repeated(corpus, min_tokens)
+    started = time.perf_counter()
+    mentions = sum(len(e.mentions) for e in extract_papers(papers, workers=workers, fast=fast))
     seconds = time.perf_counter() - started
-    print(f"  {workers} worker(s): {len(papers)} papers, {mentions} mentions, {seconds:.1f} s")
-    return seconds
+    row = {"pipeline": "fast (CNN)" if fast else "encoder", "workers": workers, "papers": len(papers),
+           "tokens": tokens, "mentions": mentions, "seconds": round(seconds, 1),
+           "tokens_per_s": round(tokens / seconds)}
+    if workers == 1:
+        row["blank_tokens_per_s"] = round(blank_tokens_per_second(papers))
+        if not fast:
+            forward, window_pieces = bare_forward_seconds(papers)
+            row |= {"forward_seconds": round(forward, 1), "window_pieces": window_pieces,
+                    "pipeline_over_forward": round(seconds / forward, 3)}
+    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    row["peak_rss_mb"] = round(peak_kb / 1024)
+    return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", nargs="+", default=["/work/shared/corpus"])
-    parser.add_argument("--tokens", type=int, default=500_000)
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--parallel-tokens", type=int, default=1_000_000)
+    parser.add_argument("--tokens", type=int, default=0, help="encoder: at least this many tokens (default: one pass)")
+    parser.add_argument("--fast-tokens", type=int, default=300_000, help="--fast: at least this many tokens")
+    parser.add_argument("--one", nargs=2, metavar=("PIPELINE", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one:
+        fast = args.one[0] == "fast"
+        print(json.dumps(one_run(fast, int(args.one[1]), args.corpus, args.fast_tokens if fast else args.tokens)))
+        return
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    load_pipeline()  # loading is not extraction
-    papers, tokens = corpus_repeated(args.corpus, args.tokens)
-    blank = blank_tokens_per_second(papers)
-    ours = tokens / extract_seconds(papers, 1)
-    print(f"tokens: {tokens}")
-    print(f"kgbuild extract: {ours:,.0f} tokens/s (1 process)")
-    print(f"spacy.blank('en') + sentencizer: {blank:,.0f} tokens/s")
-    print(f"ratio extract / blank: {ours / blank:.3f}")
-    if args.workers > 1:
-        papers, tokens = corpus_repeated(args.corpus, args.parallel_tokens)
-        one = extract_seconds(papers, 1)
-        many = extract_seconds(papers, args.workers)
-        print(f"{tokens} tokens: 1 worker {tokens / one:,.0f} tokens/s, {args.workers} workers "
-              f"{tokens / many:,.0f} tokens/s, speed-up {one / many:.2f}x")
+    rows = {}
+    for pipeline in ("encoder", "fast"):
+        for workers in (1, 2):
+            out = subprocess.run([sys.executable, __file__, "--one", pipeline, str(workers), "--corpus", *args.corpus,
+                                  "--tokens", str(args.tokens), "--fast-tokens", str(args.fast_tokens)],
+                                 capture_output=True, text=True, check=True).stdout
+            rows[pipeline, workers] = row = json.loads(out.splitlines()[-1])
+            print(json.dumps(row), flush=True)
+    encoder, fast = rows["encoder", 1], rows["fast", 1]
+    print(f"encoder: {encoder['tokens_per_s']:,} tokens/s (1 worker), {rows['encoder', 2]['tokens_per_s']:,} (2 workers); "
+          f"pipeline / bare ONNX forward {encoder['pipeline_over_forward']:.2f}x; "
+          f"peak RSS {encoder['peak_rss_mb']} / {rows['encoder', 2]['peak_rss_mb']} MB")
+    print(f"fast:    {fast['tokens_per_s']:,} tokens/s (1 worker), {rows['fast', 2]['tokens_per_s']:,} (2 workers); "
+          f"peak RSS {fast['peak_rss_mb']} / {rows['fast', 2]['peak_rss_mb']} MB")
+    print(f"ratios: fast / encoder {fast['tokens_per_s'] / encoder['tokens_per_s']:.1f}x; "
+          f"encoder / blank spaCy {encoder['tokens_per_s'] / encoder['blank_tokens_per_s']:.3f}; "
+          f"fast / blank spaCy {fast['tokens_per_s'] / fast['blank_tokens_per_s']:.3f}; load average now "
+          f"{os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
