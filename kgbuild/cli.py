@@ -521,7 +521,7 @@ def query(cypher, name, list_names, params, target, db, neo4j_uri, neo4j_user, n
     """Run a read-only Cypher query (values always as --param) on the embedded store or Neo4j.
 
     `--format json` writes one JSON object per row and line."""
-    from kgbuild.queries import load_query, missing_parameters, query_header
+    from kgbuild.queries import load_query, missing_parameters, query_header, with_defaults
 
     if list_names:
         _write_rows(["name", "parameters", "columns", "answers"], _named_query_rows(), output_format, output)
@@ -531,7 +531,7 @@ def query(cypher, name, list_names, params, target, db, neo4j_uri, neo4j_user, n
     if write and target != "neo4j":
         raise click.UsageError("--write is for --target neo4j only; the embedded store is rebuilt with build or load")
     text = load_query(name) if name else cypher
-    values = _parse_params(params)
+    values = with_defaults(text, _parse_params(params))
     missing = missing_parameters(text, values)
     if missing:
         meanings = query_header(name).parameters if name else {}

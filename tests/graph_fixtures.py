@@ -71,10 +71,11 @@ HAND_WRITTEN = [
       ("EVALUATED_ON", "Alpaca", "MMLU"), ("HAS_RESULT", "Alpaca", "MMLU", "accuracy", "61.3", "%")]),
     ("fixture:vicuna", "2023-06-01", "Vicuna: an open chatbot",
      "We propose Vicuna, fine-tuned from LLaMA with LoRA. "
-     "Vicuna scores 58.2% accuracy on MMLU and 40.1 F1 on SuperGLUE.",
+     "Vicuna scores 58.2% accuracy on MMLU and 40.1 F1 on SuperGLUE. Vicuna outperforms Alpaca by 3.1 points.",
      [("PROPOSES", "paper", "Vicuna"), ("FINE_TUNED_FROM", "Vicuna", "LLaMA"), ("EVALUATED_ON", "Vicuna", "MMLU"),
       ("EVALUATED_ON", "Vicuna", "SuperGLUE"), ("HAS_RESULT", "Vicuna", "MMLU", "accuracy", "58.2", "%"),
-      ("HAS_RESULT", "Vicuna", "SuperGLUE", "F1", "40.1", None), ("USES", "paper", "LoRA")]),
+      ("HAS_RESULT", "Vicuna", "SuperGLUE", "F1", "40.1", None), ("USES", "paper", "LoRA"), ("USES", "Vicuna", "LoRA"),
+      ("OUTPERFORMS", "Vicuna", "Alpaca", None, "3.1", "points")]),
     ("fixture:lora", "2021-06-17", "LoRA: low-rank adaptation",
      "We propose LoRA and evaluate BERT with LoRA on SuperGLUE, reaching 89.9% accuracy.",
      [("PROPOSES", "paper", "LoRA"), ("EVALUATED_ON", "BERT", "SuperGLUE"),
@@ -198,9 +199,9 @@ def hand_written_relations(paper: ExtractedPaper, specs: list[tuple]) -> list[Re
         anchor = paper.mentions[tail_index].start
         evidence = next(span for span in sentence_spans(paper.abstract) if span[0] <= anchor < span[1])
         fields = {}
-        if result:
+        if result:  # a HAS_RESULT's metric, value and unit; an OUTPERFORMS's margin (no metric)
             metric, value, unit = result
-            fields = {"metric": index(metric), "value": value, "unit": unit}
+            fields = {"metric": index(metric) if metric else None, "value": value, "unit": unit}
         relations.append(Relation(type=rel_type, head=head_index, tail=tail_index, score=0.8,
                                   evidence=evidence, source="hand-written", **fields))
     return relations

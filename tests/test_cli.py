@@ -171,7 +171,7 @@ def test_every_query_header_matches_its_cypher(store_path):
         for name, cypher in named_queries().items():
             header = query_header(name)
             assert set(header.parameters) == set(missing_parameters(cypher, {})), name
-            arguments = {parameter: 1 if parameter == "limit" else "x" for parameter in header.parameters}
+            arguments = {parameter: {"limit": 1, "min_score": 0.5}.get(parameter, "x") for parameter in header.parameters}
             assert store.query(cypher, arguments)[0] == header.columns, name
 
 

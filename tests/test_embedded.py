@@ -16,13 +16,17 @@ from kgbuild.sinks.embedded import EmbeddedStore, StoreExistsError
 PARAMETERS = {
     "top_datasets": {"limit": 3},
     "top_entities": {"limit": 5},
-    "models_on_dataset": {"dataset": "mmlu"},
+    "models_on_dataset": {"dataset": "mmlu", "min_score": 0.5},
     "proposed_per_year": {},
     "entity": {"name": "llama"},
     "entity_relationships": {"name": "VICUNA"},
     "papers_mentioning": {"name": "Vicuna"},
     "fine_tuned_from": {"model": "Llama"},
     "results_on_dataset": {"dataset": "superglue"},
+    "proposed_by_paper": {"paper": "VICUNA: an open chatbot", "min_score": 0.5},
+    "base_models": {"name": "vicuna", "min_score": 0.5},
+    "outperforms": {"name": "Vicuna", "min_score": 0.5},
+    "system_uses": {"name": "vicuna", "min_score": 0.5},
 }
 
 
@@ -153,16 +157,39 @@ def expected_rows(graph: Graph, name: str, parameters: dict) -> list[list]:
             papers[rel.end].add(rel.start)
         ranked = sorted(papers, key=lambda e: (-len(papers[e]), e))[: parameters["limit"]]
         return [[e, props[e]["name"], len(papers[e])] for e in ranked]
+    def scored(rel_type: str) -> list[Relationship]:
+        return [r for r in rels[rel_type] if r.properties["score"] >= parameters["min_score"]]
+
     if name == "models_on_dataset":
         datasets = {i for i in entities if nodes[i].label == "Dataset" and _matches(props[i], parameters["dataset"])}
-        support = {(r.start, r.end): r.properties["support"] for r in rels["EVALUATED_ON"] if r.end in datasets}
+        support = {(r.start, r.end): r.properties["support"] for r in scored("EVALUATED_ON") if r.end in datasets}
         measured = {r.start: r.end for r in rels["MEASURED_ON"] if r.end in datasets}
-        results = defaultdict(set)
-        for r in rels["ACHIEVES"]:
+        results = defaultdict(list)
+        for r in scored("ACHIEVES"):
             if r.end in measured:
-                results[r.start, measured[r.end]].add(r.end)
-        pairs = sorted(set(support) | set(results))
-        return [[m, props[m]["name"], d, support.get((m, d), 0), len(results[m, d])] for m, d in pairs]
+                results[r.start, measured[r.end]].append(props[r.end])
+        rows = [[m, props[m]["name"], d, support.get((m, d), 0), result["value"], result.get("unit"),
+                 result.get("metric"), result["paper_id"]]
+                for m, d in set(support) | set(results) for result in results[m, d]]
+        rows += [[m, props[m]["name"], d, count, None, None, None, None]
+                 for (m, d), count in support.items() if not results[m, d]]
+        return sorted(rows, key=lambda row: (row[0], row[2], row[7] or "", row[6] or "", row[4] or "", row[5] or ""))
+    if name == "proposed_by_paper":
+        return sorted([r.start, props[r.start]["title"], r.end, props[r.end]["name"], r.properties["score"],
+                       r.properties["evidence"]] for r in scored("PROPOSES")
+                      if parameters["paper"] in (r.start, ) or props[r.start]["title"].lower() == parameters["paper"].lower())
+    if name == "base_models":
+        return sorted([r.start, rel_type, r.end, props[r.end]["name"], r.properties["support"], r.properties["score"],
+                       r.properties["papers"]] for rel_type in ("FINE_TUNED_FROM", "BASED_ON")
+                      for r in scored(rel_type) if _matches(props[r.start], parameters["name"]))
+    if name == "outperforms":
+        return sorted([r.start, r.end, props[r.end]["name"], r.properties.get("delta"), r.properties["support"],
+                       r.properties["score"], r.properties["papers"]]
+                      for r in scored("OUTPERFORMS") if _matches(props[r.start], parameters["name"]))
+    if name == "system_uses":
+        return sorted([r.start, r.end, props[r.end]["name"], r.properties["support"], r.properties["score"],
+                       r.properties["papers"]]
+                      for r in scored("USES") if r.start in entities and _matches(props[r.start], parameters["name"]))
     if name == "proposed_per_year":
         papers = defaultdict(set)
         for r in rels["PROPOSES"]:
@@ -217,7 +244,7 @@ def test_every_named_query_has_a_header_parameters_and_a_total_order():
 
 
 def test_unknown_query_name_lists_the_names():
-    with pytest.raises(UnknownQueryError, match="available: entity, entity_relationships"):
+    with pytest.raises(UnknownQueryError, match="available: base_models, entity, entity_relationships"):
         load_query("top_dataset")
 
 

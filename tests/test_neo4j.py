@@ -210,6 +210,8 @@ QUERY_ARGUMENTS = {  # values tried for each named-query parameter (names and al
     "model": ["LLaMA", "llama 2", "GPT-3"],
     "dataset": ["COCO", "ms-coco", "ImageNet", "MMLU"],
     "limit": [3, 100],
+    "paper": ["fixture:alpaca", "vicuna: an open chatbot", "no such paper"],
+    "min_score": [0.5, 0.0],
 }
 
 

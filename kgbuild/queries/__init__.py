@@ -5,6 +5,7 @@ Each file starts with `//` comment lines saying what the query answers, then
 possibly continued on further `//` lines. The queries are written in the Cypher
 subset that both LadybugDB (the embedded store) and Neo4j 5 accept, take every
 value as a parameter, and end in a total ORDER BY, so both stores give equal answers.
+A query about relations takes `$min_score`, which `with_defaults` sets to MIN_RELATION_SCORE.
 
     cypher = load_query("top_datasets")
     columns, rows = store.query(cypher, {"limit": 10})
@@ -18,6 +19,14 @@ from functools import cache
 from importlib import resources
 
 from kgbuild.errors import KgbuildError
+
+
+# The graph keeps every relation with its score and evidence; the named queries leave out relationships scored
+# below this unless given another $min_score (0 shows all). A calibrated score is the probability that a
+# relation is right, so below 0.5 it is more likely wrong than right (the pair classifier's weak guesses; every
+# rule states its relations at 0.6 or more).
+MIN_RELATION_SCORE = 0.5
+DEFAULT_PARAMETERS = {"min_score": MIN_RELATION_SCORE}
 
 
 class UnknownQueryError(KgbuildError, LookupError):
@@ -85,6 +94,12 @@ def parameter_names(cypher: str) -> set[str]:
 
 def missing_parameters(cypher: str, parameters: dict) -> list[str]:
     return sorted(parameter_names(cypher) - set(parameters))
+
+
+def with_defaults(cypher: str, parameters: dict) -> dict:
+    """`parameters` plus the DEFAULT_PARAMETERS the statement uses and they do not set."""
+    used = parameter_names(cypher)
+    return {**{name: value for name, value in DEFAULT_PARAMETERS.items() if name in used}, **parameters}
 
 
 # Clauses of LadybugDB's Cypher that read or write files, the network or other databases.
