@@ -39,7 +39,7 @@ class Loaded(Generic[T]):
     """An attribute of a component's data: reading it before it was set raises UnloadedComponentError, which
     says the component has no `what` (the attribute's name, or the data it is made from)."""
 
-    def __init__(self, what: str | None = None) -> None:
+    def __init__(self, what: str = "") -> None:
         self.what = what
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -78,10 +78,22 @@ class ComponentData:
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        util.to_disk(path, {name: lambda file, write=write: file.write_bytes(write())
-                            for name, (write, _) in self.data_files().items()}, exclude)
+        util.to_disk(path, {name: _to_file(write) for name, (write, _) in self.data_files().items()}, exclude)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> Any:
-        util.from_disk(path, {name: lambda file, read=read: read(file.read_bytes())
-                              for name, (_, read) in self.data_files().items()}, exclude)
+        util.from_disk(path, {name: _from_file(read) for name, (_, read) in self.data_files().items()}, exclude)
         return self
+
+
+def _to_file(write: Callable[[], bytes]) -> Callable[[Path], None]:
+    def to_file(file: Path) -> None:
+        file.write_bytes(write())
+
+    return to_file
+
+
+def _from_file(read: Callable[[bytes], None]) -> Callable[[Path], None]:
+    def from_file(file: Path) -> None:
+        read(file.read_bytes())
+
+    return from_file

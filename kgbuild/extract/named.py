@@ -54,8 +54,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kgbuild.extract import abbreviations
+from kgbuild.extract.component_data import ComponentData, DataFiles, Loaded
 from kgbuild.extract.doc_views import sentence_starts, token_texts
-from kgbuild.extract.lexicon import Lexicon
+from kgbuild.extract.lexicon import LEXICON_DATA, Lexicon
 
 CANDIDATES = "named"
 
@@ -328,14 +329,23 @@ def named_candidates(words: list[str], sentences: list[tuple[int, int]], familie
     return [(start, end, best[name][1]) for start, end, name in found if name in best]
 
 
-class NamedSystems:
-    """Writes cued name-shaped spans to doc.spans["named"] (label = the cue's label)."""
+class NamedSystems(ComponentData):
+    """Writes cued name-shaped spans to doc.spans["named"] (label = the cue's label). Its data: the lexicon,
+    which says what families and names it knows."""
 
-    def __init__(self) -> None:
-        self.families: frozenset[str] = frozenset()
-        self.known: dict[str, str] = {}
+    lexicon: Loaded[Lexicon] = Loaded()
+    families: Loaded[frozenset[str]] = Loaded("lexicon")
+    known: Loaded[dict[str, str]] = Loaded("lexicon")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def data_files(self) -> DataFiles:
+        return {LEXICON_DATA: (lambda: self.lexicon.to_bytes(),
+                               lambda data: self.set_lexicon(Lexicon.from_bytes(data)))}
 
     def set_lexicon(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
         self.families = _families(lexicon)
         # A dataset or measure the gold labels less than half of the time is still no model when versioned:
         # "FrameNet 1.5" (labelled Dataset in 5 of 11 occurrences, as a resource otherwise), "MIMIC-III", "COCO 2017".
@@ -355,4 +365,4 @@ class NamedSystems:
 
 @Language.factory("kgbuild_named")
 def make_named_systems(nlp: Language, name: str) -> NamedSystems:
-    return NamedSystems()
+    return NamedSystems(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -16,8 +17,11 @@ from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 from spacy.vectors import Vectors
+from thinc.api import Model
 
+from kgbuild.extract.component_data import unloaded
 from kgbuild.extract.doc_views import sentence_starts
+from kgbuild.extract.word_vectors import key_vectors_by_lower_case
 
 # Small CNN tok2vec (width 64, depth 2) + transition NER: on the corpus this ran
 # at ~15k tokens/s against ~9k for spaCy's default width 96 / depth 4, and
@@ -55,11 +59,15 @@ def ner_pipeline(vectors: Vectors | None = None) -> Language:
     With `vectors` (word_vectors.py) the tok2vec also reads a static vector per word.
     """
     nlp = blank_pipeline(vectors)
-    model = copy.deepcopy(NER_MODEL)
-    if vectors is not None:
-        model["tok2vec"]["pretrained_vectors"] = True
-    nlp.add_pipe("ner", config={"model": model})
+    nlp.add_pipe("ner", config={"model": ner_model(with_vectors=vectors is not None)})
     return nlp
+
+
+def ner_model(with_vectors: bool) -> dict:
+    """The NER's model config (NER_MODEL), its tok2vec reading the vocab's static vectors or not."""
+    model = copy.deepcopy(NER_MODEL)
+    model["tok2vec"]["pretrained_vectors"] = True if with_vectors else None
+    return model
 
 
 def blank_pipeline(vectors: Vectors | None = None) -> Language:
@@ -109,21 +117,44 @@ class WindowedNER:
 
     Shorter texts go to the NER as before, in the batches nlp.pipe makes, so their entities do not change.
     In a long text the NER sees no context across a window's edge, which is a sentence boundary but for
-    sentences longer than a window; an entity never spans one there."""
+    sentences longer than a window; an entity never spans one there.
 
-    def __init__(self) -> None:
-        self.ner: EntityRecognizer | None = None
+    Its data: the recognizer's (labels and weights, spaCy's own files; the model's architecture is the
+    factory's `model` in the config), and the word vectors its tok2vec reads, which spaCy saves with the vocab."""
 
-    def wrap(self, ner: EntityRecognizer) -> None:
+    def __init__(self, ner: EntityRecognizer) -> None:
         self.ner = ner
+        self.name = ner.name
+
+    def _trained(self) -> EntityRecognizer:
+        if not self.ner.labels:
+            raise unloaded(self.name, "trained weights")
+        return self.ner
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return self._trained().to_bytes(exclude=exclude)
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> WindowedNER:
+        self.ner.from_bytes(data, exclude=exclude)
+        key_vectors_by_lower_case(self.ner.vocab)
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        self._trained().to_disk(path, exclude=exclude)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> WindowedNER:
+        self.ner.from_disk(path, exclude=exclude)
+        key_vectors_by_lower_case(self.ner.vocab)  # the vocab is loaded before the components
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        ner = self._trained()
         for batch in minibatch(docs, batch_size):
             short = [doc for doc in batch if len(doc) <= WINDOW_TOKENS]
-            for _ in self.ner.pipe(short, batch_size=len(short) or 1):
+            for _ in ner.pipe(short, batch_size=len(short) or 1):
                 pass  # annotates the docs in place
             for doc in batch:
                 if len(doc) > WINDOW_TOKENS:
@@ -138,6 +169,6 @@ class WindowedNER:
         doc.set_ents(ents, default="outside")
 
 
-@Language.factory("kgbuild_windowed_ner")
-def make_windowed_ner(nlp: Language, name: str) -> WindowedNER:
-    return WindowedNER()
+@Language.factory("kgbuild_windowed_ner", default_config={"model": ner_model(with_vectors=True)})
+def make_windowed_ner(nlp: Language, name: str, model: Model) -> WindowedNER:
+    return WindowedNER(EntityRecognizer(nlp.vocab, model, name=name))

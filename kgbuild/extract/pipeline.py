@@ -3,6 +3,12 @@
 Order matters: the trained NER runs first and writes `doc.ents`; the rule
 components only propose candidates into `doc.spans`; `kgbuild_resolve` is the
 one place that decides between them and scores the survivors.
+
+Each component keeps its own data (kgbuild.extract.component_data): build_pipeline sets it from the
+artifacts in kgbuild/data, `nlp.to_disk(path)` writes it with the config, and `spacy.load(path)` reads
+it back, giving the same output. spacy.load needs no kgbuild import: spaCy finds the components through
+the package's `spacy_factories` entry points (pyproject.toml), and imports them whenever it makes a
+pipeline.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from kgbuild.extract.artifacts import (CALIBRATION_FILE, DATASET_KIND_FILE, ENCO
                                        NER_FILE, VECTORS_FILE)
 from kgbuild.extract.lexicon import Lexicon
 from kgbuild.extract.logistic import SparseLogistic
-from kgbuild.extract.ner import blank_pipeline, ner_pipeline
+from kgbuild.extract.ner import blank_pipeline
 from kgbuild.extract.word_vectors import load_vectors
 
 
@@ -30,12 +36,11 @@ def build_pipeline(data_dir: Path, calibrator: SparseLogistic | None = None, *, 
     threads, 0: one per core), or with `fast` the CNN NER (ner.py): the same components follow either.
     """
     if fast:
-        nlp = ner_pipeline(load_vectors(data_dir / VECTORS_FILE))
+        nlp = blank_pipeline(load_vectors(data_dir / VECTORS_FILE))
         # The vocab (and with it the word vectors, keyed by lower-case word) comes from the vectors file only:
         # a vocab inside the NER bytes would reset the vectors to case-sensitive keys.
-        ner = nlp.get_pipe("ner")
-        ner.from_bytes((data_dir / NER_FILE).read_bytes(), exclude=["vocab"])
-        nlp.replace_pipe("ner", "kgbuild_windowed_ner").wrap(ner)  # bounded memory on long texts (ner.py)
+        windowed = nlp.add_pipe("kgbuild_windowed_ner", name="ner")  # bounded memory on long texts (ner.py)
+        windowed.ner.from_bytes((data_dir / NER_FILE).read_bytes(), exclude=["vocab"])
     else:
         nlp = blank_pipeline(load_vectors(data_dir / VECTORS_FILE))  # the vectors: name_kind.py reads them
         nlp.add_pipe("kgbuild_encoder_ner", config={"threads": threads}).from_disk(data_dir / ENCODER_DIR)

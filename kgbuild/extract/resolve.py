@@ -80,6 +80,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -212,12 +213,13 @@ class Resolver(ComponentData):
         self.dataset_kind = dataset_kind
 
     def data_files(self) -> DataFiles:
-        files: DataFiles = {LEXICON_DATA: (lambda: self.lexicon.to_bytes(),
-                                           lambda data: setattr(self, "lexicon", Lexicon.from_bytes(data)))}
-        for model in ("calibrator", "model_kind", "dataset_kind"):
-            files[f"{model}.json"] = (lambda model=model: getattr(self, model).to_bytes(),
-                                      lambda data, model=model: setattr(self, model, SparseLogistic.from_bytes(data)))
-        return files
+        def model_file(model: str) -> tuple[Callable[[], bytes], Callable[[bytes], None]]:
+            return (lambda: getattr(self, model).to_bytes(),
+                    lambda data: setattr(self, model, SparseLogistic.from_bytes(data)))
+
+        return {LEXICON_DATA: (lambda: self.lexicon.to_bytes(),
+                               lambda data: setattr(self, "lexicon", Lexicon.from_bytes(data))),
+                **{f"{model}.json": model_file(model) for model in ("calibrator", "model_kind", "dataset_kind")}}
 
     def _written_like_known_name(self, span: Span) -> bool:
         """Is a lexicon match written like a name here?
