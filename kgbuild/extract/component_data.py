@@ -4,6 +4,9 @@ spaCy saves a pipeline as its config (each component's factory and arguments) an
 component, whatever that component's `to_disk` writes; `spacy.load()` rebuilds every component from the
 config and hands it its directory through `from_disk`, as it does for spacy/pipeline/'s own components. A
 component here lists its files in `data_files()`; `ComponentData` turns that list into the four methods.
+The lexicon, named-system and resolver components keep theirs so; the NER's files are spaCy's own
+recognizer's (ner.py), the encoder's its model and tokenizer (encoder_ner.py); the abbreviation and
+context-pattern components have none (their rules are code).
 
 A component holds its data in `Loaded` attributes: one read before the data was set (build_pipeline) or
 loaded (spacy.load) raises UnloadedComponentError, where a component without its data used to run on
