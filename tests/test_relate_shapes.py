@@ -138,6 +138,9 @@ def test_each_value_of_a_list_pairs_with_its_own_dataset():
     ("[QuuxNet|Model] outperforms [ResNet-50|Model] on [WMT14|Dataset] by 1.5 [BLEU|Metric] points.",
      {("QuuxNet", "ResNet-50", "1.5", "BLEU points")}),
     ("[QuuxNet|Model] outperforms [ResNet-50|Model].", {("QuuxNet", "ResNet-50", None, None)}),
+    # corpus (PANDA): "vanilla" says nothing about the comparison
+    ("Our [PANDA|Method] consistently outperforms the vanilla [PoT|Method] approach by 2.3% average score.",
+     {("PANDA", "PoT", "2.3", "%")}),
 ])
 def test_outperforms_keeps_its_margin(abstract, expected):
     relations, mentions = related(abstract)

@@ -21,7 +21,7 @@ SYSTEMS = ("Model", "Method")
 # Other mentions coordinated between the two ends: "X, Y and Z", "LLMs ( LLM )".
 OTHERS = r"(?:(?:<m>|,|and|or|\( <m> \)|\(|\)) )*"
 # Words that say nothing about the relation: articles, hedges, adverbs.
-FILLER = r"(?:(?:the|a|an|also|further|significantly|consistently|substantially|largely|greatly|even|still|clearly|all|both|several|many|strong|popular|recent|previous|prior|existing|state-of-the-art|competitive|other|various|well-known|widely-used|standard|baseline|baselines|of|current|leading|best) )*"
+FILLER = r"(?:(?:the|a|an|also|further|significantly|consistently|substantially|largely|greatly|even|still|clearly|all|both|several|many|strong|popular|recent|previous|prior|existing|state-of-the-art|competitive|other|various|well-known|widely-used|standard|baseline|baselines|of|current|leading|best|vanilla|conventional|naive|original) )*"
 TRAIN = r"(?:pre-?|continually |further )?(?:train(?:ed|s|ing)?|fine-?tun(?:ed|e|es|ing)|instruction-tuned|distill(?:ed|s|ing)?)"
 _CITATION = re.compile(r"\[ [^\[\]<]* \] |\( (?:[^()<]* )?(?:et al\.|\d{4}[a-z]?) [^()<]*\) ")
 MAX_GAP_WORDS = 14
