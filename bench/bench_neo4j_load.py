@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "neo4j_server"))
 
 from bench_scale import run  # noqa: E402
+
 from kgbuild.sinks.neo4j import Neo4jSink  # noqa: E402
 from neo4j_server import running_neo4j  # noqa: E402
 

@@ -12,13 +12,15 @@ RFC 4180, one line per row, fields by schema type:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from kgbuild.graph.model import PropertyValue
 
 ListEncoder = Callable[[list[str]], "str | None"]
 
 
-def csv_field(value: PropertyValue | None, spec_type: str, encode_list: ListEncoder) -> str:
+def csv_field(value: Any, spec_type: str, encode_list: ListEncoder) -> str:
+    """`value` is a property value of schema type `spec_type` (kgbuild.graph.model checked it) or None."""
     if value is None:
         return ""
     if spec_type == "string[]":

@@ -52,7 +52,7 @@ class _Rows(list):
         return f"<{len(self)} rows>"
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: object) -> str:
     return re.sub(r"\s+", " ", str(text)).strip()
 
 
@@ -90,7 +90,7 @@ class Neo4jConnection:
         self.workers = max(1, workers)
         self._connection_timeout = connection_timeout
         self._password = password
-        self._driver = None
+        self._driver: Any = None  # a neo4j.Driver once connected
 
     @classmethod
     def from_env(cls, **overrides: Any):

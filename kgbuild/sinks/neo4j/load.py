@@ -47,7 +47,7 @@ def node_row(node: Node) -> dict:
 
 def relationship_row(rel: Relationship) -> dict:
     """A relationship_query row (papers and evidence always lists)."""
-    p = {k: v for k, v in rel.properties.items() if v is not None}
+    p: dict[str, Any] = {k: v for k, v in rel.properties.items() if v is not None}
     p["papers"] = list(p.get("papers") or [])
     p["evidence"] = list(p.get("evidence") or [])
     return {"start": rel.start, "end": rel.end, "p": p}
