@@ -165,3 +165,15 @@ def test_the_graph_gives_outperforms_its_deltas():
     graph = build_graph(graph_relationships, entities)
     [outperforms] = [r for r in graph.relationships if r.type == "OUTPERFORMS"]
     assert outperforms.properties["delta"] == ["3.2 points"] and outperforms.properties["support"] == 2
+
+
+@pytest.mark.parametrize("abstract", [
+    "[ArtGPT-4|Model] was trained on image-text pairs using a [Tesla A100|Dataset] device in just 2 hours.",
+    "Notably, [TechGPT-2.0|Model] is trained on [Huawei|Dataset]'s Ascend server.",
+])
+def test_a_machine_is_no_training_data(abstract):
+    """Corpus sentences (both wrong TRAINED_ON of the judged sample): the extractor labels the machine a Dataset."""
+    relations, mentions = related(abstract)
+    assert not {t for t in triples(relations, mentions) if t[0] == "TRAINED_ON"}
+    relations, mentions = related("[QuuxNet|Model] is trained on [ImageNet|Dataset] for 90 epochs.")
+    assert ("TRAINED_ON", "QuuxNet", "ImageNet") in triples(relations, mentions)

@@ -8,6 +8,7 @@ FINE_TUNED_FROM only Model -> Model) is the weaker BASED_ON.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from kgbuild.models import Relation
@@ -38,5 +39,15 @@ PATTERNS = [
 ]
 
 
+# What a model is trained on when the "dataset" is a machine: "trained on ... a Tesla A100 device", "on Huawei's
+# Ascend server" (the extractor labels such names Dataset; both TRAINED_ON of a judged corpus sample were these).
+_MACHINE = re.compile(r"^(?:'s )?(?:\S+ )?(?:device|devices|server|servers|gpu|gpus|tpu|tpus|cluster|clusters|machine|machines|hardware)\b")
+
+
+def _on_a_machine(sentence: Sentence, relation: Relation) -> bool:
+    tail = next(slot for slot in sentence.slots if slot.mention == relation.tail)
+    return relation.type == "TRAINED_ON" and _MACHINE.match(sentence.after(tail)) is not None
+
+
 def find(sentence: Sentence) -> Iterator[Relation]:
-    yield from pair_relations(sentence, PATTERNS)
+    yield from (relation for relation in pair_relations(sentence, PATTERNS) if not _on_a_machine(sentence, relation))
