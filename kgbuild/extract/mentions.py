@@ -38,15 +38,17 @@ def field_mentions(field: TextField, text: str, norm: NormalisedText, doc: Doc,
     return mentions, analysed
 
 
-# Which abstract occurrence decides a name's label: an explicit cue first, then the trained model, then rules.
-_DECIDING_SOURCE = {"named": 0, "ner": 1, "abbreviation": 2, "pattern": 3, "lexicon": 4, "repeat": 5}
+# Which abstract occurrence decides a name's label: the label rules' types first (label_rules.py: what users mean
+# by the labels, "SciRIFF is the first dataset" over the title's cue), an explicit cue, the trained model, rules.
+_DECIDING_SOURCE = {"label_rules": 0, "named": 1, "ner": 2, "abbreviation": 3, "pattern": 4, "lexicon": 5,
+                    "repeat": 6}
 
 
 def _rank(span: Span) -> tuple[int, float]:
     return _DECIDING_SOURCE.get(span._.kgbuild_source, len(_DECIDING_SOURCE)), -span._.kgbuild_score
 
 
-def _labelled(span: Span, label: str, score: float, source: str) -> Span:
+def labelled(span: Span, label: str, score: float, source: str) -> Span:
     labelled = Span(span.doc, span.start, span.end, label)
     labelled._.kgbuild_score, labelled._.kgbuild_source = score, source
     labelled._.kgbuild_features = span._.kgbuild_features
@@ -77,7 +79,7 @@ def title_names_from_abstract(title: Doc, abstract: Doc) -> None:
     for ent in title.ents:
         best = decided.get(tuple(token.text for token in ent))
         if best is not None and best.label_ != ent.label_ and _rank(best)[0] <= _rank(ent)[0]:
-            ent = _labelled(ent, best.label_, ent._.kgbuild_score, ent._.kgbuild_source)
+            ent = labelled(ent, best.label_, ent._.kgbuild_score, ent._.kgbuild_source)
         ents.append(ent)
     taken = [False] * len(title)
     for ent in ents:
@@ -87,6 +89,6 @@ def title_names_from_abstract(title: Doc, abstract: Doc) -> None:
         for start in range(len(words) - len(name) + 1):
             end = start + len(name)
             if tuple(words[start:end]) == name and not any(taken[start:end]) and not _in_compound(title, start, end):
-                ents.append(_labelled(title[start:end], best.label_, best._.kgbuild_score, "repeat"))
+                ents.append(labelled(title[start:end], best.label_, best._.kgbuild_score, "repeat"))
                 taken[start:end] = [True] * len(name)
     title.set_ents(sorted(ents, key=lambda ent: ent.start), default="outside")

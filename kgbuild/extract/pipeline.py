@@ -2,7 +2,8 @@
 
 Order matters: the trained NER runs first and writes `doc.ents`; the rule
 components only propose candidates into `doc.spans`; `kgbuild_resolve` is the
-one place that decides between them and scores the survivors.
+one place that decides between them and scores the survivors. `kgbuild_label_rules` then applies the
+types users expect where the training gold disagrees (label_rules.py).
 
 Each component keeps its own data (kgbuild.extract.component_data): build_pipeline sets it from the
 artifacts in kgbuild/data, `nlp.to_disk(path)` writes it with the config, and `spacy.load(path)` reads
@@ -18,7 +19,7 @@ from pathlib import Path
 from spacy.language import Language
 
 # Registers the factories used below.
-from kgbuild.extract import abbreviations, encoder_ner, lexicon, named, patterns, resolve  # noqa: F401
+from kgbuild.extract import abbreviations, encoder_ner, label_rules, lexicon, named, patterns, resolve  # noqa: F401
 from kgbuild.extract.artifacts import (CALIBRATION_FILE, DATASET_KIND_FILE, ENCODER_DIR, LEXICON_FILE, MODEL_KIND_FILE,
                                        NER_FILE, VECTORS_FILE)
 from kgbuild.extract.lexicon import Lexicon
@@ -53,4 +54,5 @@ def build_pipeline(data_dir: Path, calibrator: SparseLogistic | None = None, *, 
     nlp.add_pipe("kgbuild_lexicon").set_lexicon(terms)
     nlp.add_pipe("kgbuild_resolve").configure(terms, calibrator, SparseLogistic.load(data_dir / MODEL_KIND_FILE),
                                               SparseLogistic.load(data_dir / DATASET_KIND_FILE))
+    nlp.add_pipe("kgbuild_label_rules")
     return nlp
