@@ -177,3 +177,22 @@ def test_a_machine_is_no_training_data(abstract):
     assert not {t for t in triples(relations, mentions) if t[0] == "TRAINED_ON"}
     relations, mentions = related("[QuuxNet|Model] is trained on [ImageNet|Dataset] for 90 epochs.")
     assert ("TRAINED_ON", "QuuxNet", "ImageNet") in triples(relations, mentions)
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # corpus sentences; the system named in an earlier sentence
+    ("We propose [QuuxLM|Model]. On FLORES-101, our model outperforms [GPT-3|Model] on 171 out of 182 directions.",
+     {("QuuxLM", "GPT-3", None, None)}),
+    ("We propose [QuuxLM|Model]. Our approach outperforms [GPT-4|Model], exhibiting a 9.2% gain.",
+     {("QuuxLM", "GPT-4", None, None)}),
+    ("We propose [QuuxLM|Model]. Our approach outperforms [GPT-4|Model] by 9.2% on [MedQA|Dataset].",
+     {("QuuxLM", "GPT-4", "9.2", "%")}),
+    ("We propose [QuuxLM|Model]. Our model does not outperform [GPT-4|Model].", set()),
+    # a description is not resolved to: only a named system is ("we propose a unified framework")
+    ("We propose a unified [framework|Method]. Our model outperforms [GPT-4|Model].", set()),
+])
+def test_our_model_outperforms_is_the_proposed_systems(abstract, expected):
+    relations, mentions = related(abstract)
+    found = {(mentions[r.head].text, mentions[r.tail].text, r.value, r.unit) for r in relations
+             if r.type == "OUTPERFORMS"}
+    assert found == expected

@@ -1,6 +1,7 @@
 """OUTPERFORMS and COMPARED_WITH: "X outperforms Y", "compared with Y, X ...", "X vs. Y".
 
-An OUTPERFORMS stated with its margin ("X improves by 3.2 points over Y", "X outperforms Y by 3.2%") keeps
+"Our model outperforms X" is OUTPERFORMS from the paper's proposed system (resolved by the caller, as for
+results). An OUTPERFORMS stated with its margin ("X improves by 3.2 points over Y", "X outperforms Y by 3.2%") keeps
 it as the relation's value and unit; the graph gives it to the relationship as `delta`.
 
 Comparisons are stated with a small closed set of verbs and prepositions, so
@@ -14,7 +15,7 @@ import re
 from collections.abc import Iterator
 
 from kgbuild.models import Relation
-from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern
+from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence, Slot
 
 _BEAT = r"(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beat(?:s|ing)?|exceed(?:s|ed|ing)?|improves (?:up)?on|(?:is |are )?(?:better|stronger) than)"
@@ -90,3 +91,24 @@ def find(sentence: Sentence) -> Iterator[Relation]:
     slots = {slot.mention: slot for slot in sentence.slots}
     for relation in pair_relations(sentence, PATTERNS):
         yield _with_margin(sentence, relation, slots)
+
+
+# "our model outperforms GPT-3", "the proposed approach surpasses X": the paper's own system, not named here
+# ("our PANDA outperforms X" is the pair rule's).
+_OWN_BEATS = re.compile(r"(?:^|\b)(?:our|the proposed)(?: (?!<m>)\S+){1,3} " + FILLER + _BEAT + " " + FILLER + _GROUP + OTHERS + "$")
+_NOT = re.compile(r"\b(?:not|never|cannot|n't|neither|nor|fails? to)\b")
+ANAPHORA = "comparison:anaphora"  # like benchmarks and results: the head is resolved outside the sentence
+
+
+def find_own(sentence: Sentence, proposed: int | None) -> Iterator[Relation]:
+    """OUTPERFORMS from the paper's own system (`proposed`, a mention index) to the systems "our model" beats,
+    with the margin when one follows ("our approach outperforms GPT-4 by 9%")."""
+    if proposed is None:
+        return
+    for slot in sentence.slots:
+        before = spaced(sentence.before(slot))
+        if slot.label in SYSTEMS and slot.mention != proposed and _OWN_BEATS.search(before) and not _NOT.search(before):
+            relation = sentence.relation("OUTPERFORMS", proposed, slot.mention, 0.6, ANAPHORA)
+            after = min(slot.span.end + _AFTER_BEATEN, sentence.span.end)
+            margin = _margin(sentence, slot.span.end, after)
+            yield relation.model_copy(update={"value": margin[0], "unit": margin[1]}) if margin else relation

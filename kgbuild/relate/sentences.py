@@ -2,8 +2,8 @@
 
 Relations are stated within one sentence, and that sentence is the evidence,
 so rules never look across sentence boundaries (the one exception, resolving
-"our model" to the paper's proposed system, lives in `results` and
-`benchmarks.find_own`). A rule sees
+"our model" to the paper's proposed system, lives in `results`,
+`benchmarks.find_own` and `comparison.find_own`). A rule sees
 the sentence as lower-case words in which every mention is collapsed into one
 placeholder word, `<m>`, so patterns over the words between two mentions can
 say "any other mentions, joined by commas or `and`" without knowing names.
