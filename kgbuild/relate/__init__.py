@@ -121,7 +121,7 @@ def relate(paper: Paper, fields: list[AnalysedField], mentions: list[Mention]) -
              else None)
     found += [relation for view in views for relation in results.find(view, named)]
     found += [relation for view in views for relation in benchmarks.find_own(view, proposed)]
-    found += [relation for view in views for relation in comparison.find_own(view, named)]
+    found += [relation for view in views for relation in comparison.find_own(view, proposed)]
     kept = [r for r in found if allowed(r, labels) and not _same_thing(r, mentions) and confident(r, mentions)]
     # The one class a sentence names is chosen before dropping a procedure: when the surest class is a cut
     # phrase ("pre-training" of "pre-training on language models such as ELMo"), none is stated.

@@ -1,7 +1,7 @@
 """OUTPERFORMS and COMPARED_WITH: "X outperforms Y", "compared with Y, X ...", "X vs. Y".
 
 "Our model outperforms X" is OUTPERFORMS from the paper's proposed system (resolved by the caller, as for
-results). An OUTPERFORMS stated with its margin ("X improves by 3.2 points over Y", "X outperforms Y by 3.2%") keeps
+the proposed system's EVALUATED_ON in benchmarks.find_own). An OUTPERFORMS stated with its margin ("X improves by 3.2 points over Y", "X outperforms Y by 3.2%") keeps
 it as the relation's value and unit; the graph gives it to the relationship as `delta`.
 
 Comparisons are stated with a small closed set of verbs and prepositions, so
