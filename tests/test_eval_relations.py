@@ -9,12 +9,15 @@ from kgbuild.evaluation.relations import evaluate_relations, format_relations_re
 
 
 def test_gold_mention_relations_on_scier_dev():
-    """On the annotated mentions the relate stage is measured alone (precision .82-.87 where it states 38+)."""
+    """On the annotated mentions the relate stage is measured alone: precision .68-.87 where it states 30+, micro
+    recall .39 at precision .71 (.18 at .86 before the encoder pair classifier)."""
     result = evaluate_relations(EVAL / "scier_dev.jsonl", mentions="gold")
     types = result["types"]
     assert types["EVALUATED_ON"]["gold"] == 78 and types["SUBCLASS_OF"]["gold"] == 114
     for type_ in ("EVALUATED_ON", "BENCHMARK_FOR", "COMPARED_WITH", "ADDRESSES", "SUBCLASS_OF"):
-        assert types[type_]["predicted"] >= 30 and types[type_]["precision"] >= 0.75, (type_, types[type_])
+        assert types[type_]["predicted"] >= 30 and types[type_]["precision"] >= 0.65, (type_, types[type_])
+    correct, predicted, gold = (sum(row[k] for row in types.values()) for k in ("correct", "predicted", "gold"))
+    assert correct / gold >= 0.35 and correct / predicted >= 0.65, (correct, predicted, gold)
     assert result["unmapped_gold"]["Synonym-Of"] == 76
     assert "EVALUATED_ON" in format_relations_report(result)
 

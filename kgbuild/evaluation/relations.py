@@ -25,7 +25,8 @@ and SciERC annotate relations within one sentence only. They are counted
 (`cross_sentence`) so the report shows how many were left out.
 
 `mentions="gold"` runs the relation stage on the gold entities (isolates the
-relation rules); `mentions="predicted"` runs the full extractor, so a relation
+relation stage; the Doc carries the encoder's token vectors, as the extractor's
+does); `mentions="predicted"` runs the full extractor, so a relation
 also needs both of its mentions found with exact gold boundaries.
 """
 
@@ -129,6 +130,17 @@ def sentencizer() -> Language:
     return nlp
 
 
+def vectors_sentencizer() -> Language:
+    """sentencizer() and the extractor's encoder component (its default config) for doc.tensor, which the
+    encoder pair classifier (kgbuild.relate.encoder_pairs) reads; its entities are not used."""
+    from kgbuild.extract import encoder_ner  # noqa: F401 - registers the component
+    from kgbuild.extract.artifacts import ENCODER_DIR, default_data_dir
+
+    nlp = sentencizer()
+    nlp.add_pipe("kgbuild_encoder_ner", config={"threads": 1}).from_disk(default_data_dir() / ENCODER_DIR)
+    return nlp
+
+
 def analysed_from_spans(nlp: Language, field: TextField, text: str, spans: list[tuple[int, int, str]],
                         mentions: list[Mention]) -> AnalysedField:
     """An AnalysedField whose mentions are exactly the given (start, end, label) spans of `text`.
@@ -165,7 +177,7 @@ def _paper(record: dict) -> Paper:
 
 
 def _gold_mention_relations(records: list[dict]) -> Iterator[tuple[list[Relation], list[Mention]]]:
-    nlp = sentencizer()
+    nlp = vectors_sentencizer()
     for record in records:
         spans = [(e["start"], e["end"], e["label"]) for e in record["entities"]]
         mentions: list[Mention] = []
@@ -175,7 +187,7 @@ def _gold_mention_relations(records: list[dict]) -> Iterator[tuple[list[Relation
 
 def _predicted_mention_relations(records: list[dict], fast: bool = False
                                  ) -> Iterator[tuple[list[Relation], list[Mention]]]:
-    from kgbuild.extract import extract_papers  # the extractor is optional for gold-mention runs
+    from kgbuild.extract import extract_papers
 
     for extracted in extract_papers([_paper(record) for record in records], relate=relate, fast=fast):
         yield extracted.relations, extracted.mentions

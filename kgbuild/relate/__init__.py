@@ -9,7 +9,10 @@ BASED_ON, TRAINED_ON), usage (USES, ADDRESSES), benchmarks (EVALUATED_ON,
 BENCHMARK_FOR), comparison (OUTPERFORMS, COMPARED_WITH), hierarchy
 (SUBCLASS_OF, PART_OF) and results (HAS_RESULT). A pair classifier trained on
 SciER/SciERC (classifier) adds the gold-annotated types the rules rarely
-reach; see its docstring for the measured trade-off. A rule's relation between
+reach; see its docstring for the measured trade-off. A second one reads the
+encoder's token vectors (encoder_pairs) and reaches pairs further apart. Every
+source states a type only where its measured dev precision allows, and of
+several statements of one relation the surest is kept. A rule's relation between
 two extracted mentions must also be likely right given how sure the extractor
 is of both (confidence). Pure: no I/O beyond
 reading the shipped classifier weights once, and `relate` is a module-level
@@ -23,7 +26,8 @@ import re
 from kgbuild.extract.analysed import AnalysedField
 from kgbuild.extract.named import system_name
 from kgbuild.models import Mention, Paper, Relation
-from kgbuild.relate import benchmarks, classifier, comparison, derivation, hierarchy, proposes, results, usage
+from kgbuild.relate import (benchmarks, classifier, comparison, derivation, encoder_pairs, hierarchy, proposes,
+                             results, usage)
 from kgbuild.relate.confidence import confident
 from kgbuild.relate.endpoints import allowed
 from kgbuild.relate.pairs import SYSTEMS
@@ -31,7 +35,7 @@ from kgbuild.relate.sentences import sentences
 from kgbuild.text import fold, normalise
 
 _TRAINING = re.compile(r"(?:pre-?|fine-?|instruction-)?(?:train|tun)ing")
-_PAIR_FAMILIES = (derivation, usage, benchmarks, comparison, hierarchy, classifier)
+_PAIR_FAMILIES = (derivation, usage, benchmarks, comparison, hierarchy, classifier, encoder_pairs)
 
 
 def _words(mention: Mention) -> list[str]:

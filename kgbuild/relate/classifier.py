@@ -15,6 +15,11 @@ finds the relation more likely than not (MIN_PROBABILITY) and the relation's
 probability times both mentions' calibrated confidences, its estimated chance
 of being right end to end and the score it carries, clears the type's bar
 (MIN_CONFIDENCE).
+
+Next to the encoder pair classifier (encoder_pairs), measured alone on scier_dev it stays the more precise
+source of its four types (gold mentions: EVALUATED_ON 33/39, BENCHMARK_FOR 41/47, COMPARED_WITH 50/60,
+SUBCLASS_OF 25/29 right; extracted mentions .65-.68), so it keeps stating them; the encoder's statements
+add the pairs it misses.
 """
 
 from __future__ import annotations
