@@ -57,9 +57,9 @@ def bare_forward_seconds(papers: list) -> tuple[float, int]:
 
 def one_run(fast: bool, workers: int, corpus: list[str], min_tokens: int) -> dict:
     """One pipeline at one worker count (run in its own process, for its peak RSS)."""
-    if workers == 1:
-        load_pipeline(fast=fast)  # loading is not extraction (workers load their own)
     papers, tokens = corpus_repeated(corpus, min_tokens)
+    if workers == 1:  # loading and the first batch's warm-up are not extraction (workers load their own)
+        sum(1 for _ in extract_papers(papers[:8], fast=fast))
     started = time.perf_counter()
     mentions = sum(len(e.mentions) for e in extract_papers(papers, workers=workers, fast=fast))
     seconds = time.perf_counter() - started

@@ -12,7 +12,7 @@ import spacy
 
 from helpers import CORPUS, run_cli
 from kgbuild.errors import KgbuildError
-from kgbuild.extract import encoder_ner
+from kgbuild.extract import encoder_ner, extract_papers
 from kgbuild.extract.artifacts import ENCODER_DIR, default_data_dir
 from kgbuild.models import ENTITY_LABELS
 from kgbuild.read import read_papers
@@ -144,3 +144,12 @@ def test_fast_and_default_have_the_same_output_contract(tmp_path):
     # and they are two pipelines, not one
     assert ([(m["start"], m["end"], m["label"]) for m in default["mentions"]]
             != [(m["start"], m["end"], m["label"]) for m in fast["mentions"]])
+
+
+def test_two_workers_give_the_same_output_as_one():
+    """Workers run the encoder at one thread each, the single process at one per core: same mentions."""
+    papers = list(read_papers([str(CORPUS)]))[:12]
+    one = [p.model_dump() for p in extract_papers(papers)]
+    two = [p.model_dump() for p in extract_papers(papers, workers=2, batch_size=4)]
+    assert one == two
+    assert sum(len(p["mentions"]) for p in one) > 50

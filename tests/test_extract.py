@@ -1,4 +1,8 @@
-"""The extractor on the real corpus: offsets, known mentions, parallel == serial, relate hook."""
+"""The extractor on the real corpus: offsets, known mentions, parallel == serial, relate hook.
+
+The rule components and the resolver, as the CNN pipeline (`fast=True`) exercises them: their behaviour is what
+these tests pin, and the fast pipeline's output is fixed by its shipped weights. The encoder pipeline (the
+default): tests/test_encoder_component.py."""
 
 from __future__ import annotations
 
@@ -21,13 +25,14 @@ def papers():
 
 @pytest.fixture(scope="module")
 def extracted(papers):
-    return list(extract_papers(papers))
+    return list(extract_papers(papers, fast=True))
 
 
 def test_pipeline_is_blank_english_plus_project_components():
-    assert load_pipeline().pipe_names == [
-        "sentencizer", "ner", "kgbuild_abbreviations", "kgbuild_named", "kgbuild_patterns", "kgbuild_lexicon",
-        "kgbuild_resolve"]
+    rules = ["kgbuild_abbreviations", "kgbuild_named", "kgbuild_patterns", "kgbuild_lexicon", "kgbuild_resolve",
+             "kgbuild_label_rules"]
+    assert load_pipeline().pipe_names == ["sentencizer", "kgbuild_encoder_ner", *rules]
+    assert load_pipeline(fast=True).pipe_names == ["sentencizer", "ner", *rules]
 
 
 def test_mention_offsets_point_into_the_original_text(extracted):
@@ -41,7 +46,7 @@ def test_mention_offsets_point_into_the_original_text(extracted):
 def test_offsets_map_across_latex_markup():
     abstract = (r"We fine-tune a model named T\"ulu on the \textsc{SuperGLUE} benchmark and report 13\% gains in "
                 r"F_1 over GPT-4 on the CIFAR-10 dataset.")
-    [extracted] = extract_papers([Paper(id="latex", abstract=abstract, source="test")])
+    [extracted] = extract_papers([Paper(id="latex", abstract=abstract, source="test")], fast=True)
     found = {(m.text, m.label) for m in extracted.mentions}
     assert all(abstract[m.start:m.end] == m.text for m in extracted.mentions)
     # a mention over LaTeX markup is reported as written (T\"ulu, not Tülu)
@@ -88,8 +93,8 @@ def test_unseen_model_names_become_models_but_model_classes_do_not(extracted):
 
     from kgbuild.extract.resolve import _A_MODEL  # noqa: PLC0415
 
-    kind = load_pipeline().get_pipe("kgbuild_resolve").model_kind
-    doc = load_pipeline().make_doc("We prompt the large language models (LLMs) and GPT-4, not LoRA.")
+    kind = load_pipeline(fast=True).get_pipe("kgbuild_resolve").model_kind
+    doc = load_pipeline(fast=True).make_doc("We prompt the large language models (LLMs) and GPT-4, not LoRA.")
     assert kind.probability(kind_features(doc[10:11])) >= _A_MODEL > kind.probability(kind_features(doc[13:14]))
     assert {m.label for e in extracted for m in e.mentions if m.text == "LoRA"} == {"Method"}
 
@@ -104,7 +109,7 @@ def test_name_kind_features_see_shape_and_context():
             "no_vector"} <= set(found)
     assert "text_says_system" not in found
     # one "SCN framework" anywhere in the text says every SCN names a system
-    doc = load_pipeline().make_doc("SCN beats InferSent. The SCN framework is fast.")
+    doc = load_pipeline(fast=True).make_doc("SCN beats InferSent. The SCN framework is fast.")
     assert "text_says_system" in kind_features(doc[0:1]) and "text_says_system" not in kind_features(doc[2:3])
     assert {"v0", "v63"} <= set(kind_features(doc[2:3])), "InferSent has a word vector"
 
@@ -112,7 +117,7 @@ def test_name_kind_features_see_shape_and_context():
 def test_word_vectors_are_keyed_by_lower_case_and_place_like_words_together():
     import numpy  # noqa: PLC0415
 
-    doc = load_pipeline()("An LSTM, a GRU and an lstm; BLEU and accuracy.")
+    doc = load_pipeline(fast=True)("An LSTM, a GRU and an lstm; BLEU and accuracy.")
     lstm, gru, lower_lstm, bleu, accuracy = doc[1], doc[4], doc[7], doc[9], doc[11]
     assert all(token.has_vector for token in (lstm, gru, lower_lstm, bleu, accuracy))
     assert numpy.array_equal(lstm.vector, lower_lstm.vector)
@@ -181,7 +186,7 @@ def test_mentions_carry_sentence_score_and_source(extracted):
 
 def test_two_workers_give_the_same_output_as_one(papers, extracted):
     subset = papers[:60]
-    parallel = list(extract_papers(subset, workers=2, batch_size=16))
+    parallel = list(extract_papers(subset, workers=2, batch_size=16, fast=True))
     assert [p.model_dump() for p in parallel] == [p.model_dump() for p in extracted[:60]]
 
 
@@ -199,7 +204,7 @@ def relate_first_two(paper, fields, mentions):
 
 def test_relate_hook_sees_fields_and_mentions(papers):
     for workers in (1, 2):
-        out = list(extract_papers(papers[:20], workers=workers, relate=relate_first_two))
+        out = list(extract_papers(papers[:20], workers=workers, relate=relate_first_two, fast=True))
         assert all(len(e.relations) == (1 if len(e.mentions) >= 2 else 0) for e in out)
 
 
@@ -467,14 +472,14 @@ def test_a_listed_dataset_is_no_system_by_the_ner_alone(extracted):
 def test_a_name_starting_with_a_model_class_shaped_acronym_is_a_name():
     """"XLM" is written like "LLM", a class of models; "XLM-R" is still one model's name (the issue's own
     example), and a Model with a name in it stays a Model (it became a Method: held-out GSAP fold 0 +0.010)."""
-    doc = load_pipeline()("On the Swahili and Urdu low-resource languages, XLM-R outperforms mBERT by 23.5%.")
+    doc = load_pipeline(fast=True)("On the Swahili and Urdu low-resource languages, XLM-R outperforms mBERT by 23.5%.")
     assert {(ent.text, ent.label_) for ent in doc.ents} >= {("XLM-R", "Model"), ("mBERT", "Model")}
 
 
 def test_a_versioned_dataset_the_gold_seldom_labels_is_no_model():
     """A version number makes a name a Model unless the lexicon knows it as something else; FrameNet is a
     Dataset in under half of its gold occurrences, and "FrameNet 1.5" was a Model."""
-    doc = load_pipeline()("Experiments on FrameNet 1.5 show that frame-semantic parsing improves.")
+    doc = load_pipeline(fast=True)("Experiments on FrameNet 1.5 show that frame-semantic parsing improves.")
     assert [(ent.text, ent.label_) for ent in doc.ents if "FrameNet" in ent.text] == [("FrameNet", "Dataset")]
 
 

@@ -39,13 +39,13 @@ Span.set_extension("kgbuild_source", default=None, force=True)
 
 
 class EncoderNER:
-    def __init__(self, name: str, source: str, stride: int, max_len: int, threads: int, budget: int) -> None:
+    def __init__(self, name: str, source: str, stride: int, max_len: int, threads: int) -> None:
         if source not in SOURCES:
             raise KgbuildError(f"{name}: unknown source tag {source!r} (one of {', '.join(SOURCES)})")
         if not set(LABELS) <= set(ENTITY_LABELS):
             raise KgbuildError(f"{name}: the encoder's labels {LABELS} are not all schema labels")
         self.name, self.source = name, source
-        self.stride, self.max_len, self.threads, self.budget = stride, max_len, threads, budget
+        self.stride, self.max_len, self.threads = stride, max_len, threads
         self.directory: Path | None = None
         self.tagger: OnnxTagger | None = None
         self.card: dict = {}
@@ -63,7 +63,7 @@ class EncoderNER:
             raise KgbuildError(f"{path / MODEL_FILE}: sha256 {actual[:16]}... does not match the model card's "
                                f"{str(expected)[:16]}...: the file is damaged or not the model the card describes")
         self.tagger = OnnxTagger(path / MODEL_FILE, path / TOKENIZER_FILE, threads=self.threads,
-                                 max_len=self.max_len, stride=self.stride, budget=self.budget)
+                                 max_len=self.max_len, stride=self.stride)
         if self.tagger.hidden_width is None:
             raise KgbuildError(f"{path / MODEL_FILE}: no 'hidden' output (export with kgbuild.encoder.onnx export)")
         self.directory, self.card = path, card
@@ -126,8 +126,7 @@ def token_vectors(doc: Doc, tagged: Tagged) -> np.ndarray:
 # which the resolver's Model-vs-Method classifier adds), followed by the rule components and the resolver, had
 # the best mean dev F1 over the four dev sets (0.549; gsap_ner 0.538; docs/quality.md).
 @Language.factory("kgbuild_encoder_ner", default_config={"source": "scier", "stride": 128, "max_len": 256,
-                                                         "threads": 0, "budget": 8192})
-def make_encoder_ner(nlp: Language, name: str, source: str, stride: int, max_len: int, threads: int,
-                     budget: int) -> EncoderNER:
-    """`threads`: onnxruntime's intra-op threads (0: one per core); `budget`: padded pieces per forward batch."""
-    return EncoderNER(name, source, stride, max_len, threads, budget)
+                                                         "threads": 0})
+def make_encoder_ner(nlp: Language, name: str, source: str, stride: int, max_len: int, threads: int) -> EncoderNER:
+    """`stride`, `max_len`: windows of word pieces; `threads`: onnxruntime's intra-op threads (0: one per core)."""
+    return EncoderNER(name, source, stride, max_len, threads)
