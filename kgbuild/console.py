@@ -86,7 +86,7 @@ class Output:
         self.stage(stage, total)
         for done, item in enumerate(items, start=1):
             yield item
-            if self._bar is not None:
+            if self._bar is not None and self._task is not None:  # set together by stage()
                 of_total = f"/{total:,}" if total is not None else ""
                 self._bar.update(self._task, completed=done, count=f"{done:,}{of_total} {self.unit}")
         if then is not None:

@@ -49,7 +49,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kgbuild import __version__
 from kgbuild.errors import KgbuildError
@@ -94,7 +94,7 @@ def _process_alive(pid: int) -> bool:
 def remove_stale(directory: str | os.PathLike[str], legacy: re.Pattern = _LEGACY_BUILD) -> list[Path]:
     """Remove the kgbuild temporaries in `directory` whose owning process no longer runs, those of
     older kgbuild versions once a day old, and the lock files no process holds (left by a killed writer)."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(directory))
     except OSError:
@@ -203,7 +203,9 @@ def _is_store(path: Path) -> bool:
         connection = ladybug.Connection(database)
         try:
             result = connection.execute("CALL show_tables() RETURN name")
-            tables = {row[0] for row in result.get_all()}
+            assert isinstance(result, ladybug.QueryResult)  # one statement, one result (a list only for "A; B")
+            rows = cast("list[list[str]]", result.get_all())  # lists, as the connection does not ask for dicts
+            tables = {row[0] for row in rows}
         finally:
             connection.close()
             database.close()
@@ -396,16 +398,16 @@ class OutputSet:
 
     def commit(self, **manifest_fields: Any) -> dict[str, Any] | None:
         """Rename every written temporary into place, then write the manifest (if the set has one)."""
-        manifest_path = self.manifest_dir / MANIFEST if self.manifest_dir is not None else None
+        manifest_dir = self.manifest_dir  # None: this set has no manifest
         outputs = {}
         for temporary, path, _ in self._staged:
             if not temporary.exists():
                 raise FileNotFoundError(f"{path}: nothing was written for this output")
             _fsync_tree(temporary)
-            if manifest_path is not None:
-                outputs[_manifest_key(path, self.manifest_dir)] = file_digest(temporary)
-        if manifest_path is not None:
-            manifest_path.unlink(missing_ok=True)  # from here until the new one, the set is not whole
+            if manifest_dir is not None:
+                outputs[_manifest_key(path, manifest_dir)] = file_digest(temporary)
+        if manifest_dir is not None:
+            (manifest_dir / MANIFEST).unlink(missing_ok=True)  # from here until the new one, the set is not whole
         for temporary, path, companions in self._staged:
             for name in companions:
                 path.with_name(name).unlink(missing_ok=True)
@@ -414,18 +416,18 @@ class OutputSet:
             _fsync_directory(directory)
         self._staged.clear()
         manifest = None
-        if manifest_path is not None:
+        if manifest_dir is not None:
             manifest = {"generator": GENERATOR, "version": __version__,
-                        "written": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                        "written": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                         "outputs": outputs, **manifest_fields}
-            temporary = manifest_path.with_name(temporary_prefix("tmp", hidden=True) + MANIFEST)
+            temporary = manifest_dir / (temporary_prefix("tmp", hidden=True) + MANIFEST)
             with open(temporary, "w", encoding="utf-8") as handle:
                 json.dump(manifest, handle, indent=2, ensure_ascii=False)
                 handle.write("\n")
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(temporary, manifest_path)
-            _fsync_directory(self.manifest_dir)
+            os.replace(temporary, manifest_dir / MANIFEST)
+            _fsync_directory(manifest_dir)
         self.discard()
         return manifest
 

@@ -17,8 +17,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import blake2b
+from typing import Literal
 
-from kgbuild.graph.model import Graph, Node, Relationship
+from kgbuild.graph.model import Graph, Node, PropertyValue, Relationship
 from kgbuild.link.keys import clean_surface
 from kgbuild.models import Entity, ExtractedPaper, Relation
 from kgbuild.schema import load_schema
@@ -74,7 +75,7 @@ class GraphBuilder:
             ensure_ascii=False,
         ))
 
-    def _endpoint(self, paper: ExtractedPaper, ref: int | str) -> tuple[str, str] | None:
+    def _endpoint(self, paper: ExtractedPaper, ref: int | Literal["paper"]) -> tuple[str, str] | None:
         if ref == "paper":
             return "Paper", paper.paper_id
         entity_id = paper.mentions[ref].entity_id
@@ -167,7 +168,7 @@ class MentionCounts:
 def relationship(key: tuple[str, str, str], aggregate: Aggregate) -> Relationship:
     """The relationship of one (type, start, end) key and everything stated about it."""
     rel_type, start, end = key
-    properties = {
+    properties: dict[str, PropertyValue | None] = {
         "support": len(aggregate.papers), "score": round(aggregate.score, 4),
         "papers": list(aggregate.papers), "evidence": aggregate.evidence,
     }

@@ -21,7 +21,7 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _check_properties(owner: str, specs: tuple[PropertySpec, ...], values: dict[str, PropertyValue]) -> None:
+def _check_properties(owner: str, specs: tuple[PropertySpec, ...], values: dict[str, PropertyValue | None]) -> None:
     allowed = {spec.name: spec for spec in specs}
     unknown = set(values) - set(allowed)
     if unknown:

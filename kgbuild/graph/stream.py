@@ -85,7 +85,9 @@ class _SortedRuns:
     evidence], spooled as sorted runs of at most RUN_BYTES and merged back in key order."""
 
     def __init__(self, directory: Path):
-        self._directory, self._rows, self._bytes, self._runs, self._merges = directory, [], 0, [], 0
+        self._directory, self._bytes, self._merges = directory, 0, 0
+        self._rows: list[list] = []
+        self._runs: list[Path] = []
 
     def add(self, row: list) -> None:
         self._rows.append(row)
@@ -126,9 +128,9 @@ class _SortedRuns:
             runs = runs[FAN_IN:] + [path]
         rows = self._merge(runs)
         for key, group in itertools.groupby(rows, key=lambda row: tuple(row[:3])):
-            aggregate = None
-            for _, _, _, _, start_label, end_label, paper, score, evidence in group:
-                aggregate = aggregate or Aggregate(start_label, end_label)
+            first = next(group)
+            aggregate = Aggregate(start_label=first[4], end_label=first[5])
+            for _, _, _, _, _, _, paper, score, evidence in itertools.chain([first], group):
                 aggregate.papers[paper] = None
                 aggregate.score = max(aggregate.score, score)
                 aggregate.evidence.extend(evidence)
@@ -140,7 +142,7 @@ class StreamedGraph:
     as on Graph. Every sink takes it where it takes a Graph."""
 
     def __init__(self, directory: Path, entity_nodes: Callable[[], Iterator[Node]],
-                 node_counts: Counter, relationship_counts: Counter):
+                 node_counts: Counter[str], relationship_counts: Counter[str]):
         self.directory = directory
         self.nodes = _Lines(directory / "nodes.jsonl", _node, before=entity_nodes)
         self.relationships = _Lines(directory / "relationships.jsonl", _relationship)
@@ -160,7 +162,7 @@ class StreamedGraph:
         directory = Path(tempfile.mkdtemp(prefix=temporary_prefix("graph")))
         builder = GraphBuilder()
         builder.add_entities(entities, variant_pairs)
-        counts, node_counts, relationship_counts = MentionCounts(), Counter(), Counter()
+        counts, node_counts, relationship_counts = MentionCounts(), Counter[str](), Counter[str]()
         runs = _SortedRuns(directory)
         graph = None
         try:

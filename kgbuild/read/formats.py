@@ -69,7 +69,8 @@ def parse_lines(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
 
 
 def _paragraphs(lines: Lines) -> Iterator[tuple[int, list[str | None]]]:
-    start, block = 0, []
+    start = 0
+    block: list[str | None] = []
     for number, text in lines:
         if text is not None and not text.strip():
             if block:
@@ -98,8 +99,9 @@ def parse_daily(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
     """
     pending_title: tuple[int, str] | None = None
     current: RawRecord | None = None
-    for number, block in _paragraphs(lines):
-        if any(text is None for text in block):
+    for number, paragraph in _paragraphs(lines):
+        block = [text for text in paragraph if text is not None]
+        if len(block) < len(paragraph):  # a line of it is not valid UTF-8
             issue(number, "not valid UTF-8; record skipped")
             pending_title = None
             continue

@@ -58,7 +58,7 @@ class ReadReport:
         """A paper read but lost in extraction (kgbuild.extract.extract_papers' on_error): an issue at its record."""
         self.extraction_failures += 1
         file, _, line = paper.source.rpartition(":")
-        where = (file, int(line)) if file and line.isdigit() else (paper.source, None)
+        where: tuple[str, int | None] = (file, int(line)) if file and line.isdigit() else (paper.source, None)
         self.add_issue(ReadIssue(*where, f"paper {paper.id}: extraction failed, record skipped: {message}"))
 
     @property
