@@ -85,7 +85,7 @@ def test_windows_keep_sentences_whole_and_cut_only_a_sentence_longer_than_a_wind
 
 
 def test_a_text_longer_than_a_window_is_labelled_as_its_sentences_are():
-    nlp = load_pipeline()
+    nlp = load_pipeline(fast=True)  # the CNN's windows (ner.py); the encoder's overlap (test_encoder_component.py)
     short = nlp(SENTENCE)
     long = nlp(SENTENCE * (WINDOW_TOKENS // len(short) * 3))
     assert len(long) > 2 * WINDOW_TOKENS

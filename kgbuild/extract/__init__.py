@@ -5,7 +5,8 @@
         ...
 
 The pipeline (kgbuild/extract/pipeline.py) is spacy.blank("en") + sentencizer +
-a trained NER + lexicon, named-system (named.py), context-pattern and abbreviation
+a tagger (the fine-tuned encoder, encoder_ner.py; with `fast`, the CNN NER) + lexicon,
+named-system (named.py), context-pattern and abbreviation
 candidates, merged and scored by one resolver. It reads the text as cleaned by kgbuild.text.normalise
 and reports offsets into the text as given.
 """
