@@ -1,6 +1,6 @@
 """The extraction pipeline's state lives in the spaCy pipeline (issue 24 item 4, issue 21 item 3): a pipeline
-saved with nlp.to_disk() and read back with spacy.load() extracts exactly what the one build_pipeline made
-does, and a component without its data fails in one line instead of running on nothing."""
+saved with nlp.to_disk() and read back with spacy.load() extracts exactly what the pipeline build_pipeline
+made extracts, and a component without its data fails in one line instead of running on nothing."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ def test_a_saved_and_loaded_pipeline_extracts_the_corpus_as_the_built_one(papers
     scores = {mention["score"] for line in expected for mention in json.loads(line)["mentions"]}
     assert len(scores) > 50, "the calibrated scores, not 0.5 everywhere"
     found = _extracted(papers, loaded, monkeypatch)
+    assert len(found) == len(expected)
     different = [i for i, (left, right) in enumerate(zip(expected, found)) if left != right]
     assert not different, f"{len(different)} papers differ, first: {papers[different[0]].id}"
 
