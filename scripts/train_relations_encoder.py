@@ -3,7 +3,7 @@
     python scripts/train_relations_encoder.py features   # token vectors + pair features -> --cache
     python scripts/train_relations_encoder.py fit --min-score 0.3 --out kgbuild/data/relate_encoder_pairs.npz
     python scripts/train_relations_encoder.py measure [--mentions predicted] [--dump FILE]  # per type and source
-    python scripts/train_relations_encoder.py fit --bars ADDRESSES=0.3,... --out kgbuild/data/relate_encoder_pairs.npz
+    python scripts/train_relations_encoder.py fit --bars ADDRESSES=0.3/0.3,... --out kgbuild/data/relate_encoder_pairs.npz
 
 The shipped artifact: --hidden 256 --alpha 0.01 --seed 0 (the fit is deterministic, so the second fit only
 changes the bars), with the bars `measure` led to; the card's bars_chosen_by and relate_end_to_end record
@@ -192,9 +192,10 @@ def fit(args) -> None:
         print(f"{part}: micro P {right / max(stated, 1):.3f} R {right / max(gold, 1):.3f} ({right}/{stated}, "
               f"gold {gold})", json.dumps(scores) if args.verbose else "", flush=True)
     if args.out:
-        bars = dict(item.split("=") for item in args.bars.split(",")) if args.bars else dict.fromkeys(CLASS_ORDER,
-                                                                                                      args.min_score)
-        meta = {"classes": list(CLASSES), "layers": len(layers), "bars": {k: float(v) for k, v in bars.items()}}
+        bars = ({type_: [float(bar) for bar in bars.split("/")] for type_, bars in
+                 (item.split("=") for item in args.bars.split(","))} if args.bars
+                else dict.fromkeys(CLASS_ORDER, [args.min_score, args.min_score]))
+        meta = {"classes": list(CLASSES), "layers": len(layers), "bars": bars}
         arrays = {"meta": np.array(json.dumps(meta)), "mean": mean.astype(np.float32),
                   "scale": scale.astype(np.float32), "platt": platt}
         for k, (w, b) in enumerate(layers):
@@ -297,8 +298,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--min-score", type=float, default=0.5)
-    parser.add_argument("--bars", default="", help="TYPE=score,...: the types stated and their bars (default: "
-                        "every type at --min-score)")
+    parser.add_argument("--bars", default="", help="TYPE=probability/score,...: the types stated, each with its "
+                        "lowest probability and lowest score (default: every type at --min-score)")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--dump", type=Path, default=None, help="measure: every encoder pair score (JSONL)")
     parser.add_argument("--out", type=Path, default=None, help=f"e.g. kgbuild/data/{ARTIFACT}")

@@ -17,11 +17,12 @@ kgbuild/data/relate_encoder_pairs.npz with its card, no pickle).
 Each type's probability is calibrated (Platt scaling on documents held out of
 training), so a relation's score estimates its precision on gold mentions; as
 for the other sources, that times both mentions' calibrated confidences is its
-estimated chance of being right end to end, and it is stated when that clears its
-type's bar. The bars (and which types it states at all) were chosen by each
-source's measured precision per type on the dev sets, not by an order of
-sources; they ship in the artifact, the numbers in its card
-(relate_encoder_pairs.card.json). A Doc without encoder vectors
+estimated chance of being right end to end, the score it carries. A type is
+stated when the probability clears one bar (its precision on gold mentions) and
+the score another (its precision on the extractor's mentions). The bars (and
+which types it states at all) were chosen by this source's measured precision
+per type on the dev sets, not by an order of sources; they ship in the
+artifact, the numbers in its card (relate_encoder_pairs.card.json). A Doc without encoder vectors
 (another extractor, a blank pipeline) gets no relations from here.
 """
 
@@ -118,7 +119,8 @@ class PairModel:
     scale: np.ndarray
     layers: tuple[tuple[np.ndarray, np.ndarray], ...]
     platt: np.ndarray  # [classes, 2]: calibrated = sigmoid(a * log-odds + b)
-    bars: dict[str, float]  # the types this source states, each with its lowest score (chosen on the dev sets)
+    # the types this source states, each with its lowest probability and its lowest score (chosen on the dev sets)
+    bars: dict[str, tuple[float, float]]
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """Calibrated probability of each class for each row of `features`."""
@@ -135,7 +137,8 @@ def read_model(raw: bytes) -> PairModel:
     meta = json.loads(str(arrays["meta"]))
     layers = tuple((arrays[f"w{k}"].astype(np.float32), arrays[f"b{k}"].astype(np.float32))
                    for k in range(meta["layers"]))
-    return PairModel(tuple(meta["classes"]), arrays["mean"], arrays["scale"], layers, arrays["platt"], meta["bars"])
+    bars = {type_: (float(probability), float(score)) for type_, (probability, score) in meta["bars"].items()}
+    return PairModel(tuple(meta["classes"]), arrays["mean"], arrays["scale"], layers, arrays["platt"], bars)
 
 
 @cache
@@ -162,7 +165,8 @@ def find(sentence: Sentence) -> Iterator[Relation]:
     for head, tail, probabilities in scored_pairs(model, sentence):
         confidence = head.confidence * tail.confidence
         for type_, probability in zip(model.classes, probabilities):
-            if probability * confidence < model.bars.get(type_, 2.0):  # NONE and unlisted types: never
+            lowest_probability, lowest_score = model.bars.get(type_, (2.0, 2.0))  # NONE, unlisted types: never
+            if probability < lowest_probability or probability * confidence < lowest_score:
                 continue
             # an unordered type is stated once per pair, head first in the text, at the surer order's score
             first, second = ((head, tail) if type_ not in UNORDERED or head.span.start < tail.span.start
