@@ -62,27 +62,35 @@ def main() -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     environment = {**os.environ, "NEO4J_PASSWORD": PASSWORD}
     peaks = {}
-    with running_neo4j(password=PASSWORD, heap=args.heap, pagecache="1g", fast_start=False) as server, \
-            Neo4jSink(server.uri, "neo4j", PASSWORD) as sink:
+    with (
+        running_neo4j(password=PASSWORD, heap=args.heap, pagecache="1g", fast_start=False) as server,
+        Neo4jSink(server.uri, "neo4j", PASSWORD) as sink,
+    ):
         for size in sizes:
             extract = _head(args.extracted, size, args.workdir)
             sink.clear()
-            for attempt in ("first", "second")[:1 + args.twice]:
-                result = run([sys.executable, "-m", "kgbuild", "load", str(extract), "--neo4j", server.uri],
-                             env=environment)
+            for attempt in ("first", "second")[: 1 + args.twice]:
+                result = run(
+                    [sys.executable, "-m", "kgbuild", "load", str(extract), "--neo4j", server.uri], env=environment
+                )
                 expected, counts = _graph_counts(result["stderr"]), sink.counts()
                 peaks.setdefault(size, result["rss_mb"])
-                print(f"N={size:>7,} {attempt:6} load  wall {result['wall']:7.1f} s  cpu {result['cpu']:7.1f} s  "
-                      f"peak RSS {result['rss_mb']:7.1f} MB  {sum(counts['nodes'].values()):,} nodes, "
-                      f"{sum(counts['relationships'].values()):,} relationships read back: "
-                      f"{'EQUAL' if counts == expected else 'DIFFERENT'} to the graph's", flush=True)
+                print(
+                    f"N={size:>7,} {attempt:6} load  wall {result['wall']:7.1f} s  cpu {result['cpu']:7.1f} s  "
+                    f"peak RSS {result['rss_mb']:7.1f} MB  {sum(counts['nodes'].values()):,} nodes, "
+                    f"{sum(counts['relationships'].values()):,} relationships read back: "
+                    f"{'EQUAL' if counts == expected else 'DIFFERENT'} to the graph's",
+                    flush=True,
+                )
                 if counts != expected:
                     print(f"  server {counts}\n  graph  {expected}", flush=True)
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         slope = (peaks[large] - peaks[small]) * 1024 / (large - small)
-        print(f"peak RSS {peaks[small]:.1f} MB at {small:,} papers, {peaks[large]:.1f} MB at {large:,}: "
-              f"slope {slope:.2f} KB/paper")
+        print(
+            f"peak RSS {peaks[small]:.1f} MB at {small:,} papers, {peaks[large]:.1f} MB at {large:,}: "
+            f"slope {slope:.2f} KB/paper"
+        )
 
 
 if __name__ == "__main__":

@@ -13,11 +13,20 @@
 from kgbuild.sinks.neo4j.connection import BATCH_SIZE, Neo4jConnectionError
 from kgbuild.sinks.neo4j.cypher import node_query, recompute_query, relationship_query
 from kgbuild.sinks.neo4j.load import (
-           Neo4jSink,
-           graph_fingerprint,
-           node_row,
-           relationship_row,
+    Neo4jSink,
+    graph_fingerprint,
+    node_row,
+    relationship_row,
 )
 
-__all__ = ["BATCH_SIZE", "Neo4jConnectionError", "Neo4jSink", "graph_fingerprint", "node_query", "node_row",
-           "recompute_query", "relationship_query", "relationship_row"]
+__all__ = [
+    "BATCH_SIZE",
+    "Neo4jConnectionError",
+    "Neo4jSink",
+    "graph_fingerprint",
+    "node_query",
+    "node_row",
+    "recompute_query",
+    "relationship_query",
+    "relationship_row",
+]

@@ -80,9 +80,17 @@ def _plain(value: Any) -> Any:
 class Neo4jConnection:
     """A connection to one Neo4j database. Use as a context manager (or call close())."""
 
-    def __init__(self, uri: str = DEFAULT_URI, user: str = DEFAULT_USER, password: str | None = None,
-                 database: str | None = None, *, batch_size: int = BATCH_SIZE, workers: int = WORKERS,
-                 connection_timeout: float = CONNECTION_TIMEOUT) -> None:
+    def __init__(
+        self,
+        uri: str = DEFAULT_URI,
+        user: str = DEFAULT_USER,
+        password: str | None = None,
+        database: str | None = None,
+        *,
+        batch_size: int = BATCH_SIZE,
+        workers: int = WORKERS,
+        connection_timeout: float = CONNECTION_TIMEOUT,
+    ) -> None:
         if password is None:
             raise Neo4jConnectionError("no Neo4j password given (set NEO4J_PASSWORD or pass password=)")
         self.uri, self.user, self.database = uri, user, database or None
@@ -122,7 +130,8 @@ class Neo4jConnection:
 
         try:
             driver = neo4j.GraphDatabase.driver(
-                self.uri, auth=(self.user, self._password),
+                self.uri,
+                auth=(self.user, self._password),
                 connection_timeout=self._connection_timeout,
                 connection_acquisition_timeout=ACQUISITION_TIMEOUT,
                 max_transaction_retry_time=MAX_RETRY_TIME,
@@ -185,8 +194,9 @@ class Neo4jConnection:
             for statement in statements:
                 session.run(statement).consume()
 
-    def query(self, cypher_text: str, parameters: dict[str, Any] | None = None, *,
-              write: bool = False) -> tuple[list[str], list[tuple]]:
+    def query(
+        self, cypher_text: str, parameters: dict[str, Any] | None = None, *, write: bool = False
+    ) -> tuple[list[str], list[tuple]]:
         """Run one Cypher statement (managed, retried); returns (column names, rows as tuples).
 
         It runs in a read transaction, so the server refuses any write, unless `write`.
@@ -204,7 +214,10 @@ class Neo4jConnection:
         routing = neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ
         try:
             records, _summary, keys = self.driver.execute_query(
-                cypher_text, parameters or {}, database_=self.database, routing_=routing,
+                cypher_text,
+                parameters or {},
+                database_=self.database,
+                routing_=routing,
             )
         except (ServiceUnavailable, SessionExpired) as error:
             raise Neo4jConnectionError(f"lost the connection to {self._where()}: {_one_line(error)}") from None
@@ -221,12 +234,20 @@ class Neo4jConnection:
         # Only ask about labels/types the database knows (avoids "does not exist" notifications).
         present_labels = {row[0] for row in self.query(cypher.labels_query())[1]}
         present_types = {row[0] for row in self.query(cypher.relationship_types_query())[1]}
-        nodes = {label: self.query(cypher.node_count_query(label))[1][0][0]
-                 for label in schema.nodes if label in present_labels}
-        relationships = {rel_type: self.query(cypher.relationship_count_query(rel_type))[1][0][0]
-                         for rel_type in schema.relationships if rel_type in present_types}
-        return {"nodes": {k: v for k, v in sorted(nodes.items()) if v},
-                "relationships": {k: v for k, v in sorted(relationships.items()) if v}}
+        nodes = {
+            label: self.query(cypher.node_count_query(label))[1][0][0]
+            for label in schema.nodes
+            if label in present_labels
+        }
+        relationships = {
+            rel_type: self.query(cypher.relationship_count_query(rel_type))[1][0][0]
+            for rel_type in schema.relationships
+            if rel_type in present_types
+        }
+        return {
+            "nodes": {k: v for k, v in sorted(nodes.items()) if v},
+            "relationships": {k: v for k, v in sorted(relationships.items()) if v},
+        }
 
     def incomplete_loads(self) -> list[dict[str, Any]]:
         """Loads that started and have not finished (running now, or died midway), oldest first:

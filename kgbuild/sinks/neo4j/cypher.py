@@ -71,8 +71,13 @@ def relationship_query(rel_type: str, start_label: str, end_label: str) -> str:
     start_key, end_key = _prop(schema.nodes[start_label].key), _prop(schema.nodes[end_label].key)
     props = [_prop(p.name) for p in schema.relationships[rel_type].properties]
     others = [p for p in props if p not in MERGED_REL_PROPERTIES]
-    on_create = ["r.papers = row.p.papers", "r.evidence = row.p.evidence", "r.score = row.p.score",
-                 "r.support = size(row.p.papers)", *(f"r.{p} = row.p.{p}" for p in others)]
+    on_create = [
+        "r.papers = row.p.papers",
+        "r.evidence = row.p.evidence",
+        "r.score = row.p.score",
+        "r.support = size(row.p.papers)",
+        *(f"r.{p} = row.p.{p}" for p in others),
+    ]
     # support is computed from an expression that is the merged list whether or not r.papers
     # has been updated already by the earlier SET item.
     on_match = [
@@ -118,7 +123,9 @@ def recompute_query(label: str) -> str:
 
 def constraint_statements() -> list[str]:
     """The schema's constraints and indexes (IF NOT EXISTS, so repeatable), then a wait for the indexes."""
-    return [statement.rstrip(";") for statement in load_schema().constraint_statements()] + ["CALL db.awaitIndexes(300)"]
+    return [statement.rstrip(";") for statement in load_schema().constraint_statements()] + [
+        "CALL db.awaitIndexes(300)"
+    ]
 
 
 def _load_label() -> str:
@@ -133,8 +140,10 @@ def start_load_query() -> str:
 def finish_load_query() -> str:
     """Mark load $id finished ($finished), and every unfinished load of the same $graph: loads are idempotent,
     so this one made that graph whole."""
-    return (f"MATCH (l:{_load_label()}) WHERE l.id = $id OR (NOT 'finished' IN keys(l) AND l.graph = $graph) "
-            f"SET l.finished = $finished")
+    return (
+        f"MATCH (l:{_load_label()}) WHERE l.id = $id OR (NOT 'finished' IN keys(l) AND l.graph = $graph) "
+        f"SET l.finished = $finished"
+    )
 
 
 def label_exists_query() -> str:
@@ -144,8 +153,10 @@ def label_exists_query() -> str:
 
 def incomplete_loads_query() -> str:
     # keys(l), not l.finished: before any load finished the server would warn the key does not exist.
-    return (f"MATCH (l:{_load_label()}) WHERE NOT 'finished' IN keys(l) "
-            f"RETURN l.id AS id, l.started AS started, l.version AS version ORDER BY started")
+    return (
+        f"MATCH (l:{_load_label()}) WHERE NOT 'finished' IN keys(l) "
+        f"RETURN l.id AS id, l.started AS started, l.version AS version ORDER BY started"
+    )
 
 
 def labels_query() -> str:

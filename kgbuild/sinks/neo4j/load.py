@@ -75,8 +75,14 @@ class _Writer:
     `in_flight` transactions running (while the caller builds the next rows). Adds up the server's
     counters."""
 
-    def __init__(self, connection: Neo4jConnection, pool: ThreadPoolExecutor, in_flight: int,
-                 parameter: str = "rows", order: Callable[[Any], Any] | None = None) -> None:
+    def __init__(
+        self,
+        connection: Neo4jConnection,
+        pool: ThreadPoolExecutor,
+        in_flight: int,
+        parameter: str = "rows",
+        order: Callable[[Any], Any] | None = None,
+    ) -> None:
         self._connection, self._pool, self._in_flight, self._parameter = connection, pool, in_flight, parameter
         self._order = order
         self._rows: dict[str, list] = defaultdict(list)
@@ -95,8 +101,11 @@ class _Writer:
         if self._order is not None:
             rows.sort(key=self._order)  # stable: a repeated key keeps its order
         # _write looked up on the connection each time (a test replaces it to make a load die midway).
-        self._running.append(self._pool.submit(self._connection._write, statement, fast_retry=self._in_flight > 1,
-                                               **{self._parameter: rows}))
+        self._running.append(
+            self._pool.submit(
+                self._connection._write, statement, fast_retry=self._in_flight > 1, **{self._parameter: rows}
+            )
+        )
 
     def _collect(self, future: Future) -> None:
         counters = future.result()
@@ -127,8 +136,8 @@ def _entity_ids(nodes: Iterable[Node]) -> Iterator[tuple[str, str]]:
 class Neo4jSink(Neo4jConnection):
     """A Neo4j connection that loads graphs (see the module docstring):
 
-        with Neo4jSink("neo4j://localhost:7687", "neo4j", password) as sink:
-            report = sink.load(graph)
+    with Neo4jSink("neo4j://localhost:7687", "neo4j", password) as sink:
+        report = sink.load(graph)
     """
 
     def create_constraints(self) -> int:
@@ -161,8 +170,9 @@ class Neo4jSink(Neo4jConnection):
 
             relationships = _Writer(self, pool, 1, order=_by_endpoints)
             for rel in graph.relationships:
-                relationships.add(cypher.relationship_query(rel.type, rel.start_label, rel.end_label),
-                                  relationship_row(rel))
+                relationships.add(
+                    cypher.relationship_query(rel.type, rel.start_label, rel.end_label), relationship_row(rel)
+                )
             for name, value in relationships.finish().items():
                 totals[name] += value
             phases["relationships"], mark = time.perf_counter() - mark, time.perf_counter()
