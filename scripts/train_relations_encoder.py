@@ -68,8 +68,16 @@ TRAIN_FILES = ("scier_train.jsonl", "scierc_train.jsonl")
 DEV_FILES = ("scier_dev.jsonl", "scierc_dev.jsonl")
 # A gold Part-Of between systems is also gold USES the other way round; an ordered pair takes the first
 # type that holds for its order, so (part, whole) is PART_OF and (whole, part) USES.
-CLASS_ORDER = ("PART_OF", "SUBCLASS_OF", "EVALUATED_ON", "TRAINED_ON", "BENCHMARK_FOR", "COMPARED_WITH",
-               "ADDRESSES", "USES")
+CLASS_ORDER = (
+    "PART_OF",
+    "SUBCLASS_OF",
+    "EVALUATED_ON",
+    "TRAINED_ON",
+    "BENCHMARK_FOR",
+    "COMPARED_WITH",
+    "ADDRESSES",
+    "USES",
+)
 CLASSES = (NO_RELATION, *CLASS_ORDER)
 NEGATIVES_PER_POSITIVE = 3
 HELD_OUT_PERCENT = 20
@@ -119,10 +127,18 @@ def features(args) -> None:
                     labels.append(CLASSES.index(label))
                     docs.append(d)
             reachable += len(found & gold)
-        np.savez(args.cache / f"{name}.npz", x=np.stack(rows).astype(np.float16), y=np.array(labels),
-                 doc=np.array(docs), held=np.array([held_out(r["id"]) for r in records]))
-        print(f"{name}: {len(records)} docs, {len(rows)} pairs, {Counter(labels)}; gold relations reachable "
-              f"as a candidate pair's first type {reachable}/{gold_total}; {time.time() - started:.0f}s", flush=True)
+        np.savez(
+            args.cache / f"{name}.npz",
+            x=np.stack(rows).astype(np.float16),
+            y=np.array(labels),
+            doc=np.array(docs),
+            held=np.array([held_out(r["id"]) for r in records]),
+        )
+        print(
+            f"{name}: {len(records)} docs, {len(rows)} pairs, {Counter(labels)}; gold relations reachable "
+            f"as a candidate pair's first type {reachable}/{gold_total}; {time.time() - started:.0f}s",
+            flush=True,
+        )
 
 
 def load(cache: Path, name: str):
@@ -132,6 +148,7 @@ def load(cache: Path, name: str):
 
 def _platt(odds: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
     from sklearn.linear_model import LogisticRegression
+
     if positive.sum() < 3:
         return 0.0, -10.0  # never stated: too few held-out examples to know its precision
     fit = LogisticRegression(C=1e4).fit(odds[:, None], positive)
@@ -140,6 +157,7 @@ def _platt(odds: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
 
 def fit(args) -> None:
     from sklearn.neural_network import MLPClassifier
+
     train_parts, calib_parts = [], []
     for name in TRAIN_FILES:
         x, y, doc, held = load(args.cache, name)
@@ -158,12 +176,22 @@ def fit(args) -> None:
     scale = x_fit.std(axis=0) + 1e-3
     started = time.time()
     hidden = tuple(int(h) for h in args.hidden.split(",") if h)
-    model = MLPClassifier(hidden_layer_sizes=hidden or (), alpha=args.alpha, max_iter=args.epochs,
-                          early_stopping=True, validation_fraction=0.1, n_iter_no_change=5,
-                          random_state=args.seed, batch_size=256)
+    model = MLPClassifier(
+        hidden_layer_sizes=hidden or (),
+        alpha=args.alpha,
+        max_iter=args.epochs,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        random_state=args.seed,
+        batch_size=256,
+    )
     model.fit((x_fit - mean) / scale, y_fit)
-    print(f"fit {len(y_fit)} examples ({len(positive)} positive), hidden {hidden}, {model.n_iter_} epochs, "
-          f"{time.time() - started:.0f}s", flush=True)
+    print(
+        f"fit {len(y_fit)} examples ({len(positive)} positive), hidden {hidden}, {model.n_iter_} epochs, "
+        f"{time.time() - started:.0f}s",
+        flush=True,
+    )
     layers = [(w.astype(np.float32), b.astype(np.float32)) for w, b in zip(model.coefs_, model.intercepts_)]
 
     def scores(x: np.ndarray) -> np.ndarray:
@@ -182,38 +210,69 @@ def fit(args) -> None:
     def calibrated(x: np.ndarray) -> np.ndarray:
         return 1 / (1 + np.exp(-(platt[:, 0] * log_odds(scores(x)) + platt[:, 1])))
 
-    print("platt", platt.round(2).tolist(), "max calibrated", calibrated(x_cal).max(axis=0).round(2).tolist(), flush=True)
+    print(
+        "platt", platt.round(2).tolist(), "max calibrated", calibrated(x_cal).max(axis=0).round(2).tolist(), flush=True
+    )
     report = {"held_out": pair_scores(calibrated(x_cal), y_cal, args.min_score)}
     for name in DEV_FILES:
         x, y, _, _ = load(args.cache, name)
         report[name] = pair_scores(calibrated(x), y, args.min_score)
     for part, scores in report.items():
         stated, right, gold = (sum(row[k] for row in scores.values()) for k in ("stated", "right", "gold"))
-        print(f"{part}: micro P {right / max(stated, 1):.3f} R {right / max(gold, 1):.3f} ({right}/{stated}, "
-              f"gold {gold})", json.dumps(scores) if args.verbose else "", flush=True)
+        print(
+            f"{part}: micro P {right / max(stated, 1):.3f} R {right / max(gold, 1):.3f} ({right}/{stated}, "
+            f"gold {gold})",
+            json.dumps(scores) if args.verbose else "",
+            flush=True,
+        )
     if args.out:
-        bars = ({type_: [float(bar) for bar in bars.split("/")] for type_, bars in
-                 (item.split("=") for item in args.bars.split(","))} if args.bars
-                else dict.fromkeys(CLASS_ORDER, [args.min_score, args.min_score]))
+        bars = (
+            {
+                type_: [float(bar) for bar in bars.split("/")]
+                for type_, bars in (item.split("=") for item in args.bars.split(","))
+            }
+            if args.bars
+            else dict.fromkeys(CLASS_ORDER, [args.min_score, args.min_score])
+        )
         meta = {"classes": list(CLASSES), "layers": len(layers), "bars": bars}
-        arrays = {"meta": np.array(json.dumps(meta)), "mean": mean.astype(np.float32),
-                  "scale": scale.astype(np.float32), "platt": platt}
+        arrays = {
+            "meta": np.array(json.dumps(meta)),
+            "mean": mean.astype(np.float32),
+            "scale": scale.astype(np.float32),
+            "platt": platt,
+        }
         for k, (w, b) in enumerate(layers):
             arrays[f"w{k}"] = w.astype(np.float16)
             arrays[f"b{k}"] = b
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **arrays)
         args.out.write_bytes(buffer.getvalue())
-        card = {"artifact": args.out.name, "bytes": len(buffer.getvalue()),
-                "encoder": {"model_sha256": sha256_file(ENCODER / MODEL_FILE), "source_tag": source_tag(),
-                            "tokenizer_sha256": sha256_file(ENCODER / TOKENIZER_FILE)},
-                "data": {name: sha256_file(args.eval_dir / name) for name in TRAIN_FILES + DEV_FILES},
-                "examples": {"fit": len(y_fit), "positive": len(positive),
-                             "calibration_pairs": len(y_cal), "held_out_percent": HELD_OUT_PERCENT,
-                             "negatives_per_positive": NEGATIVES_PER_POSITIVE},
-                "model": {"hidden": list(hidden), "alpha": args.alpha, "epochs": int(model.n_iter_),
-                          "seed": args.seed, "features": int(x_fit.shape[1])},
-                "meta": meta, "pair_scores_gold_mentions": report}
+        card = {
+            "artifact": args.out.name,
+            "bytes": len(buffer.getvalue()),
+            "encoder": {
+                "model_sha256": sha256_file(ENCODER / MODEL_FILE),
+                "source_tag": source_tag(),
+                "tokenizer_sha256": sha256_file(ENCODER / TOKENIZER_FILE),
+            },
+            "data": {name: sha256_file(args.eval_dir / name) for name in TRAIN_FILES + DEV_FILES},
+            "examples": {
+                "fit": len(y_fit),
+                "positive": len(positive),
+                "calibration_pairs": len(y_cal),
+                "held_out_percent": HELD_OUT_PERCENT,
+                "negatives_per_positive": NEGATIVES_PER_POSITIVE,
+            },
+            "model": {
+                "hidden": list(hidden),
+                "alpha": args.alpha,
+                "epochs": int(model.n_iter_),
+                "seed": args.seed,
+                "features": int(x_fit.shape[1]),
+            },
+            "meta": meta,
+            "pair_scores_gold_mentions": report,
+        }
         args.out.with_suffix(".card.json").write_text(json.dumps(card, indent=1) + "\n")
 
 
@@ -223,8 +282,12 @@ def pair_scores(probabilities: np.ndarray, y: np.ndarray, min_score: float) -> d
     for k, type_ in enumerate(CLASSES[1:], start=1):
         stated = probabilities[:, k] >= min_score
         right = stated & (y == k)
-        out[type_] = {"gold": int((y == k).sum()), "stated": int(stated.sum()), "right": int(right.sum()),
-                      "mean_score": round(float(probabilities[stated, k].mean()), 3) if stated.any() else None}
+        out[type_] = {
+            "gold": int((y == k).sum()),
+            "stated": int(stated.sum()),
+            "right": int(right.sum()),
+            "mean_score": round(float(probabilities[stated, k].mean()), 3) if stated.any() else None,
+        }
     return out
 
 
@@ -237,15 +300,25 @@ def measure(args) -> None:
 
     def recording_relate(paper, fields, mentions):
         labels = [mention.label for mention in mentions]
-        alone = {family.__name__.rsplit(".", 1)[-1]: [
-            relation for view in sentences(fields, mentions) for relation in family.find(view)
-            if allowed(relation, labels) and confident(relation, mentions)] for family in _PAIR_FAMILIES}
+        alone = {
+            family.__name__.rsplit(".", 1)[-1]: [
+                relation
+                for view in sentences(fields, mentions)
+                for relation in family.find(view)
+                if allowed(relation, labels) and confident(relation, mentions)
+            ]
+            for family in _PAIR_FAMILIES
+        }
         alone["all"] = relate(paper, fields, mentions)
         model = load_model()
-        scored = [(type_, float(p), head.confidence * tail.confidence, relation)
-                  for view in sentences(fields, mentions) for head, tail, row in scored_pairs(model, view)
-                  for type_, p in zip(model.classes[1:], row[1:]) if p >= min(BAR_GRID)
-                  for relation in [view.relation(type_, head.mention, tail.mention, float(p), "dump")]]
+        scored = [
+            (type_, float(p), head.confidence * tail.confidence, relation)
+            for view in sentences(fields, mentions)
+            for head, tail, row in scored_pairs(model, view)
+            for type_, p in zip(model.classes[1:], row[1:])
+            if p >= min(BAR_GRID)
+            for relation in [view.relation(type_, head.mention, tail.mention, float(p), "dump")]
+        ]
         runs.append((alone, mentions, scored))
         return alone["all"]
 
@@ -256,8 +329,9 @@ def measure(args) -> None:
             for record in records:
                 mentions: list[Mention] = []
                 spans = [(e["start"], e["end"], e["label"]) for e in record["entities"]]
-                recording_relate(_paper(record), [analysed_from_spans(nlp, "abstract", record["text"], spans, mentions)],
-                                 mentions)
+                recording_relate(
+                    _paper(record), [analysed_from_spans(nlp, "abstract", record["text"], spans, mentions)], mentions
+                )
         else:
             for _ in extract_papers([_paper(r) for r in records], relate=recording_relate, threads=1):
                 pass
@@ -268,9 +342,20 @@ def measure(args) -> None:
                 with open(args.dump, "a", encoding="utf-8") as dump:
                     for _, p, confidence, relation in scored:
                         for key in predicted_relation_keys([relation], mentions):
-                            dump.write(json.dumps({"set": name, "mentions": args.mentions, "type": key[0],
-                                                   "key": key, "p": p, "confidence": confidence,
-                                                   "right": key in gold}) + "\n")
+                            dump.write(
+                                json.dumps(
+                                    {
+                                        "set": name,
+                                        "mentions": args.mentions,
+                                        "type": key[0],
+                                        "key": key,
+                                        "p": p,
+                                        "confidence": confidence,
+                                        "right": key in gold,
+                                    }
+                                )
+                                + "\n"
+                            )
             for family, relations in alone.items():
                 best: dict = {}  # key -> highest score of the family's statements of it
                 for relation in (r for r in relations if not cross_sentence(r, mentions)):
@@ -281,9 +366,14 @@ def measure(args) -> None:
                         if score >= bar:
                             counts[key[0], family, bar, "stated"] += 1
                             counts[key[0], family, bar, "right"] += key in gold
-        table = {f"{type_} {family}" + (f" >={bar}" if bar else ""): [counts[type_, family, bar, "stated"],
-                                                                      counts[type_, family, bar, "right"]]
-                 for type_, family, bar, what in sorted(counts) if what == "stated"}
+        table = {
+            f"{type_} {family}" + (f" >={bar}" if bar else ""): [
+                counts[type_, family, bar, "stated"],
+                counts[type_, family, bar, "right"],
+            ]
+            for type_, family, bar, what in sorted(counts)
+            if what == "stated"
+        }
         print(name, args.mentions, json.dumps(table), flush=True)
 
 
@@ -298,8 +388,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--min-score", type=float, default=0.5)
-    parser.add_argument("--bars", default="", help="TYPE=probability/score,...: the types stated, each with its "
-                        "lowest probability and lowest score (default: every type at --min-score)")
+    parser.add_argument(
+        "--bars",
+        default="",
+        help="TYPE=probability/score,...: the types stated, each with its "
+        "lowest probability and lowest score (default: every type at --min-score)",
+    )
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--dump", type=Path, default=None, help="measure: every encoder pair score (JSONL)")
     parser.add_argument("--out", type=Path, default=None, help=f"e.g. kgbuild/data/{ARTIFACT}")

@@ -30,7 +30,9 @@ def _relations(text: str, spans: list[tuple[str, str]], nlp=None):
 
 
 def _stated(relations, mentions):
-    return {(r.type, mentions[r.head].text, mentions[r.tail].text) for r in relations if r.source == encoder_pairs.SOURCE}
+    return {
+        (r.type, mentions[r.head].text, mentions[r.tail].text) for r in relations if r.source == encoder_pairs.SOURCE
+    }
 
 
 def test_the_artifact_is_plain_arrays_of_schema_types_and_small():
@@ -56,21 +58,24 @@ def test_features_are_the_mentions_and_the_words_between_them():
     features = encoder_pairs.pair_features(field.doc.tensor, sentence, system, task)
     tensor = field.doc.tensor
     np.testing.assert_array_equal(features[:width], tensor[2])  # ResNet
-    np.testing.assert_array_equal(features[width:2 * width], tensor[4:6].mean(axis=0))  # image classification
-    np.testing.assert_array_equal(features[2 * width:3 * width], tensor[2] * tensor[4:6].mean(axis=0))
-    np.testing.assert_array_equal(features[3 * width:4 * width], tensor[3])  # "to"
-    rest = features[4 * width:]
+    np.testing.assert_array_equal(features[width : 2 * width], tensor[4:6].mean(axis=0))  # image classification
+    np.testing.assert_array_equal(features[2 * width : 3 * width], tensor[2] * tensor[4:6].mean(axis=0))
+    np.testing.assert_array_equal(features[3 * width : 4 * width], tensor[3])  # "to"
+    rest = features[4 * width :]
     labels = encoder_pairs.LABELS
-    assert rest[labels.index("Method") * len(labels) + labels.index("Task")] == 1 and rest[:len(labels) ** 2].sum() == 1
+    assert (
+        rest[labels.index("Method") * len(labels) + labels.index("Task")] == 1 and rest[: len(labels) ** 2].sum() == 1
+    )
     assert rest[-1] == 1  # the head comes first
     reversed_ = encoder_pairs.pair_features(field.doc.tensor, sentence, task, system)
     assert reversed_[-1] == 0
-    np.testing.assert_array_equal(reversed_[3 * width:4 * width], tensor[3])  # the same words between
+    np.testing.assert_array_equal(reversed_[3 * width : 4 * width], tensor[3])  # the same words between
 
 
 def test_without_encoder_vectors_it_states_nothing():
     relations, mentions, field = _relations(
-        "We evaluate FooNet on the COCO dataset .", [("FooNet", "Method"), ("COCO", "Dataset")], sentencizer())
+        "We evaluate FooNet on the COCO dataset .", [("FooNet", "Method"), ("COCO", "Dataset")], sentencizer()
+    )
     assert encoder_pairs.encoder_vectors(next(sentences([field], mentions))) is None
     assert not _stated(relations, mentions)
 
@@ -80,21 +85,31 @@ def _encoder_stated(text: str, spans: list[tuple[str, str]]) -> dict[tuple[str, 
     mentions: list[Mention] = []
     located = [(text.index(surface), text.index(surface) + len(surface), label) for surface, label in spans]
     field = analysed_from_spans(_vectors_nlp(), "abstract", text, located, mentions)
-    return {(r.type, mentions[r.head].text, mentions[r.tail].text): r.score
-            for sentence in sentences([field], mentions) for r in encoder_pairs.find(sentence)}
+    return {
+        (r.type, mentions[r.head].text, mentions[r.tail].text): r.score
+        for sentence in sentences([field], mentions)
+        for r in encoder_pairs.find(sentence)
+    }
 
 
 def test_it_states_relations_several_words_apart():
-    stated = _encoder_stated("Our parser outperforms the Collins parser on the Penn Treebank .",
-                             [("parser", "Method"), ("Collins parser", "Method"), ("Penn Treebank", "Dataset")])
-    assert {("EVALUATED_ON", "parser", "Penn Treebank"), ("EVALUATED_ON", "Collins parser", "Penn Treebank"),
-            ("COMPARED_WITH", "parser", "Collins parser")} <= set(stated)
+    stated = _encoder_stated(
+        "Our parser outperforms the Collins parser on the Penn Treebank .",
+        [("parser", "Method"), ("Collins parser", "Method"), ("Penn Treebank", "Dataset")],
+    )
+    assert {
+        ("EVALUATED_ON", "parser", "Penn Treebank"),
+        ("EVALUATED_ON", "Collins parser", "Penn Treebank"),
+        ("COMPARED_WITH", "parser", "Collins parser"),
+    } <= set(stated)
     assert all(type_ in encoder_pairs.load_model().bars for type_, _, _ in stated)
 
 
 def test_an_unordered_type_is_stated_once_per_pair():
-    stated = _encoder_stated("Our parser outperforms the Collins parser on the Penn Treebank .",
-                             [("parser", "Method"), ("Collins parser", "Method"), ("Penn Treebank", "Dataset")])
+    stated = _encoder_stated(
+        "Our parser outperforms the Collins parser on the Penn Treebank .",
+        [("parser", "Method"), ("Collins parser", "Method"), ("Penn Treebank", "Dataset")],
+    )
     assert ("COMPARED_WITH", "Collins parser", "parser") not in stated
 
 

@@ -81,7 +81,7 @@ def candidate_pairs(sentence: Sentence) -> Iterator[tuple[Slot, Slot]]:
     """Ordered (head, tail) pairs: every mention with the WINDOW nearest on each side, MAX_TOKENS apart at most."""
     slots = sentence.slots
     for i, first in enumerate(slots):
-        for second in slots[i + 1:i + 1 + WINDOW]:
+        for second in slots[i + 1 : i + 1 + WINDOW]:
             if second.span.start - first.span.end > MAX_TOKENS:
                 break
             yield first, second
@@ -91,16 +91,26 @@ def candidate_pairs(sentence: Sentence) -> Iterator[tuple[Slot, Slot]]:
 def pair_features(tensor: np.ndarray, sentence: Sentence, head: Slot, tail: Slot) -> np.ndarray:
     """[head mean, tail mean, their product, mean between (zeros when adjacent), label pair, distance, order]."""
     left, right = sorted((head, tail), key=lambda slot: slot.span.start)
-    head_vector = tensor[head.span.start:head.span.end].astype(np.float32).mean(axis=0)
-    tail_vector = tensor[tail.span.start:tail.span.end].astype(np.float32).mean(axis=0)
-    between = (tensor[left.span.end:right.span.start].astype(np.float32).mean(axis=0) if right.span.start > left.span.end
-               else np.zeros(tensor.shape[1], dtype=np.float32))
+    head_vector = tensor[head.span.start : head.span.end].astype(np.float32).mean(axis=0)
+    tail_vector = tensor[tail.span.start : tail.span.end].astype(np.float32).mean(axis=0)
+    between = (
+        tensor[left.span.end : right.span.start].astype(np.float32).mean(axis=0)
+        if right.span.start > left.span.end
+        else np.zeros(tensor.shape[1], dtype=np.float32)
+    )
     inside = sum(1 for slot in sentence.slots if left.span.end <= slot.span.start and slot.span.end <= right.span.start)
-    return np.concatenate([head_vector, tail_vector, head_vector * tail_vector, between,
-                           _label_pair(head.label, tail.label),
-                           _bucket(right.span.start - left.span.end, DISTANCE_BOUNDS),
-                           _bucket(inside, MENTIONS_BETWEEN_BOUNDS),
-                           np.array([head is left], dtype=np.float32)]).astype(np.float32)
+    return np.concatenate(
+        [
+            head_vector,
+            tail_vector,
+            head_vector * tail_vector,
+            between,
+            _label_pair(head.label, tail.label),
+            _bucket(right.span.start - left.span.end, DISTANCE_BOUNDS),
+            _bucket(inside, MENTIONS_BETWEEN_BOUNDS),
+            np.array([head is left], dtype=np.float32),
+        ]
+    ).astype(np.float32)
 
 
 def log_odds(scores: np.ndarray) -> np.ndarray:
@@ -135,8 +145,9 @@ class PairModel:
 def read_model(raw: bytes) -> PairModel:
     arrays = np.load(BytesIO(raw), allow_pickle=False)
     meta = json.loads(str(arrays["meta"]))
-    layers = tuple((arrays[f"w{k}"].astype(np.float32), arrays[f"b{k}"].astype(np.float32))
-                   for k in range(meta["layers"]))
+    layers = tuple(
+        (arrays[f"w{k}"].astype(np.float32), arrays[f"b{k}"].astype(np.float32)) for k in range(meta["layers"])
+    )
     bars = {type_: (float(probability), float(score)) for type_, (probability, score) in meta["bars"].items()}
     return PairModel(tuple(meta["classes"]), arrays["mean"], arrays["scale"], layers, arrays["platt"], bars)
 
@@ -169,8 +180,9 @@ def find(sentence: Sentence) -> Iterator[Relation]:
             if probability < lowest_probability or probability * confidence < lowest_score:
                 continue
             # an unordered type is stated once per pair, head first in the text, at the surer order's score
-            first, second = ((head, tail) if type_ not in UNORDERED or head.span.start < tail.span.start
-                             else (tail, head))
+            first, second = (
+                (head, tail) if type_ not in UNORDERED or head.span.start < tail.span.start else (tail, head)
+            )
             key = (type_, first.mention, second.mention)
             if key not in best or probability * confidence > best[key][0]:
                 best[key] = (float(probability * confidence), first, second)
