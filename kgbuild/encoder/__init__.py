@@ -3,5 +3,5 @@
 data.py   - gold -> word pieces, word shapes, BIO labels, windows (numpy + tokenizers only)
 decode.py - windows -> word scores -> constrained BIO -> character spans (numpy only)
 train.py  - fine-tuning (torch + transformers; the [train] extra only)
-onnx.py   - export to ONNX, int8 dynamic quantisation, onnxruntime inference, throughput
+onnx.py   - export to ONNX, int8 dynamic quantisation, onnxruntime inference (kgbuild/extract/encoder_ner.py runs it in spaCy)
 """
