@@ -272,7 +272,8 @@ def test_a_title_states_the_task_of_its_method():
     from kgbuild.extract import extract_papers
 
     paper = _paper(lambda p: p.title.startswith("GALIP"))
-    [extracted] = extract_papers([paper], relate=relate)
+    # the CNN pipeline's mentions: the encoder tags only "CLIPs" of this title (a known miss, docs/quality.md)
+    [extracted] = extract_papers([paper], relate=relate, fast=True)
     found = {(extracted.mentions[r.head].text, extracted.mentions[r.tail].text) for r in extracted.relations
              if r.type == "ADDRESSES" and r.field == "title"}
     assert ("Generative Adversarial CLIPs", "Text-to-Image Synthesis") in found, found
