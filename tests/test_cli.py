@@ -303,7 +303,7 @@ def test_progress_has_a_total_a_unit_and_a_stage_each(monkeypatch):
     out = Output()
     with out.session():
         seen = []
-        for item in out.track(["a", "b", "c"], "read + extract", total=3, then="link"):
+        for _ in out.track(["a", "b", "c"], "read + extract", total=3, then="link"):
             task = out._bar.tasks[0]
             seen.append((task.description, task.total))
         task = out._bar.tasks[-1]

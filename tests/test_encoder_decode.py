@@ -32,8 +32,8 @@ def test_labels_round_trip_through_decoding(tokenizer):
     for i, tag in enumerate(labels):
         logits[i, tag if tag >= 0 else 0] = 5.0
     spans = decode(encoded, logits)
-    assert [(s, e, l) for s, e, l, _ in spans] == GOLD
-    assert score_sets([{"entities": [{"start": s, "end": e, "label": l} for s, e, l in GOLD]}], [spans])["f1"] == 1.0
+    assert [(s, e, label) for s, e, label, _ in spans] == GOLD
+    assert score_sets([{"entities": [{"start": s, "end": e, "label": label} for s, e, label in GOLD]}], [spans])["f1"] == 1.0
 
 
 def test_viterbi_never_starts_inside():

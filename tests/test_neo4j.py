@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from graph_fixtures import NASTY_NAMES as NASTY, corpus_graph, nasty_graph, split_corpus
+from graph_fixtures import NASTY_NAMES as NASTY
+from graph_fixtures import corpus_graph, nasty_graph, split_corpus
 from kgbuild.graph.model import Graph
 from kgbuild.sinks.neo4j import Neo4jConnectionError, Neo4jSink, node_query, relationship_query
 
@@ -267,7 +268,7 @@ def _without_empty_lists(snapshot):
     def strip(props: str) -> str:
         return json.dumps({k: v for k, v in json.loads(props).items() if v != []}, sort_keys=True, ensure_ascii=False)
     nodes, rels = snapshot
-    return sorted((l, strip(p)) for l, p in nodes), sorted((*r[:-1], strip(r[-1])) for r in rels)
+    return sorted((label, strip(p)) for label, p in nodes), sorted((*r[:-1], strip(r[-1])) for r in rels)
 
 
 def test_import_csvs_parse_back(tmp_path, full_graph):
@@ -330,9 +331,8 @@ def test_import_tool_loads_the_export(tmp_path, full_graph):
     import shlex
     import subprocess
 
-    from neo4j_server import JVM_OPTS, LIB, build_launcher, java_available, serving_store
-
     from kgbuild.sinks.neo4j_import import export_neo4j_import
+    from neo4j_server import JVM_OPTS, LIB, build_launcher, java_available, serving_store
 
     if not java_available():
         if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
