@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import sys
 from collections.abc import Callable
 
@@ -260,7 +261,7 @@ def _check_neo4j_first(neo4j: tuple | None) -> None:
         _neo4j_sink(*neo4j).connect().close()
 
 
-def _claim(outputs, *paths_and_kinds: tuple[str | None, str]) -> None:
+def _claim(outputs, *paths_and_kinds: tuple[str | os.PathLike[str] | None, str]) -> None:
     """Lock and check the output paths before the long work, so a refusal comes at once."""
     for path, kind in paths_and_kinds:
         if path:
@@ -621,18 +622,16 @@ def evaluate(gold, labels, mode, mentions, fast, output_format, output, out: Out
 def _score(gold: str, labels: str | None, mode: str | None, mentions: str, fast: bool):
     """(scores, report formatter) of the evaluation `mode` asks for."""
     if mode == "links":
-        from kgbuild.evaluation.links import evaluate_links as score, format_links_report as report
+        from kgbuild.evaluation.links import evaluate_links, format_links_report
 
-        result = score(gold)
-    elif mode == "relations":
-        from kgbuild.evaluation.relations import evaluate_relations as score, format_relations_report as report
+        return evaluate_links(gold), format_links_report
+    if mode == "relations":
+        from kgbuild.evaluation.relations import evaluate_relations, format_relations_report
 
-        result = score(gold, mentions=mentions, fast=fast)
-    else:
-        from kgbuild.evaluation.ner import evaluate_ner as score, format_ner_report as report
+        return evaluate_relations(gold, mentions=mentions, fast=fast), format_relations_report
+    from kgbuild.evaluation.ner import evaluate_ner, format_ner_report
 
-        result = score(gold, labels=labels.split(",") if labels else None, fast=fast)
-    return result, report
+    return evaluate_ner(gold, labels=labels.split(",") if labels else None, fast=fast), format_ner_report
 
 
 @cli.command(name="train", context_settings={"ignore_unknown_options": True, "allow_extra_args": True},

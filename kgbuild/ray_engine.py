@@ -179,7 +179,8 @@ def _extracted_in_order(blocks: list, linker: Linker, cluster: RayCluster, batch
         batch_size=batch_size, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers))
     expected = 0
     for batch in results.iter_batches(batch_size=None, batch_format="pyarrow"):
-        for position, extracted, failed_paper, failure, statistics in zip(*(batch[name].to_pylist() for name in (
+        # batch_format="pyarrow" gives pyarrow Tables; ray annotates a batch as a dict of numpy arrays
+        for position, extracted, failed_paper, failure, statistics in zip(*(batch[name].to_pylist() for name in (  # type: ignore[union-attr]
                 "position", "extracted", "failed_paper", "failure", "link_statistics"))):
             if position != expected:  # preserve_order is what makes the outputs the local ones
                 raise RuntimeError(f"Ray returned paper {position} where {expected} was due")

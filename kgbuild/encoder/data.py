@@ -88,7 +88,7 @@ def encode_text(tokenizer, text: str) -> Encoded:
         word_shapes.append(word_shape(text[s:e], glued))
     shape = np.asarray([word_shapes[w] for w in word], dtype=np.int64) if len(ids) else np.zeros(0, np.int64)
     piece_offsets = np.asarray(offsets, dtype=np.int64).reshape(len(ids), 2)
-    return Encoded(text, ids, word, first, shape, piece_offsets, [tuple(s) for s in spans])
+    return Encoded(text, ids, word, first, shape, piece_offsets, [(s, e) for s, e in spans])
 
 
 def flat_spans(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

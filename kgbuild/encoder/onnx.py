@@ -66,9 +66,10 @@ def add_hidden_output(path: Path) -> None:
     import onnx  # noqa: PLC0415 - the [train] extra
     model = onnx.load(str(path))
     graph = model.graph
-    layer_norms = [name for node in graph.node for name in node.output
-                   if re.fullmatch(r"/encoder/encoder/layer\.\d+/output/LayerNorm/LayerNormalization_output_0", name)]
-    last = max(layer_norms, key=lambda name: int(re.search(r"layer\.(\d+)", name).group(1)))
+    layer_norms = {int(match[1]): name for node in graph.node for name in node.output
+                   if (match := re.fullmatch(r"/encoder/encoder/layer\.(\d+)/output/LayerNorm/LayerNormalization_output_0",
+                                             name))}
+    last = layer_norms[max(layer_norms)]
     graph.node.append(onnx.helper.make_node("Identity", [last], [HIDDEN_OUTPUT], name=f"{HIDDEN_OUTPUT}_identity"))
     width = next(i.dims[0] for i in graph.initializer if i.name.endswith("LayerNorm.weight"))
     graph.output.append(onnx.helper.make_tensor_value_info(HIDDEN_OUTPUT, onnx.TensorProto.FLOAT,
@@ -149,6 +150,7 @@ class OnnxTagger:
             logits = merge_windows(len(encoded.ids), ranges, [p[1][0] for p in ps])
             states = None
             if hidden:  # a text without pieces (empty) has no windows: zero rows of the model's width
+                assert self.hidden_width is not None  # forward() has already asked the model for its hidden output
                 states = (merge_windows(len(encoded.ids), ranges, [p[1][1] for p in ps]) if ps
                           else np.zeros((0, self.hidden_width), dtype=np.float32))
             tagged.append(Tagged(encoded, logits, states))

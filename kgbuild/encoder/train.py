@@ -105,7 +105,9 @@ def make_training_windows(records, tokenizer, specials, max_len):
 def batches(items, budget, rng):
     """Length-bucketed batches: sort by length with jitter, cut under a padded-piece budget, shuffle."""
     order = sorted(range(len(items)), key=lambda i: len(items[i][0]) + rng.random() * 8)
-    out, current, longest = [], [], 0
+    out: list[list[int]] = []
+    current: list[int] = []
+    longest = 0
     for i in order:
         n = len(items[i][0])
         if current and max(longest, n) * (len(current) + 1) > budget:

@@ -38,12 +38,13 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
 
 from kgbuild.extract.analysed import AnalysedField
-from kgbuild.models import Mention, Paper, Relation, TextField
+from kgbuild.models import EntityLabel, Mention, Paper, Relation, TextField
 from kgbuild.relate import relate
 from kgbuild.text import normalise
 
@@ -133,15 +134,15 @@ def sentencizer() -> Language:
 def vectors_sentencizer() -> Language:
     """sentencizer() and the extractor's encoder component (its default config) for doc.tensor, which the
     encoder pair classifier (kgbuild.relate.encoder_pairs) reads; its entities are not used."""
-    from kgbuild.extract import encoder_ner  # noqa: F401 - registers the component
     from kgbuild.extract.artifacts import ENCODER_DIR, default_data_dir
+    from kgbuild.extract.encoder_ner import EncoderNER  # the import registers the component
 
     nlp = sentencizer()
-    nlp.add_pipe("kgbuild_encoder_ner", config={"threads": 1}).from_disk(default_data_dir() / ENCODER_DIR)
+    cast(EncoderNER, nlp.add_pipe("kgbuild_encoder_ner", config={"threads": 1})).from_disk(default_data_dir() / ENCODER_DIR)
     return nlp
 
 
-def analysed_from_spans(nlp: Language, field: TextField, text: str, spans: list[tuple[int, int, str]],
+def analysed_from_spans(nlp: Language, field: TextField, text: str, spans: list[tuple[int, int, EntityLabel]],
                         mentions: list[Mention]) -> AnalysedField:
     """An AnalysedField whose mentions are exactly the given (start, end, label) spans of `text`.
 

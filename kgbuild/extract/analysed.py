@@ -7,7 +7,8 @@ text; this bundles all three so neither stage re-parses the text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
@@ -22,7 +23,7 @@ class AnalysedField:
     norm: NormalisedText  # norm.text is what `doc` was built from
     doc: Doc
     # (index into the paper's mention list, the mention's span in `doc`)
-    mention_spans: list[tuple[int, Span]] = field(default_factory=list)
+    mention_spans: list[tuple[int, Span]] = dataclasses.field(default_factory=list)  # `field` is a field's name here
 
     def original_span(self, span: Span) -> tuple[int, int]:
         """[start, end) of a Doc span in the original text."""

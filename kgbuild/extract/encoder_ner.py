@@ -108,6 +108,7 @@ def annotate(doc: Doc, tagged: Tagged) -> None:
 def token_vectors(doc: Doc, tagged: Tagged) -> np.ndarray:
     """Per token, the hidden state of its first word piece (zeros for a token no piece covers: whitespace)."""
     hidden = tagged.hidden
+    assert hidden is not None  # the tagger runs with hidden=True
     out = np.zeros((len(doc), hidden.shape[1]), dtype=TENSOR_DTYPE)
     if not len(doc) or not len(hidden):
         return out

@@ -14,9 +14,11 @@ import json
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
 from kgbuild.extract.component_data import ComponentData, DataFiles, Loaded
@@ -75,7 +77,7 @@ def phrase_matcher(nlp: Language, lexicon: Lexicon) -> PhraseMatcher:
     for key, term in lexicon.terms.items():
         by_label.setdefault(term.label, []).append(key)
     for label, keys in sorted(by_label.items()):
-        matcher.add(label, list(nlp.tokenizer.pipe(keys)))
+        matcher.add(label, list(cast(Tokenizer, nlp.tokenizer).pipe(keys)))
     return matcher
 
 

@@ -11,11 +11,13 @@ the name. Within a field the resolver already decides; voting there too cost
 
 from __future__ import annotations
 
+from typing import cast
+
 from spacy.tokens import Doc, Span
 
 from kgbuild.extract.analysed import AnalysedField
 from kgbuild.extract.doc_views import hyphen_joined, sentence_starts, token_texts
-from kgbuild.models import Mention, TextField
+from kgbuild.models import EntityLabel, Mention, TextField
 from kgbuild.text import NormalisedText
 
 
@@ -31,7 +33,7 @@ def field_mentions(field: TextField, text: str, norm: NormalisedText, doc: Doc,
             sentence += 1
         start, end = norm.original_span(span.start_char, span.end_char)
         mentions.append(Mention(
-            field=field, start=start, end=end, text=text[start:end], label=span.label_,
+            field=field, start=start, end=end, text=text[start:end], label=cast(EntityLabel, span.label_),
             score=span._.kgbuild_score, source=span._.kgbuild_source, sentence=sentence,
         ))
         analysed.mention_spans.append((first_index + len(mentions) - 1, span))
@@ -70,9 +72,9 @@ def title_names_from_abstract(title: Doc, abstract: Doc) -> None:
     """
     decided: dict[tuple[str, ...], Span] = {}
     for span in abstract.ents:
-        words = tuple(token.text for token in span)
-        if words not in decided or _rank(span) < _rank(decided[words]):
-            decided[words] = span
+        name = tuple(token.text for token in span)
+        if name not in decided or _rank(span) < _rank(decided[name]):
+            decided[name] = span
     if not decided:
         return
     ents = []

@@ -46,7 +46,7 @@ _FOLLOWED_BY = "kgbuild_followed_by_system_noun"
 
 def _shape(text: str) -> str:
     """"RoBERTa" -> "XxXXXx", runs collapsed; digits d, other characters kept."""
-    out = []
+    out: list[str] = []
     for char in text:
         kind = "X" if char.isupper() else "x" if char.islower() else "d" if char.isdigit() else char
         if not out or out[-1] != kind:

@@ -233,7 +233,7 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
         after += 1
     if not acronym and after < sentence[1] and (label := head_label(words[after])):
         return 1, label
-    if label := _defined_as(words, end, sentence[1]) or (not acronym and _listed_under(words, start, sentence[0])):
+    if label := _defined_as(words, end, sentence[1]) or (None if acronym else _listed_under(words, start, sentence[0])):
         return 2, label
     size = _SIZE.search(name)
     if size and size.end() == len(name) and not name[:size.start()].replace("-", "").isdigit():
@@ -257,7 +257,7 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
         return _headline(words, start, end, sentence)
     stem = lower.split("-")[0]
     # a stem of two letters names too many things ("TV-3DG" is no total-variation metric)
-    label = known.get(name.lower()) or (len(stem) > 2 and known.get(stem)) if stem != lower or end - start > 1 else None
+    label = known.get(name.lower()) or (known.get(stem) if len(stem) > 2 else None) if stem != lower or end - start > 1 else None
     if label and label != "Model":
         return 7, label  # "BLEU-4", "SQuAD 2.0": the lexicon knows the name (or stem) as something else
     if end - start > 1 or _HYPHEN_DIGIT.match(words[start]):

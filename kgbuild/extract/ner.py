@@ -10,10 +10,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 from spacy.vectors import Vectors
@@ -32,7 +34,7 @@ from kgbuild.extract.word_vectors import key_vectors_by_lower_case
 # F1 differences of -0.06 to +0.02 per set, within fit-to-fit variation);
 # tok2vec depth 1 as well was faster still but worse on both folds for TDMSci
 # (-0.01, -0.04) and SciERC dev (-0.04, -0.08).
-NER_MODEL = {
+NER_MODEL: dict[str, Any] = {
     "@architectures": "spacy.TransitionBasedParser.v2",
     "state_type": "ner",
     "extra_state_tokens": False,
@@ -79,10 +81,11 @@ def blank_pipeline(vectors: Vectors | None = None) -> Language:
     "XLM-R." and "SICK-R." end sentences, and the full stop stayed glued to the name.
     """
     nlp = spacy.blank("en")
-    nlp.tokenizer.rules = {text: rule for text, rule in nlp.tokenizer.rules.items()
-                           if not (len(text) == 2 and text[0].isalpha() and text[1] == ".")}
-    suffixes = [*nlp.Defaults.suffixes, r"(?<=[A-Z])\."]
-    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    tokenizer = cast(Tokenizer, nlp.tokenizer)
+    tokenizer.rules = {text: rule for text, rule in tokenizer.rules.items()
+                       if not (len(text) == 2 and text[0].isalpha() and text[1] == ".")}
+    suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[A-Z])\."]
+    tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     nlp.add_pipe("sentencizer")
     if vectors is not None:
         nlp.vocab.vectors = vectors

@@ -15,6 +15,7 @@ pipeline.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from spacy.language import Language
 
@@ -22,9 +23,12 @@ from spacy.language import Language
 from kgbuild.extract import abbreviations, encoder_ner, label_rules, lexicon, named, patterns, resolve  # noqa: F401
 from kgbuild.extract.artifacts import (CALIBRATION_FILE, DATASET_KIND_FILE, ENCODER_DIR, LEXICON_FILE, MODEL_KIND_FILE,
                                        NER_FILE, VECTORS_FILE)
-from kgbuild.extract.lexicon import Lexicon
+from kgbuild.extract.encoder_ner import EncoderNER
+from kgbuild.extract.lexicon import Lexicon, LexiconMatcher
 from kgbuild.extract.logistic import SparseLogistic
-from kgbuild.extract.ner import blank_pipeline
+from kgbuild.extract.named import NamedSystems
+from kgbuild.extract.ner import WindowedNER, blank_pipeline
+from kgbuild.extract.resolve import Resolver
 from kgbuild.extract.word_vectors import load_vectors
 
 
@@ -40,19 +44,19 @@ def build_pipeline(data_dir: Path, calibrator: SparseLogistic | None = None, *, 
         nlp = blank_pipeline(load_vectors(data_dir / VECTORS_FILE))
         # The vocab (and with it the word vectors, keyed by lower-case word) comes from the vectors file only:
         # a vocab inside the NER bytes would reset the vectors to case-sensitive keys.
-        windowed = nlp.add_pipe("kgbuild_windowed_ner", name="ner")  # bounded memory on long texts (ner.py)
+        windowed = cast(WindowedNER, nlp.add_pipe("kgbuild_windowed_ner", name="ner"))  # bounded memory on long texts (ner.py)
         windowed.ner.from_bytes((data_dir / NER_FILE).read_bytes(), exclude=["vocab"])
     else:
         nlp = blank_pipeline(load_vectors(data_dir / VECTORS_FILE))  # the vectors: name_kind.py reads them
-        nlp.add_pipe("kgbuild_encoder_ner", config={"threads": threads}).from_disk(data_dir / ENCODER_DIR)
+        cast(EncoderNER, nlp.add_pipe("kgbuild_encoder_ner", config={"threads": threads})).from_disk(data_dir / ENCODER_DIR)
     terms = Lexicon.load(data_dir / LEXICON_FILE)
     if calibrator is None:
         calibrator = SparseLogistic.load(data_dir / CALIBRATION_FILE)
     nlp.add_pipe("kgbuild_abbreviations")
-    nlp.add_pipe("kgbuild_named").set_lexicon(terms)
+    cast(NamedSystems, nlp.add_pipe("kgbuild_named")).set_lexicon(terms)
     nlp.add_pipe("kgbuild_patterns")
-    nlp.add_pipe("kgbuild_lexicon").set_lexicon(terms)
-    nlp.add_pipe("kgbuild_resolve").configure(terms, calibrator, SparseLogistic.load(data_dir / MODEL_KIND_FILE),
+    cast(LexiconMatcher, nlp.add_pipe("kgbuild_lexicon")).set_lexicon(terms)
+    cast(Resolver, nlp.add_pipe("kgbuild_resolve")).configure(terms, calibrator, SparseLogistic.load(data_dir / MODEL_KIND_FILE),
                                               SparseLogistic.load(data_dir / DATASET_KIND_FILE))
     nlp.add_pipe("kgbuild_label_rules")
     return nlp

@@ -249,7 +249,9 @@ class Resolver(ComponentData):
         label ("Fréchet Inception Distance (FID)"), and so does a short form whose long form nothing labels
         ("The New York Times (NYT) dataset"). `ending_at`: (start, label) of the proposals so far, by end."""
         longs = defined.get(span.text)
-        term = self.lexicon.get(term_key(span)) if longs else None
+        if not longs:
+            return False
+        term = self.lexicon.get(term_key(span))
         if term is None or term.prior is not None:
             return False
         return any(long.start - 1 <= start and label != span.label_
@@ -265,9 +267,10 @@ class Resolver(ComponentData):
         ending_at: dict[int, list[tuple[int, str]]] = {}
 
         def propose(span: Span, label: str, source: str) -> None:
-            span = _without_dangling_words(span)
-            if span is None or _never(span, label):
+            trimmed = _without_dangling_words(span)
+            if trimmed is None or _never(trimmed, label):
                 return
+            span = trimmed
             if label == "Metric":
                 span = _with_rank_cutoff(span)
             key = (span.start, span.end, label)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from kgbuild.models import ENTITY_LABELS
+from kgbuild.models import ENTITY_LABELS, EntityLabel
 
 
-def decide_label(weights: dict[str, float], counts: dict[str, int]) -> str:
+def decide_label(weights: dict[EntityLabel, float], counts: dict[EntityLabel, int]) -> EntityLabel:
     """The label with the largest summed extractor score, then the most mentions.
 
     Remaining ties go to the earlier label in ENTITY_LABELS, so the decision

@@ -66,7 +66,7 @@ from kgbuild.link.aliases import AliasTable, load_aliases
 from kgbuild.link.keys import clean_surface, match_key, singular_head
 from kgbuild.link.labels import decide_label
 from kgbuild.link.variants import family_of
-from kgbuild.models import Entity, ExtractedPaper
+from kgbuild.models import Entity, EntityLabel, ExtractedPaper
 
 # Share of the defining papers the most common long form needs for its short
 # form to become a corpus-wide alias (LLMs: 98% "large language models"; OOD:
@@ -87,14 +87,14 @@ class NodeStats:
     `papers_only_lower` those with nothing else (what joining the two adds).
     """
 
-    label_weights: dict[str, float] = field(default_factory=dict)
-    label_counts: dict[str, int] = field(default_factory=dict)
+    label_weights: dict[EntityLabel, float] = field(default_factory=dict)
+    label_counts: dict[EntityLabel, int] = field(default_factory=dict)
     surfaces: Counter[str] = field(default_factory=Counter)
     papers: int = 0
     lower: NodeStats | None = None
     papers_only_lower: int = 0
 
-    def count(self, label: str, score: float, surface: str) -> None:
+    def count(self, label: EntityLabel, score: float, surface: str) -> None:
         self.label_weights[label] = self.label_weights.get(label, 0.0) + score
         self.label_counts[label] = self.label_counts.get(label, 0) + 1
         self.surfaces[surface] += 1
@@ -214,14 +214,18 @@ class Linker:
                 stats = self.nodes[node] = NodeStats()
             surface = clean_surface(mention.text)
             lower = _lower_case_word(surface)
-            if lower and stats.lower is None:
-                stats.lower = NodeStats()
-            (stats.lower if lower else stats).count(mention.label, mention.score, surface)
+            counted = stats
+            if lower:
+                if stats.lower is None:
+                    stats.lower = NodeStats()
+                counted = stats.lower
+            counted.count(mention.label, mention.score, surface)
             written.setdefault(node, set()).add(lower)
         for node, forms in written.items():
             stats = self.nodes[node]
             stats.papers += int(False in forms)
             if True in forms:
+                assert stats.lower is not None  # set above for every lower-case mention
                 stats.lower.papers += 1
                 stats.papers_only_lower += int(False not in forms)
 
@@ -278,7 +282,7 @@ class Linker:
                 families.add(family_id)
         return families
 
-    def _entity(self, nodes: list[str], label: str) -> Entity:
+    def _entity(self, nodes: list[str], label: EntityLabel) -> Entity:
         curated_key = next((node for node in nodes if node in self.aliases.entries), None)
         curated = self.aliases.entries[curated_key] if curated_key else None
         id_key = curated_key or min(nodes, key=lambda node: (-len(node), node))

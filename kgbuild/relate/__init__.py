@@ -22,6 +22,7 @@ function so a process pool can pickle it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from kgbuild.extract.analysed import AnalysedField
 from kgbuild.extract.named import system_name
@@ -46,10 +47,10 @@ def _words(mention: Mention) -> list[str]:
 def _proposed_system(proposals: list[Relation], mentions: list[Mention]) -> int | None:
     """The system the paper introduces, for resolving "our model": its surest, earliest proposal, a name
     ("GR-1") before a description ("a unified instruction-based framework")."""
-    systems = [r for r in proposals if isinstance(r.tail, int) and mentions[r.tail].label in SYSTEMS]
-    best = max(systems, key=lambda r: (any(map(system_name, _words(mentions[r.tail]))), r.score,
-                                       r.field == "title", -r.tail), default=None)
-    return best.tail if best else None
+    systems = [(r, r.tail) for r in proposals if isinstance(r.tail, int) and mentions[r.tail].label in SYSTEMS]
+    best = max(systems, key=lambda pair: (any(map(system_name, _words(mentions[pair[1]]))), pair[0].score,
+                                          pair[0].field == "title", -pair[1]), default=None)
+    return best[1] if best else None
 
 
 def _same_thing(relation: Relation, mentions: list[Mention]) -> bool:
@@ -64,10 +65,10 @@ def _model_of_a_procedure(relation: Relation, mentions: list[Mention]) -> bool:
     "fine-tuning models such as GPT-4o" with the class phrase cut short (4 of the 6 wrong SUBCLASS_OF in a
     judged corpus sample; on SciER dev, ELMo and ULMFit "SUBCLASS_OF pre-training" likewise), nor of a
     training phrase ("CLIP SUBCLASS_OF fine-tuning large pre-trained models")."""
-    if relation.type != "SUBCLASS_OF" or not isinstance(relation.tail, int):
+    if relation.type != "SUBCLASS_OF" or not (isinstance(relation.head, int) and isinstance(relation.tail, int)):
         return False
     words = [word.lower() for word in _words(mentions[relation.tail])]
-    return mentions[relation.head].label == "Model" and (words[-1].endswith("ing") or _TRAINING.fullmatch(words[0]))
+    return mentions[relation.head].label == "Model" and (words[-1].endswith("ing") or bool(_TRAINING.fullmatch(words[0])))
 
 
 def _strongest(relations: list[Relation]) -> list[Relation]:
@@ -102,13 +103,14 @@ def _one_class_each(relations: list[Relation]) -> list[Relation]:
     return [r for r in relations if r.type != "SUBCLASS_OF" or best[r.head, r.field, r.evidence] is r]
 
 
-def _parts_are_used(relations: list[Relation], labels: list[str]) -> list[Relation]:
+def _parts_are_used(relations: list[Relation], labels: Sequence[str]) -> list[Relation]:
     """A system uses its parts: PART_OF(batch normalization, CNN) also states USES(CNN, batch normalization).
 
     SciER annotates "X uses Y" only as Part-Of(Y, X), so the gold's USES are these reversed parts too.
     """
     used = [relation.model_copy(update={"type": "USES", "head": relation.tail, "tail": relation.head})
             for relation in relations if relation.type == "PART_OF" and isinstance(relation.head, int)
+            and isinstance(relation.tail, int)
             and labels[relation.head] in SYSTEMS and labels[relation.tail] in SYSTEMS]
     return _strongest(relations + used)
 

@@ -79,6 +79,7 @@ def _margin(sentence: Sentence, start: int, end: int) -> tuple[str, str | None] 
 def _with_margin(sentence: Sentence, relation: Relation, slots: dict[int, Slot]) -> Relation:
     """An OUTPERFORMS with the margin it is stated by, as value and unit: between the two ("X improves by 3.2
     points over Y") or right after the one outperformed ("X outperforms Y by 3.2%")."""
+    assert isinstance(relation.head, int) and isinstance(relation.tail, int)  # pair_relations joins two mentions
     head, tail = slots[relation.head], slots[relation.tail]
     if relation.type != "OUTPERFORMS" or head.span.start > tail.span.start:
         return relation

@@ -7,17 +7,20 @@ MEASURED_BY (Result -> metric), so those are the edges it is checked against.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Literal
+
 from kgbuild.models import Relation
 from kgbuild.schema import load_schema
 
 PAPER = "Paper"
 
 
-def endpoint_label(end: int | str, labels: list[str]) -> str:
+def endpoint_label(end: int | Literal["paper"], labels: Sequence[str]) -> str:
     return PAPER if end == "paper" else labels[end]
 
 
-def allowed(relation: Relation, labels: list[str]) -> bool:
+def allowed(relation: Relation, labels: Sequence[str]) -> bool:
     """True when every edge the relation becomes in the graph is allowed by the schema."""
     relationships = load_schema().relationships
     head, tail = endpoint_label(relation.head, labels), endpoint_label(relation.tail, labels)

@@ -86,5 +86,6 @@ def names_a_class(sentence: Sentence, slot: Slot) -> bool:
 def find(sentence: Sentence) -> Iterator[Relation]:
     slots = {slot.mention: slot for slot in sentence.slots}
     for relation in pair_relations(sentence, PATTERNS):
+        assert isinstance(relation.tail, int)  # pair_relations joins two mentions
         if relation.type != "SUBCLASS_OF" or names_a_class(sentence, slots[relation.tail]):
             yield relation

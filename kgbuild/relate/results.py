@@ -146,7 +146,7 @@ def _near_metric(sentence: Sentence, position: int, distance: int = 8) -> Slot |
 
 def _numbers(sentence: Sentence) -> list[_Number]:
     doc = sentence.field.doc
-    found = []
+    found: list[_Number] = []
     for token in sentence.span:
         if not _NUMBER.fullmatch(token.text) or any(s.span.start <= token.i < s.span.end for s in sentence.slots):
             continue
@@ -289,9 +289,9 @@ def find(sentence: Sentence, proposed: int | None) -> Iterator[Relation]:
         if tail is None:
             continue
         metric = _near_metric(sentence, number.token.i)
-        result = {"metric": metric.mention if metric else None, "value": number.token.text, "unit": number.unit}
+        result = (metric.mention if metric else None, number.token.text, number.unit)  # metric, value, unit
         head = _head(sentence, number.token.i)
         if head is not None:
-            yield sentence.relation("HAS_RESULT", head.mention, tail.mention, 0.75, "results:named", **result)
+            yield sentence.relation("HAS_RESULT", head.mention, tail.mention, 0.75, "results:named", *result)
         elif proposed is not None and _ANAPHOR.search(sentence.span[:number.token.i - sentence.span.start].text.lower()):
-            yield sentence.relation("HAS_RESULT", proposed, tail.mention, 0.6, "results:anaphora", **result)
+            yield sentence.relation("HAS_RESULT", proposed, tail.mention, 0.6, "results:anaphora", *result)

@@ -15,6 +15,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from spacy.tokens import Span, Token
 
@@ -74,10 +75,11 @@ class Sentence:
     def after(self, slot: Slot) -> str:
         return " ".join(self.words(slot.span.end, self.span.end))
 
-    def relation(self, type_: str, head: int | str, tail: int | str, score: float, source: str,
-                 **result: object) -> Relation:
+    def relation(self, type_: str, head: int | Literal["paper"], tail: int | Literal["paper"], score: float,
+                 source: str, metric: int | None = None, value: str | None = None,
+                 unit: str | None = None) -> Relation:
         return Relation(type=type_, head=head, tail=tail, score=round(score, 3), field=self.field.field,
-                        evidence=self.evidence, source=source, **result)
+                        evidence=self.evidence, source=source, metric=metric, value=value, unit=unit)
 
 
 def _hyphen_joined(tokens: Span) -> list[str]:

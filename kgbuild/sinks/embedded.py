@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 import ladybug
 
@@ -120,6 +120,7 @@ class EmbeddedStore:
 
     def close(self) -> None:
         if self._database is not None:
+            assert self._connection is not None  # opened together with the database
             self._connection.close()
             self._database.close()
             self._database = self._connection = None
@@ -165,7 +166,8 @@ class EmbeddedStore:
                 each.close()
             raise QueryError(f"one statement per query, not {len(result)} (separated by ';')")
         try:
-            return result.get_column_names(), result.get_all()
+            # ladybug types a row as a list or a dict; it returns lists unless asked for dicts
+            return result.get_column_names(), cast(list[list], result.get_all())
         finally:
             result.close()
 
@@ -211,7 +213,9 @@ class _Tables:
     COPY a part of it."""
 
     def __init__(self, work: Path):
-        self._work, self._open, self.plans = work, {}, []
+        self._work = work
+        self._open: dict[str, tuple[TextIO, int]] = {}  # table file name -> (its CSV, rows written)
+        self.plans: list[CopyPlan] = []
 
     def write(self, name: str, table: str, types: list[str], pair: tuple[str, str] | None, row: list) -> None:
         handle, rows = self._open.get(name, (None, 0))

@@ -52,15 +52,16 @@ def graphml_value(value: PropertyValue, spec: PropertySpec) -> str | int | float
     if spec.type == "string[]":
         return json.dumps(value, ensure_ascii=False)  # escapes every control character
     if spec.type == "string":
+        assert isinstance(value, str)  # Node and Relationship checked it against the schema
         return _xml_text(value)
     return _SCALAR_TYPES[spec.type](value)
 
 
-def _attributes(properties: dict[str, PropertyValue], specs: tuple[PropertySpec, ...], skip: str | None = None) -> dict:
+def _attributes(properties: dict[str, PropertyValue | None], specs: tuple[PropertySpec, ...], skip: str | None = None) -> dict:
     return {
-        spec.name: graphml_value(properties[spec.name], spec)
+        spec.name: graphml_value(value, spec)
         for spec in specs
-        if spec.name != skip and properties.get(spec.name) is not None
+        if spec.name != skip and (value := properties.get(spec.name)) is not None
     }
 
 
@@ -112,11 +113,11 @@ def write_graphml(graph: GraphSource, path: str | os.PathLike[str], outputs: Out
             attributes = {"source": _xml_text(rel.start), "target": _xml_text(rel.end), "id": f"e{index}"}
             body.write(_element(writer, "edge", "edge", attributes, data))
         writer.xml.append(graph_element)
-        header = io.BytesIO()
-        ET.ElementTree(writer.xml).write(header, encoding="utf-8", xml_declaration=True)
+        written_header = io.BytesIO()
+        ET.ElementTree(writer.xml).write(written_header, encoding="utf-8", xml_declaration=True)
         # networkx writes the graph's data after its nodes and edges; so does this
         opening = b'<graph edgedefault="directed">'
-        header, closing = header.getvalue().split(opening, 1)
+        header, closing = written_header.getvalue().split(opening, 1)
         header += opening
         body.seek(0)
         # ElementTree writes a carriage return in text as is, and XML parsers turn it into a

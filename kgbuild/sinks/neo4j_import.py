@@ -27,7 +27,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO
 
-from kgbuild.graph.model import GraphSource
+from kgbuild.graph.model import GraphSource, Node, Relationship
 from kgbuild.outputs import OutputSet, output_set
 from kgbuild.schema import load_schema
 from kgbuild.sinks.csv_encoding import csv_line, header_line
@@ -38,7 +38,8 @@ _DELIMITER_CANDIDATES = [";", "|", "\u001f", "\u001e", "\u001d", "\u0007"]
 
 def _array_delimiter(graph: GraphSource) -> str:
     used: set[str] = set()
-    for item in itertools.chain(graph.nodes, graph.relationships):
+    items: itertools.chain[Node | Relationship] = itertools.chain(graph.nodes, graph.relationships)
+    for item in items:
         for value in item.properties.values():
             if isinstance(value, list):
                 for element in value:
