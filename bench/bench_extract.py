@@ -59,9 +59,13 @@ def pipeline_over_forward(papers: list, repeats: int = 3) -> dict:
         started = time.perf_counter()
         component.tagger.forward(encs, items, hidden=True)
         forward.append(time.perf_counter() - started)
-    return {"sample_papers": len(papers), "window_pieces": sum(end - start + 3 for _, start, end, _ in items),
-            "pipeline_seconds": [round(x, 1) for x in pipeline], "forward_seconds": [round(x, 1) for x in forward],
-            "pipeline_over_forward": round(min(pipeline) / min(forward), 3)}
+    return {
+        "sample_papers": len(papers),
+        "window_pieces": sum(end - start + 3 for _, start, end, _ in items),
+        "pipeline_seconds": [round(x, 1) for x in pipeline],
+        "forward_seconds": [round(x, 1) for x in forward],
+        "pipeline_over_forward": round(min(pipeline) / min(forward), 3),
+    }
 
 
 def one_run(fast: bool, workers: int, corpus: list[str], min_tokens: int) -> dict:
@@ -72,15 +76,22 @@ def one_run(fast: bool, workers: int, corpus: list[str], min_tokens: int) -> dic
     started = time.perf_counter()
     mentions = sum(len(e.mentions) for e in extract_papers(papers, workers=workers, fast=fast))
     seconds = time.perf_counter() - started
-    row = {"pipeline": "fast (CNN)" if fast else "encoder", "workers": workers, "papers": len(papers),
-           "tokens": tokens, "mentions": mentions, "seconds": round(seconds, 1),
-           "tokens_per_s": round(tokens / seconds)}
+    row = {
+        "pipeline": "fast (CNN)" if fast else "encoder",
+        "workers": workers,
+        "papers": len(papers),
+        "tokens": tokens,
+        "mentions": mentions,
+        "seconds": round(seconds, 1),
+        "tokens_per_s": round(tokens / seconds),
+    }
     if workers == 1:
         row["blank_tokens_per_s"] = round(blank_tokens_per_second(papers))
         if not fast:
             row |= pipeline_over_forward(papers[:60])
-    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    peak_kb = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    )
     row["peak_rss_mb"] = round(peak_kb / 1024)
     return row
 
@@ -100,21 +111,42 @@ def main() -> None:
     rows = {}
     for pipeline in ("encoder", "fast"):
         for workers in (1, 2):
-            out = subprocess.run([sys.executable, __file__, "--one", pipeline, str(workers), "--corpus", *args.corpus,
-                                  "--tokens", str(args.tokens), "--fast-tokens", str(args.fast_tokens)],
-                                 capture_output=True, text=True, check=True).stdout
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    pipeline,
+                    str(workers),
+                    "--corpus",
+                    *args.corpus,
+                    "--tokens",
+                    str(args.tokens),
+                    "--fast-tokens",
+                    str(args.fast_tokens),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             rows[pipeline, workers] = row = json.loads(out.splitlines()[-1])
             print(json.dumps(row), flush=True)
     encoder, fast = rows["encoder", 1], rows["fast", 1]
-    print(f"encoder: {encoder['tokens_per_s']:,} tokens/s (1 worker), {rows['encoder', 2]['tokens_per_s']:,} (2 workers); "
-          f"pipeline / bare ONNX forward {encoder['pipeline_over_forward']:.2f}x; "
-          f"peak RSS {encoder['peak_rss_mb']} / {rows['encoder', 2]['peak_rss_mb']} MB")
-    print(f"fast:    {fast['tokens_per_s']:,} tokens/s (1 worker), {rows['fast', 2]['tokens_per_s']:,} (2 workers); "
-          f"peak RSS {fast['peak_rss_mb']} / {rows['fast', 2]['peak_rss_mb']} MB")
-    print(f"ratios: fast / encoder {fast['tokens_per_s'] / encoder['tokens_per_s']:.1f}x; "
-          f"encoder / blank spaCy {encoder['tokens_per_s'] / encoder['blank_tokens_per_s']:.3f}; "
-          f"fast / blank spaCy {fast['tokens_per_s'] / fast['blank_tokens_per_s']:.3f}; load average now "
-          f"{os.getloadavg()[0]:.1f}")
+    print(
+        f"encoder: {encoder['tokens_per_s']:,} tokens/s (1 worker), {rows['encoder', 2]['tokens_per_s']:,} (2 workers); "
+        f"pipeline / bare ONNX forward {encoder['pipeline_over_forward']:.2f}x; "
+        f"peak RSS {encoder['peak_rss_mb']} / {rows['encoder', 2]['peak_rss_mb']} MB"
+    )
+    print(
+        f"fast:    {fast['tokens_per_s']:,} tokens/s (1 worker), {rows['fast', 2]['tokens_per_s']:,} (2 workers); "
+        f"peak RSS {fast['peak_rss_mb']} / {rows['fast', 2]['peak_rss_mb']} MB"
+    )
+    print(
+        f"ratios: fast / encoder {fast['tokens_per_s'] / encoder['tokens_per_s']:.1f}x; "
+        f"encoder / blank spaCy {encoder['tokens_per_s'] / encoder['blank_tokens_per_s']:.3f}; "
+        f"fast / blank spaCy {fast['tokens_per_s'] / fast['blank_tokens_per_s']:.3f}; load average now "
+        f"{os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from graph_gen import generate_graph  # noqa: E402
+
 from kgbuild.graph.model import Graph  # noqa: E402
 from kgbuild.sinks.embedded import EmbeddedStore  # noqa: E402
 from kgbuild.sinks.graphml import write_graphml  # noqa: E402
@@ -44,8 +45,11 @@ def bench_embedded(graph: Graph, scratch: Path) -> dict[str, str]:
     if not loaded_right:
         raise SystemExit("embedded store counts differ from the graph's")
     rate = len(graph.relationships) / seconds
-    return {"seconds": f"{seconds:.1f}", "size": f"{(scratch / 'graph.lbug').stat().st_size / 2**20:.0f} MiB",
-            "rate": f"{rate:,.0f} relationships/s"}
+    return {
+        "seconds": f"{seconds:.1f}",
+        "size": f"{(scratch / 'graph.lbug').stat().st_size / 2**20:.0f} MiB",
+        "rate": f"{rate:,.0f} relationships/s",
+    }
 
 
 PARTS: dict[str, Callable[[Graph, Path], dict[str, str]]] = {"graphml": bench_graphml, "embedded": bench_embedded}
@@ -62,8 +66,11 @@ def main() -> None:
 
     started = time.perf_counter()
     graph = generate_graph(args.nodes, args.rels, args.seed)
-    print(f"generate  {len(graph.nodes):,} nodes, {len(graph.relationships):,} relationships "
-          f"in {time.perf_counter() - started:.1f} s", flush=True)
+    print(
+        f"generate  {len(graph.nodes):,} nodes, {len(graph.relationships):,} relationships "
+        f"in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="kgbuild-bench-") as temporary:
         scratch = args.keep or Path(temporary)
         scratch.mkdir(parents=True, exist_ok=True)

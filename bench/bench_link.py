@@ -29,8 +29,10 @@ from collections.abc import Iterator
 MENTIONS_PER_PAPER = 20
 FAMILIES = ["GPT", "LLaMA", "BERT", "RoBERTa", "T5", "mT5", "ResNet", "ViT", "CLIP", "Mistral", "Qwen", "OPT"]
 DATASETS = ["CIFAR", "SQuAD", "ImageNet", "GLUE", "MMLU", "COCO", "WMT"]
-WORDS = ("sparse graph attention neural retrieval contrastive latent diffusion token routing adaptive "
-         "hierarchical prompt memory policy reward vision language speech tabular causal").split()
+WORDS = (
+    "sparse graph attention neural retrieval contrastive latent diffusion token routing adaptive "
+    "hierarchical prompt memory policy reward vision language speech tabular causal"
+).split()
 
 
 def _name(rng: random.Random) -> tuple[str, str]:
@@ -81,9 +83,22 @@ def papers(count: int, seed: int) -> Iterator:
             spans.append((offset + len("Compared with "), surface, label))
             parts.append(sentence)
             offset += len(sentence)
-        mentions = [Mention(field="abstract", start=start, end=start + len(surface), text=surface, label=label,
-                            score=rng.random(), source="bench", sentence=0) for start, surface, label in spans]
-        yield ExtractedPaper(paper_id=f"p{number}", title="", abstract="".join(parts), source="bench", mentions=mentions)
+        mentions = [
+            Mention(
+                field="abstract",
+                start=start,
+                end=start + len(surface),
+                text=surface,
+                label=label,
+                score=rng.random(),
+                source="bench",
+                sentence=0,
+            )
+            for start, surface, label in spans
+        ]
+        yield ExtractedPaper(
+            paper_id=f"p{number}", title="", abstract="".join(parts), source="bench", mentions=mentions
+        )
 
 
 def run_once(mentions: int) -> dict:
@@ -101,9 +116,15 @@ def run_once(mentions: int) -> dict:
         linked += sum(mention.entity_id is not None for mention in linker.resolve(paper).mentions)
     seconds = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-    return {"mentions": count * MENTIONS_PER_PAPER, "linked": linked, "keys": len(linker.nodes),
-            "entities": len(entities), "variant_pairs": len(variant_pairs), "seconds": round(seconds, 2),
-            "peak_mib": round(peak_kib / 1024, 1)}
+    return {
+        "mentions": count * MENTIONS_PER_PAPER,
+        "linked": linked,
+        "keys": len(linker.nodes),
+        "entities": len(entities),
+        "variant_pairs": len(variant_pairs),
+        "seconds": round(seconds, 2),
+        "peak_mib": round(peak_kib / 1024, 1),
+    }
 
 
 def main() -> None:
@@ -116,13 +137,17 @@ def main() -> None:
         return
     results = []
     for size in (args.mentions, 10 * args.mentions):
-        output = subprocess.run([sys.executable, __file__, "--once", str(size)], check=True, capture_output=True, text=True)
+        output = subprocess.run(
+            [sys.executable, __file__, "--once", str(size)], check=True, capture_output=True, text=True
+        )
         results.append(json.loads(output.stdout))
         print(results[-1], flush=True)
     small, large = results
-    print(f"10x mentions: time x{large['seconds'] / small['seconds']:.2f}, "
-          f"peak memory x{large['peak_mib'] / max(small['peak_mib'], 0.1):.2f}, "
-          f"distinct keys x{large['keys'] / small['keys']:.2f}")
+    print(
+        f"10x mentions: time x{large['seconds'] / small['seconds']:.2f}, "
+        f"peak memory x{large['peak_mib'] / max(small['peak_mib'], 0.1):.2f}, "
+        f"distinct keys x{large['keys'] / small['keys']:.2f}"
+    )
 
 
 if __name__ == "__main__":

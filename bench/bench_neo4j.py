@@ -38,7 +38,6 @@ sys.path.insert(0, str(ROOT / "tests" / "neo4j_server"))
 from kgbuild.graph.model import Graph  # noqa: E402
 from kgbuild.sinks.neo4j import BATCH_SIZE, Neo4jSink, node_query, node_row, relationship_query, relationship_row  # noqa: E402
 
-
 # Server settings for the launcher (not used with NEO4J_URI). Tests keep the launcher's defaults.
 SERVER_SETTINGS: dict[str, str] = {}
 
@@ -73,11 +72,14 @@ def plain_create_rate(sink: Neo4jSink, graph: Graph, batch_size: int) -> float:
     sink._write("CREATE INDEX bench_x_id IF NOT EXISTS FOR (n:BenchX) ON (n.id)")
     sink.query("CALL db.awaitIndexes(300)")
     for start in range(0, len(ids), batch_size):
-        sink._write("UNWIND $rows AS row CREATE (:BenchX {id: row.id})", rows=ids[start:start + batch_size])
+        sink._write("UNWIND $rows AS row CREATE (:BenchX {id: row.id})", rows=ids[start : start + batch_size])
     began = time.perf_counter()
     for start in range(0, len(rows), batch_size):
-        sink._write("UNWIND $rows AS row MATCH (a:BenchX {id: row.a}) MATCH (b:BenchX {id: row.b}) "
-                    "CREATE (a)-[r:BENCH_R]->(b) SET r = row.p", rows=rows[start:start + batch_size])
+        sink._write(
+            "UNWIND $rows AS row MATCH (a:BenchX {id: row.a}) MATCH (b:BenchX {id: row.b}) "
+            "CREATE (a)-[r:BENCH_R]->(b) SET r = row.p",
+            rows=rows[start : start + batch_size],
+        )
     rate = len(rows) / (time.perf_counter() - began)
     sink.clear()
     sink._write("DROP INDEX bench_x_id IF EXISTS")
@@ -92,22 +94,36 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--warm-up", type=int, default=4, help="warm-up passes on a graph 1/10 the size")
-    parser.add_argument("--fast-start", action="store_true",
-                        help="launcher only: the tests' fast-start JVM (C1-only JIT, serial GC) instead of throughput settings")
+    parser.add_argument(
+        "--fast-start",
+        action="store_true",
+        help="launcher only: the tests' fast-start JVM (C1-only JIT, serial GC) instead of throughput settings",
+    )
     parser.add_argument("--heap", default="2g", help="launcher only: JVM heap (default 2g)")
     parser.add_argument("--pagecache", default="1g", help="launcher only: page cache (default 1g)")
-    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
-                        help="launcher only: extra neo4j.conf setting (repeatable)")
-    parser.add_argument("--ceiling", action="store_true",
-                        help="also time plain CREATE (no MERGE, no idempotency) of the same relationships: "
-                             "what this server manages at best")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="launcher only: extra neo4j.conf setting (repeatable)",
+    )
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also time plain CREATE (no MERGE, no idempotency) of the same relationships: "
+        "what this server manages at best",
+    )
     args = parser.parse_args()
 
     t0 = time.perf_counter()
     graph, source = generate(args.nodes, args.rels, args.seed)
     gen_seconds = time.perf_counter() - t0
-    print(f"graph: {len(graph.nodes):,} nodes, {len(graph.relationships):,} relationships "
-          f"from {source} in {gen_seconds:.1f}s", flush=True)
+    print(
+        f"graph: {len(graph.nodes):,} nodes, {len(graph.relationships):,} relationships "
+        f"from {source} in {gen_seconds:.1f}s",
+        flush=True,
+    )
 
     with ExitStack() as stack:
         if os.environ.get("NEO4J_URI"):
@@ -117,14 +133,27 @@ def main() -> int:
             from neo4j_server import running_neo4j
 
             settings = {**SERVER_SETTINGS, **dict(item.split("=", 1) for item in args.setting)}
-            server = stack.enter_context(running_neo4j(
-                password="kgbuild-bench-pw", heap=args.heap, pagecache=args.pagecache, fast_start=args.fast_start,
-                settings=settings))
-            sink = stack.enter_context(Neo4jSink(server.uri, server.user, server.password, server.database,
-                                                 batch_size=args.batch_size))
-            jvm = "fast-start JVM (C1-only JIT, serial GC)" if args.fast_start else "throughput JVM (tiered JIT, parallel GC)"
-            where = (f"{server.uri} (tests/neo4j_server launcher, Neo4j 5.26 Community; {jvm}, heap {args.heap}, "
-                     f"page cache {args.pagecache}" + "".join(f", {k}={v}" for k, v in settings.items()) + ")")
+            server = stack.enter_context(
+                running_neo4j(
+                    password="kgbuild-bench-pw",
+                    heap=args.heap,
+                    pagecache=args.pagecache,
+                    fast_start=args.fast_start,
+                    settings=settings,
+                )
+            )
+            sink = stack.enter_context(
+                Neo4jSink(server.uri, server.user, server.password, server.database, batch_size=args.batch_size)
+            )
+            jvm = (
+                "fast-start JVM (C1-only JIT, serial GC)"
+                if args.fast_start
+                else "throughput JVM (tiered JIT, parallel GC)"
+            )
+            where = (
+                f"{server.uri} (tests/neo4j_server launcher, Neo4j 5.26 Community; {jvm}, heap {args.heap}, "
+                f"page cache {args.pagecache}" + "".join(f", {k}={v}" for k, v in settings.items()) + ")"
+            )
         print(f"server: {where}", flush=True)
 
         # Warm-up (JIT, query plans) on a small graph of another seed, so neither measurement pays it.
@@ -160,18 +189,28 @@ def main() -> int:
     rows = [
         ("graph", f"{len(graph.nodes):,} nodes / {len(graph.relationships):,} relationships"),
         ("batch size", f"{args.batch_size:,} rows per execute_write transaction"),
-        ("batched load, total", f"{report['seconds']:.1f} s (nodes {report['phase_seconds']['nodes']:.1f} s, "
-                                f"rels {rel_seconds:.1f} s, entity stats {report['phase_seconds']['recompute']:.1f} s)"),
+        (
+            "batched load, total",
+            f"{report['seconds']:.1f} s (nodes {report['phase_seconds']['nodes']:.1f} s, "
+            f"rels {rel_seconds:.1f} s, entity stats {report['phase_seconds']['recompute']:.1f} s)",
+        ),
         ("batched rels/s (rel phase)", f"{batched_rate:,.0f}"),
         ("batched rels/s (whole load)", f"{overall_rate:,.0f}"),
         ("per-row rels/s (5k sample)", f"{per_row_rate:,.0f}"),
         ("ratio batched / per-row", f"{ratio:,.1f}x  (whole load: {overall_rate / per_row_rate:,.1f}x)"),
-        ("second load", f"{again['seconds']:.1f} s, created {again['nodes_created']} nodes / "
-                        f"{again['relationships_created']} rels, counts unchanged: {idempotent}"),
+        (
+            "second load",
+            f"{again['seconds']:.1f} s, created {again['nodes_created']} nodes / "
+            f"{again['relationships_created']} rels, counts unchanged: {idempotent}",
+        ),
     ]
     if ceiling:
-        rows.append(("plain CREATE rels/s (ceiling)", f"{ceiling:,.0f}  (batched MERGE load reaches "
-                                                      f"{batched_rate / ceiling:.0%} of it)"))
+        rows.append(
+            (
+                "plain CREATE rels/s (ceiling)",
+                f"{ceiling:,.0f}  (batched MERGE load reaches {batched_rate / ceiling:.0%} of it)",
+            )
+        )
     width = max(len(k) for k, _ in rows)
     print()
     print(f"{'measure':<{width}} | value")

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "neo4j_server"))
 
 from bench_scale import run  # noqa: E402
+
 from kgbuild.sinks.neo4j import Neo4jSink  # noqa: E402
 from neo4j_server import LIB, build_launcher, jvm_options, running_neo4j, serving_store  # noqa: E402
 
@@ -61,8 +62,10 @@ def main() -> None:
     out = workdir / "import"
     exported = run([kgbuild, "export", str(args.extracted), "--format", "neo4j-import", "-o", str(out), "--replace"])
     expected = json.loads((out / "kgbuild-manifest.json").read_text())["counts"]
-    print(f"export   wall {exported['wall']:7.1f} s  peak RSS {exported['rss_mb']:7.1f} MB  "
-          f"{sum(expected['nodes'].values()):,} nodes, {sum(expected['relationships'].values()):,} relationships")
+    print(
+        f"export   wall {exported['wall']:7.1f} s  peak RSS {exported['rss_mb']:7.1f} MB  "
+        f"{sum(expected['nodes'].values()):,} nodes, {sum(expected['relationships'].values()):,} relationships"
+    )
 
     jar = build_launcher()
     home = workdir / "home"
@@ -70,9 +73,20 @@ def main() -> None:
     command = shlex.split((out / "import-command.txt").read_text())
     environment = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
     started = time.perf_counter()
-    done = subprocess.run(["java", *jvm_options(args.heap, fast_start=False), "-cp", f"{jar}{os.pathsep}{LIB / '*'}",
-                           "org.neo4j.cli.AdminTool", *command[1:]],
-                          env=environment, cwd=workdir, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            "java",
+            *jvm_options(args.heap, fast_start=False),
+            "-cp",
+            f"{jar}{os.pathsep}{LIB / '*'}",
+            "org.neo4j.cli.AdminTool",
+            *command[1:],
+        ],
+        env=environment,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0 or "IMPORT DONE" not in done.stdout + done.stderr:
         raise SystemExit(f"import failed ({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
@@ -84,12 +98,16 @@ def main() -> None:
 
     if args.incremental:
         with running_neo4j(password=PASSWORD, heap=args.heap, pagecache="1g", fast_start=False) as server:
-            loaded = run([kgbuild, "load", str(args.extracted), "--neo4j", server.uri, "-q"],
-                         env={**os.environ, "NEO4J_PASSWORD": PASSWORD})
+            loaded = run(
+                [kgbuild, "load", str(args.extracted), "--neo4j", server.uri, "-q"],
+                env={**os.environ, "NEO4J_PASSWORD": PASSWORD},
+            )
             counts = _server_counts(server.uri)
         rels = sum(expected["relationships"].values())
-        print(f"merge    wall {loaded['wall']:7.1f} s  client peak RSS {loaded['rss_mb']:7.1f} MB  "
-              f"{rels / loaded['wall']:,.0f} relationships/s  counts {'EQUAL' if counts == expected else 'DIFFERENT'}")
+        print(
+            f"merge    wall {loaded['wall']:7.1f} s  client peak RSS {loaded['rss_mb']:7.1f} MB  "
+            f"{rels / loaded['wall']:,.0f} relationships/s  counts {'EQUAL' if counts == expected else 'DIFFERENT'}"
+        )
 
 
 if __name__ == "__main__":

@@ -111,8 +111,9 @@ def main() -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     limit_bytes = int(args.limit_gb * 2**30)
 
-    baseline, seconds, status = run({"id": "tiny", "title": "BERT", "abstract": "We evaluate BERT on SQuAD."},
-                                    limit_bytes, args.timeout)
+    baseline, seconds, status = run(
+        {"id": "tiny", "title": "BERT", "abstract": "We evaluate BERT on SQuAD."}, limit_bytes, args.timeout
+    )
     if baseline is None:
         sys.exit(f"baseline run failed: {status}")
     print(f"load average {os.getloadavg()[0]:.2f}; limit {args.limit_gb:g} GB address space, {args.timeout:.0f} s")
@@ -128,7 +129,7 @@ def main() -> None:
                 peak, seconds, status = run(record, limit_bytes, args.timeout)
                 if peak is not None:
                     over[size] = peak - baseline
-                shown = (f"{peak:8.0f} {peak - baseline:8.0f}" if peak is not None else f"{'-':>8} {'-':>8}")
+                shown = f"{peak:8.0f} {peak - baseline:8.0f}" if peak is not None else f"{'-':>8} {'-':>8}"
                 print(f"{field:<9} {kind:<9} {size:>8} {shown} {seconds:8.1f}  {status}", flush=True)
             if len(over) >= 2:
                 low, high = min(over), max(over)

@@ -54,9 +54,14 @@ def _sentences() -> list[tuple[str, list[tuple[int, int, str]]]]:
                     start = end
                     if not 40 <= len(piece) <= 400:
                         continue
-                    names = [(e["start"] - begin, e["end"] - begin, e["label"]) for e in entities
-                             if begin <= e["start"] and e["end"] <= end and e["label"] in NAME_LABELS
-                             and any(c.isupper() or c.isdigit() for c in e["text"])]
+                    names = [
+                        (e["start"] - begin, e["end"] - begin, e["label"])
+                        for e in entities
+                        if begin <= e["start"]
+                        and e["end"] <= end
+                        and e["label"] in NAME_LABELS
+                        and any(c.isupper() or c.isdigit() for c in e["text"])
+                    ]
                     pool.append((piece, sorted(names)))
     return pool
 
@@ -79,8 +84,9 @@ def write_corpus(path: Path, papers: int, seed: int) -> None:
         for number in range(papers):
             own = _fresh_name(number)
             chosen = [pool[rng.randrange(len(pool))] for _ in range(rng.randint(4, 8))]
-            sentences = [f"We propose {own}, a new approach." if rng.random() < 0.5 else
-                         f"In this paper we introduce {own}."]
+            sentences = [
+                f"We propose {own}, a new approach." if rng.random() < 0.5 else f"In this paper we introduce {own}."
+            ]
             for text, names in chosen:
                 for start, end, _label in reversed(names):
                     if rng.random() < 0.3 and systems:
@@ -91,8 +97,13 @@ def write_corpus(path: Path, papers: int, seed: int) -> None:
             sentences.append(f"{own} is available online.")
             systems.append(own)
             title = f"{own}: {chosen[0][0][:80].rstrip('.')}"
-            out.write(json.dumps({"id": f"synthetic:{seed}:{number:08d}", "title": title,
-                                  "abstract": " ".join(sentences)}, ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {"id": f"synthetic:{seed}:{number:08d}", "title": title, "abstract": " ".join(sentences)},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     temporary.replace(path)
 
 
@@ -108,8 +119,12 @@ def run(command: list[str], env: dict | None = None) -> dict:
     wall = time.perf_counter() - started
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{''.join(stderr_lines[-20:])}")
-    return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "cpu": usage.ru_utime + usage.ru_stime,
-            "stderr": "".join(stderr_lines)}
+    return {
+        "wall": wall,
+        "rss_mb": usage.ru_maxrss / 1024,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "stderr": "".join(stderr_lines),
+    }
 
 
 def _counts(manifest_dir: Path | None, stderr: str) -> str:
@@ -117,6 +132,7 @@ def _counts(manifest_dir: Path | None, stderr: str) -> str:
     if manifest_dir is not None and (manifest_dir / "kgbuild-manifest.json").exists():
         counts = json.loads((manifest_dir / "kgbuild-manifest.json").read_text())["counts"]
         return f"{sum(counts['nodes'].values()):,} nodes, {sum(counts['relationships'].values()):,} rels"
+
     def total(kind: str) -> int:  # rows of the table: │ node │ Dataset │ 146 │
         return sum(int(m.group(1).replace(",", "")) for m in re.finditer(rf"{kind}\W+\w+\W+([\d,]+)", stderr))
 
@@ -152,25 +168,37 @@ def main() -> None:
                 extracted = out / "extracted.jsonl"
                 if not extracted.exists():
                     raise SystemExit(f"{extracted} missing: run the build stage for {size} first")
-                command = [kgbuild, "load", str(extracted), "--db", str(args.workdir / f"load-{size}.lbdb"),
-                           "--graphml", str(args.workdir / f"load-{size}.graphml"), "--replace"]
+                command = [
+                    kgbuild,
+                    "load",
+                    str(extracted),
+                    "--db",
+                    str(args.workdir / f"load-{size}.lbdb"),
+                    "--graphml",
+                    str(args.workdir / f"load-{size}.graphml"),
+                    "--replace",
+                ]
                 manifest_dir = None
             else:
                 raise SystemExit(f"unknown stage {stage!r}")
             result = run(command)
             result["counts"] = _counts(manifest_dir, result["stderr"])
             results[stage, size] = result
-            print(f"{stage:5} N={size:>9,}  wall {result['wall']:8.1f} s  cpu {result['cpu']:8.1f} s  "
-                  f"{size / result['wall']:8.1f} papers/s  peak RSS {result['rss_mb']:8.1f} MB  {result['counts']}",
-                  flush=True)
+            print(
+                f"{stage:5} N={size:>9,}  wall {result['wall']:8.1f} s  cpu {result['cpu']:8.1f} s  "
+                f"{size / result['wall']:8.1f} papers/s  peak RSS {result['rss_mb']:8.1f} MB  {result['counts']}",
+                flush=True,
+            )
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         for stage in stages:
             a, b = results.get((stage, small)), results.get((stage, large))
             if a and b:
                 slope = (b["rss_mb"] - a["rss_mb"]) * 1024 / (large - small)
-                print(f"{stage:5} {large:,}/{small:,}: time x{b['wall'] / a['wall']:.2f} (papers x{large / small:.0f}), "
-                      f"peak RSS x{b['rss_mb'] / a['rss_mb']:.2f}, slope {slope:.2f} KB/paper")
+                print(
+                    f"{stage:5} {large:,}/{small:,}: time x{b['wall'] / a['wall']:.2f} (papers x{large / small:.0f}), "
+                    f"peak RSS x{b['rss_mb'] / a['rss_mb']:.2f}, slope {slope:.2f} KB/paper"
+                )
 
 
 if __name__ == "__main__":

@@ -21,9 +21,28 @@ from kgbuild.schema import load_schema
 
 ENTITY_SHARES = {"Model": 0.30, "Method": 0.25, "Dataset": 0.20, "Task": 0.15, "Metric": 0.10}
 RESULT_TYPES = ("ACHIEVES", "MEASURED_ON", "MEASURED_BY", "REPORTS")
-_WORDS = ("neural", "graph", "sparse", "vision", "language", "deep", "robust", "fast", "latent", "diffusion",
-          "contrastive", "retrieval", "agent", "token", "prompt", "kernel", "bayesian", "causal", "mixture",
-          "federated")
+_WORDS = (
+    "neural",
+    "graph",
+    "sparse",
+    "vision",
+    "language",
+    "deep",
+    "robust",
+    "fast",
+    "latent",
+    "diffusion",
+    "contrastive",
+    "retrieval",
+    "agent",
+    "token",
+    "prompt",
+    "kernel",
+    "bayesian",
+    "causal",
+    "mixture",
+    "federated",
+)
 _UNITS = ("%", "%", "BLEU points", None)
 
 
@@ -61,19 +80,41 @@ class _Generator:
     def _evidence(self, paper: str, text: str) -> str:
         start = self.rng.randrange(0, 1200)
         sentence = f"We evaluate {text} and report consistent gains over strong baselines on standard benchmarks."
-        return json.dumps({"paper": paper, "field": "abstract", "start": start, "end": start + len(sentence),
-                           "text": sentence, "source": "bench"}, ensure_ascii=False)
+        return json.dumps(
+            {
+                "paper": paper,
+                "field": "abstract",
+                "start": start,
+                "end": start + len(sentence),
+                "text": sentence,
+                "source": "bench",
+            },
+            ensure_ascii=False,
+        )
 
-    def _add(self, rel_type: str, start: tuple[str, str], end: tuple[str, str], papers: list[str], text: str,
-             **extra) -> bool:
+    def _add(
+        self, rel_type: str, start: tuple[str, str], end: tuple[str, str], papers: list[str], text: str, **extra
+    ) -> bool:
         key = (rel_type, start[1], end[1])
         if key in self.seen or start[1] == end[1]:
             return False
         self.seen.add(key)
-        self.relationships.append(Relationship(
-            type=rel_type, start=start[1], start_label=start[0], end=end[1], end_label=end[0],
-            properties={"support": len(papers), "score": round(self.rng.uniform(0.3, 1.0), 4), "papers": papers,
-                        "evidence": [self._evidence(paper, text) for paper in papers], **extra}))
+        self.relationships.append(
+            Relationship(
+                type=rel_type,
+                start=start[1],
+                start_label=start[0],
+                end=end[1],
+                end_label=end[0],
+                properties={
+                    "support": len(papers),
+                    "score": round(self.rng.uniform(0.3, 1.0), 4),
+                    "papers": papers,
+                    "evidence": [self._evidence(paper, text) for paper in papers],
+                    **extra,
+                },
+            )
+        )
         return True
 
     def _result_relationships(self) -> None:
@@ -114,26 +155,56 @@ class _Generator:
         for index, paper in enumerate(self.papers):
             year = 2015 + index % 10
             words = " ".join(rng.choice(_WORDS) for _ in range(6))
-            self.nodes.append(Node(label="Paper", id=paper, properties={
-                "title": f"{words.capitalize()}: towards {rng.choice(_WORDS)} learning",
-                "abstract": (f"We study {words}. " * 12).strip(), "date": f"{year}-{1 + index % 12:02d}", "year": year,
-                "authors_count": 1 + index % 12, "source": f"bench/corpus.jsonl:{index + 1}"}))
+            self.nodes.append(
+                Node(
+                    label="Paper",
+                    id=paper,
+                    properties={
+                        "title": f"{words.capitalize()}: towards {rng.choice(_WORDS)} learning",
+                        "abstract": (f"We study {words}. " * 12).strip(),
+                        "date": f"{year}-{1 + index % 12:02d}",
+                        "year": year,
+                        "authors_count": 1 + index % 12,
+                        "source": f"bench/corpus.jsonl:{index + 1}",
+                    },
+                )
+            )
         for label, members in self.entities.items():
             for index, entity in enumerate(members):
                 name = self._name(label, index)
                 aliases = [name, name.upper()] if index % 3 == 0 else [name]
                 mentions = [rng.randint(1, 50) for _ in aliases]
-                self.nodes.append(Node(label=label, id=entity, properties={
-                    "name": name, "full_name": f"{name} full name" if index % 5 == 0 else None, "aliases": aliases,
-                    "alias_counts": [f"{alias}\t{count}" for alias, count in zip(aliases, mentions)],
-                    "mention_count": sum(mentions), "paper_count": max(1, sum(mentions) // 2),
-                    "label_disagreements": index % 4}))
+                self.nodes.append(
+                    Node(
+                        label=label,
+                        id=entity,
+                        properties={
+                            "name": name,
+                            "full_name": f"{name} full name" if index % 5 == 0 else None,
+                            "aliases": aliases,
+                            "alias_counts": [f"{alias}\t{count}" for alias, count in zip(aliases, mentions)],
+                            "mention_count": sum(mentions),
+                            "paper_count": max(1, sum(mentions) // 2),
+                            "label_disagreements": index % 4,
+                        },
+                    )
+                )
         for result in self.results:
             value = f"{rng.uniform(10, 99):.1f}"
-            self.nodes.append(Node(label="Result", id=result, properties={
-                "value": value, "unit": rng.choice(_UNITS), "metric": rng.choice(("accuracy", "F1", "BLEU", None)),
-                "paper_id": self.result_papers[result], "evidence": f"Our model reaches {value} on the benchmark.",
-                "score": round(rng.uniform(0.3, 1.0), 4)}))
+            self.nodes.append(
+                Node(
+                    label="Result",
+                    id=result,
+                    properties={
+                        "value": value,
+                        "unit": rng.choice(_UNITS),
+                        "metric": rng.choice(("accuracy", "F1", "BLEU", None)),
+                        "paper_id": self.result_papers[result],
+                        "evidence": f"Our model reaches {value} on the benchmark.",
+                        "score": round(rng.uniform(0.3, 1.0), 4),
+                    },
+                )
+            )
 
     def graph(self) -> Graph:
         self._result_relationships()

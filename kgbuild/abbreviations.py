@@ -47,10 +47,28 @@ _PARENTHESIS = re.compile(r"\(([^()]*)\)")
 _SENTENCE_END = re.compile(r"[.!?;:]\s")
 _WORD_BEFORE = re.compile(r"(\S+)\s*$")
 _HYPHEN_SPACES = re.compile(r"\s*-\s*")  # "Re - ID" in tokenised text is "Re-ID"
-_GENERIC_HEADS = frozenset({
-    "method", "methods", "model", "models", "framework", "approach", "system", "systems", "theory",
-    "technique", "algorithm", "module", "dataset", "benchmark", "task", "paradigm", "strategy", "scheme",
-})
+_GENERIC_HEADS = frozenset(
+    {
+        "method",
+        "methods",
+        "model",
+        "models",
+        "framework",
+        "approach",
+        "system",
+        "systems",
+        "theory",
+        "technique",
+        "algorithm",
+        "module",
+        "dataset",
+        "benchmark",
+        "task",
+        "paradigm",
+        "strategy",
+        "scheme",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -110,8 +128,12 @@ _WORD = re.compile(r"\S+")
 
 def _may_be_short_form(candidate: str) -> bool:
     """Extraction's looser test: 2-10 characters, at most two words, starts alphanumeric, has a letter."""
-    return (0 < len(candidate.split()) <= 2 and 2 <= len(candidate) <= 10
-            and candidate[0].isalnum() and any(c.isalpha() for c in candidate))
+    return (
+        0 < len(candidate.split()) <= 2
+        and 2 <= len(candidate) <= 10
+        and candidate[0].isalnum()
+        and any(c.isalpha() for c in candidate)
+    )
 
 
 def find_abbreviations(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
@@ -126,8 +148,8 @@ def find_abbreviations(text: str) -> list[tuple[tuple[int, int], tuple[int, int]
         look_from = max(0, match.start() - _LOOKBACK_CHARS)
         previous_stop = text.rfind(". ", look_from, match.start())
         sentence_start = previous_stop + 2 if previous_stop >= 0 else look_from
-        before = text[sentence_start:match.start()].rstrip()
-        words = list(_WORD.finditer(before))[-min(len(short) + 5, 2 * len(short)):]
+        before = text[sentence_start : match.start()].rstrip()
+        words = list(_WORD.finditer(before))[-min(len(short) + 5, 2 * len(short)) :]
         if not words:
             continue
         window_start = words[0].start()
@@ -169,7 +191,7 @@ def _extend_to_initials(short: str, long: str, words: list[str]) -> str:
     """
     capitals = sum(char.isupper() for char in short)
     long_words = long.split()
-    preceding = words[:len(words) - len(long_words)]
+    preceding = words[: len(words) - len(long_words)]
     while preceding and len(re.split(r"[\s-]+", long)) < capitals and preceding[-1][:1].lower() == short[0].lower():
         long = preceding.pop() + " " + long
     return long
@@ -180,9 +202,9 @@ def find_definitions(text: str) -> list[Definition]:
     definitions = []
     for match in _PARENTHESIS.finditer(text):
         inside = _HYPHEN_SPACES.sub("-", re.split(r"[,;]", match.group(1))[0].strip())
-        before = text[max(0, match.start() - _LOOKBACK_CHARS):match.start()]
+        before = text[max(0, match.start() - _LOOKBACK_CHARS) : match.start()]
         sentence_starts = [end.end() for end in _SENTENCE_END.finditer(before)]
-        before = before[sentence_starts[-1] if sentence_starts else 0:]
+        before = before[sentence_starts[-1] if sentence_starts else 0 :]
         definition = _definition(inside, before)
         word_before = _WORD_BEFORE.search(before)
         if definition is None and word_before and len(inside.split()) > 1:

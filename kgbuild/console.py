@@ -73,8 +73,13 @@ class Output:
         if not self.shows_progress:
             return
         if self._bar is None:  # started on first use, so commands without stages never draw
-            columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                       TextColumn("{task.fields[count]}"), TimeElapsedColumn()]
+            columns = [
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.fields[count]}"),
+                TimeElapsedColumn(),
+            ]
             self._bar = Progress(*columns, console=Console(stderr=True), transient=True)
             self._bar.start()
         if self._task is not None:

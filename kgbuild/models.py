@@ -87,14 +87,27 @@ class ExtractedPaper(BaseModel):
     @classmethod
     def of(cls, paper: Paper, mentions: list[Mention], relations: list[Relation] | None = None) -> ExtractedPaper:
         return cls(
-            paper_id=paper.id, version=paper.version, title=paper.title, abstract=paper.abstract, date=paper.date,
-            authors_count=paper.authors_count, source=paper.source,
-            mentions=mentions, relations=relations or [],
+            paper_id=paper.id,
+            version=paper.version,
+            title=paper.title,
+            abstract=paper.abstract,
+            date=paper.date,
+            authors_count=paper.authors_count,
+            source=paper.source,
+            mentions=mentions,
+            relations=relations or [],
         )
 
     def paper(self) -> Paper:
-        return Paper(id=self.paper_id, version=self.version, title=self.title, abstract=self.abstract, date=self.date,
-                     authors_count=self.authors_count, source=self.source)
+        return Paper(
+            id=self.paper_id,
+            version=self.version,
+            title=self.title,
+            abstract=self.abstract,
+            date=self.date,
+            authors_count=self.authors_count,
+            source=self.source,
+        )
 
     def text(self, field: TextField) -> str:
         return self.title if field == "title" else self.abstract

@@ -147,6 +147,7 @@ def remove_stale_system_temporaries() -> list[Path]:
 
 def exit_on_sigterm() -> None:
     """Turn SIGTERM into SystemExit, so `finally` blocks and finalizers remove this run's temporaries."""
+
     def stop(signum, frame):
         raise SystemExit(128 + signum)
 
@@ -177,6 +178,7 @@ def file_digest(path: Path) -> dict[str, Any]:
 
 
 # -- recognising kgbuild outputs ----------------------------------------------------------------
+
 
 def _head(path: Path) -> bytes:
     with open(path, "rb") as handle:
@@ -222,8 +224,9 @@ def _tail(path: Path) -> bytes:
 
 def _is_graphml(path: Path) -> bool:
     """The graph-level generator key is declared first and its value written last (networkx's order)."""
-    return (re.search(rb'<key id="generator" for="graph"', _head(path)) is not None
-            and f'<data key="generator">{GENERATOR}</data>'.encode() in _tail(path))
+    return re.search(
+        rb'<key id="generator" for="graph"', _head(path)
+    ) is not None and f'<data key="generator">{GENERATOR}</data>'.encode() in _tail(path)
 
 
 def _is_extract(path: Path) -> bool:
@@ -252,8 +255,12 @@ def _is_manifest(path: Path) -> bool:
 
 
 RECOGNISERS: dict[str, Callable[[Path], bool]] = {
-    "store": _is_store, "graphml": _is_graphml, "extract": _is_extract, "jsonl": _is_graph_jsonl,
-    "manifest": _is_manifest, "file": lambda path: False,  # recognised only by a manifest
+    "store": _is_store,
+    "graphml": _is_graphml,
+    "extract": _is_extract,
+    "jsonl": _is_graph_jsonl,
+    "manifest": _is_manifest,
+    "file": lambda path: False,  # recognised only by a manifest
 }
 
 
@@ -301,6 +308,7 @@ def verify_manifest(directory: str | os.PathLike[str]) -> list[str]:
 
 # -- locks ---------------------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def output_lock(path: Path) -> Iterator[None]:
     """Hold an exclusive lock for writing `path`; fail (within _LOCK_GRACE) when another process holds it.
@@ -321,7 +329,8 @@ def output_lock(path: Path) -> Iterator[None]:
                 raise
             if time.monotonic() >= deadline:
                 raise OutputLockedError(
-                    f"{path}: another kgbuild process is writing it; wait for it to finish") from None
+                    f"{path}: another kgbuild process is writing it; wait for it to finish"
+                ) from None
             time.sleep(0.02)
             continue
         try:
@@ -338,6 +347,7 @@ def output_lock(path: Path) -> Iterator[None]:
 
 
 # -- the set of outputs ---------------------------------------------------------------------------
+
 
 class OutputSet:
     """Outputs written to temporaries and renamed into place together; optionally a manifest last.
@@ -417,9 +427,13 @@ class OutputSet:
         self._staged.clear()
         manifest = None
         if manifest_dir is not None:
-            manifest = {"generator": GENERATOR, "version": __version__,
-                        "written": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                        "outputs": outputs, **manifest_fields}
+            manifest = {
+                "generator": GENERATOR,
+                "version": __version__,
+                "written": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                "outputs": outputs,
+                **manifest_fields,
+            }
             temporary = manifest_dir / (temporary_prefix("tmp", hidden=True) + MANIFEST)
             with open(temporary, "w", encoding="utf-8") as handle:
                 json.dump(manifest, handle, indent=2, ensure_ascii=False)
@@ -445,8 +459,9 @@ class OutputSet:
 
 
 @contextlib.contextmanager
-def output_set(outputs: OutputSet | None, manifest_dir: str | os.PathLike[str] | None = None,
-               replace: bool = False) -> Iterator[OutputSet]:
+def output_set(
+    outputs: OutputSet | None, manifest_dir: str | os.PathLike[str] | None = None, replace: bool = False
+) -> Iterator[OutputSet]:
     """`outputs` when given (its owner commits it), else a new set committed when the block ends
     without an exception (replacing files kgbuild did not write only when `replace`)."""
     if outputs is not None:

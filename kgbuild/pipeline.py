@@ -26,9 +26,16 @@ from kgbuild.read.identity import SeenPapers
 from kgbuild.read.reader import FileStats
 
 
-def extract(inputs: Iterable[str], *, input_format: str | None = None, report: ReadReport | None = None,
-            workers: int = 1, batch_size: int = 128, relations: bool = True,
-            fast: bool = False) -> Iterator[ExtractedPaper]:
+def extract(
+    inputs: Iterable[str],
+    *,
+    input_format: str | None = None,
+    report: ReadReport | None = None,
+    workers: int = 1,
+    batch_size: int = 128,
+    relations: bool = True,
+    fast: bool = False,
+) -> Iterator[ExtractedPaper]:
     """Read and extract mentions (and relations) paper by paper (`fast`: the CNN pipeline)."""
     from kgbuild.extract import extract_papers
     from kgbuild.relate import relate
@@ -36,8 +43,14 @@ def extract(inputs: Iterable[str], *, input_format: str | None = None, report: R
     papers = read_papers(inputs, format=input_format, report=report)
     # a paper whose extraction fails is an issue of the report (its record skipped); without a report, an error
     on_error = report.add_extraction_failure if report is not None else None
-    yield from extract_papers(papers, workers=workers, batch_size=batch_size, relate=relate if relations else None,
-                              on_error=on_error, fast=fast)
+    yield from extract_papers(
+        papers,
+        workers=workers,
+        batch_size=batch_size,
+        relate=relate if relations else None,
+        on_error=on_error,
+        fast=fast,
+    )
 
 
 def _extract_records(path: str) -> Iterator[ExtractedPaper]:

@@ -91,13 +91,19 @@ def _connected(cluster: RayCluster) -> Iterator[None]:
     logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
     try:
         # "local": a new cluster, even where `ray start` left one running that address=None would join
-        ray.init(address=cluster.address or "local", num_cpus=cluster.workers if cluster.address is None else None,
-                 include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING,
-                 configure_logging=False)
+        ray.init(
+            address=cluster.address or "local",
+            num_cpus=cluster.workers if cluster.address is None else None,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.WARNING,
+            configure_logging=False,
+        )
     except (ConnectionError, ValueError, RuntimeError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise RayError(f"cannot use the Ray cluster at {cluster.address or 'a local in-process cluster'}: "
-                       f"{first}") from None
+        raise RayError(
+            f"cannot use the Ray cluster at {cluster.address or 'a local in-process cluster'}: {first}"
+        ) from None
     try:
         yield
     finally:
@@ -127,23 +133,36 @@ class _ExtractAndObserve:
 
         papers = [Paper.model_validate_json(text) for text in batch["paper"].to_pylist()]
         failures: dict[str, str] = {}
-        extracted = {paper.paper_id: paper for paper in extract_papers(
-            papers, batch_size=len(papers), relate=self._relate, fast=self._fast, threads=_ACTOR_THREADS,
-            on_error=lambda paper, message: failures.__setitem__(paper.id, message))}
+        extracted = {
+            paper.paper_id: paper
+            for paper in extract_papers(
+                papers,
+                batch_size=len(papers),
+                relate=self._relate,
+                fast=self._fast,
+                threads=_ACTOR_THREADS,
+                on_error=lambda paper, message: failures.__setitem__(paper.id, message),
+            )
+        }
         statistics = copy.deepcopy(self._empty_linker)
         for paper in extracted.values():
             statistics.observe(paper)
-        return pa.table({
-            "position": batch["position"],
-            "extracted": pa.array([extracted[paper.id].model_dump_json() if paper.id in extracted else None
-                                   for paper in papers], pa.string()),
-            # a paper whose extraction failed comes back whole, for the report to name its record
-            "failed_paper": pa.array([None if paper.id in extracted else paper.model_dump_json() for paper in papers],
-                                     pa.string()),
-            "failure": pa.array([failures.get(paper.id) for paper in papers], pa.string()),
-            # the batch's statistics ride on its first row
-            "link_statistics": pa.array([pickle.dumps(statistics)] + [None] * (len(papers) - 1), pa.binary()),
-        })
+        return pa.table(
+            {
+                "position": batch["position"],
+                "extracted": pa.array(
+                    [extracted[paper.id].model_dump_json() if paper.id in extracted else None for paper in papers],
+                    pa.string(),
+                ),
+                # a paper whose extraction failed comes back whole, for the report to name its record
+                "failed_paper": pa.array(
+                    [None if paper.id in extracted else paper.model_dump_json() for paper in papers], pa.string()
+                ),
+                "failure": pa.array([failures.get(paper.id) for paper in papers], pa.string()),
+                # the batch's statistics ride on its first row
+                "link_statistics": pa.array([pickle.dumps(statistics)] + [None] * (len(papers) - 1), pa.binary()),
+            }
+        )
 
 
 def _paper_blocks(papers: Iterable[Paper], batch_size: int) -> list:
@@ -153,16 +172,29 @@ def _paper_blocks(papers: Iterable[Paper], batch_size: int) -> list:
 
     blocks, position, iterator = [], 0, iter(papers)
     while batch := list(islice(iterator, batch_size)):
-        blocks.append(ray.put(pa.table({
-            "position": pa.array(range(position, position + len(batch)), pa.int64()),
-            "paper": pa.array([paper.model_dump_json() for paper in batch], pa.string()),
-        })))
+        blocks.append(
+            ray.put(
+                pa.table(
+                    {
+                        "position": pa.array(range(position, position + len(batch)), pa.int64()),
+                        "paper": pa.array([paper.model_dump_json() for paper in batch], pa.string()),
+                    }
+                )
+            )
+        )
         position += len(batch)
     return blocks
 
 
-def _extracted_in_order(blocks: list, linker: Linker, cluster: RayCluster, batch_size: int, relations: bool,
-                        report: ReadReport | None, fast: bool) -> Iterator[ExtractedPaper]:
+def _extracted_in_order(
+    blocks: list,
+    linker: Linker,
+    cluster: RayCluster,
+    batch_size: int,
+    relations: bool,
+    report: ReadReport | None,
+    fast: bool,
+) -> Iterator[ExtractedPaper]:
     """Extract on the actor pool; yield the papers in input order, merging each batch's statistics into `linker`."""
     import ray
     import ray.data
@@ -175,13 +207,27 @@ def _extracted_in_order(blocks: list, linker: Linker, cluster: RayCluster, batch
     workers = cluster.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     empty_linker = copy.deepcopy(linker)  # what the actors copy per batch; `linker` fills up as batches return
     results = ray.data.from_arrow_refs(blocks).map_batches(
-        _ExtractAndObserve, fn_constructor_kwargs={"linker": empty_linker, "relations": relations, "fast": fast},
-        batch_size=batch_size, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers))
+        _ExtractAndObserve,
+        fn_constructor_kwargs={"linker": empty_linker, "relations": relations, "fast": fast},
+        batch_size=batch_size,
+        batch_format="pyarrow",
+        compute=ray.data.ActorPoolStrategy(size=workers),
+    )
     expected = 0
     for batch in results.iter_batches(batch_size=None, batch_format="pyarrow"):
         # batch_format="pyarrow" gives pyarrow Tables; ray annotates a batch as a dict of numpy arrays
-        for position, extracted, failed_paper, failure, statistics in zip(*(batch[name].to_pylist() for name in (  # type: ignore[union-attr]
-                "position", "extracted", "failed_paper", "failure", "link_statistics"))):
+        for position, extracted, failed_paper, failure, statistics in zip(
+            *(
+                batch[name].to_pylist()  # type: ignore[union-attr]
+                for name in (
+                    "position",
+                    "extracted",
+                    "failed_paper",
+                    "failure",
+                    "link_statistics",
+                )
+            )
+        ):
             if position != expected:  # preserve_order is what makes the outputs the local ones
                 raise RuntimeError(f"Ray returned paper {position} where {expected} was due")
             expected += 1
@@ -198,10 +244,18 @@ def _extracted_in_order(blocks: list, linker: Linker, cluster: RayCluster, batch
                 raise ExtractionError(f"{paper.source}: paper {paper.id}: extraction failed: {failure}")
 
 
-def link_on_ray(inputs: Iterable[str], cluster: RayCluster, *, input_format: str | None = None,
-                report: ReadReport | None = None, aliases: str | Path | None = None, batch_size: int = 128,
-                relations: bool = True, fast: bool = False,
-                track: Callable[[Iterator[ExtractedPaper]], Iterable[ExtractedPaper]] = iter) -> LinkedCorpus:
+def link_on_ray(
+    inputs: Iterable[str],
+    cluster: RayCluster,
+    *,
+    input_format: str | None = None,
+    report: ReadReport | None = None,
+    aliases: str | Path | None = None,
+    batch_size: int = 128,
+    relations: bool = True,
+    fast: bool = False,
+    track: Callable[[Iterator[ExtractedPaper]], Iterable[ExtractedPaper]] = iter,
+) -> LinkedCorpus:
     """Read `inputs`, extract and observe them on Ray, finish linking here: the LinkedCorpus of the local path.
 
     `track` wraps the stream of extracted papers as they come back (a progress line)."""
@@ -209,7 +263,8 @@ def link_on_ray(inputs: Iterable[str], cluster: RayCluster, *, input_format: str
     papers = read_papers(inputs, format=input_format, report=report)
     with _connected(cluster):
         blocks = _paper_blocks(papers, batch_size)
-        extracted = (_extracted_in_order(blocks, linker, cluster, batch_size, relations, report, fast) if blocks
-                     else iter(()))
+        extracted = (
+            _extracted_in_order(blocks, linker, cluster, batch_size, relations, report, fast) if blocks else iter(())
+        )
         spool = Spool(track(extracted))
     return finish_linking(linker, spool)

@@ -57,7 +57,9 @@ class GraphSchema:
 
     def bookkeeping_label(self, label: str) -> str:
         if label not in self.bookkeeping:
-            raise ValueError(f"unknown bookkeeping label {label!r}; schema/graph.yaml defines {sorted(self.bookkeeping)}")
+            raise ValueError(
+                f"unknown bookkeeping label {label!r}; schema/graph.yaml defines {sorted(self.bookkeeping)}"
+            )
         return label
 
     def node_label(self, label: str) -> str:
@@ -67,7 +69,9 @@ class GraphSchema:
 
     def relationship_type(self, rel_type: str) -> str:
         if rel_type not in self.relationships:
-            raise ValueError(f"unknown relationship type {rel_type!r}; schema/graph.yaml defines {sorted(self.relationships)}")
+            raise ValueError(
+                f"unknown relationship type {rel_type!r}; schema/graph.yaml defines {sorted(self.relationships)}"
+            )
         return rel_type
 
     def constraint_statements(self) -> list[str]:
@@ -114,8 +118,7 @@ def schema_text(name: str) -> str:
 def load_schema() -> GraphSchema:
     raw = yaml.safe_load(schema_text("graph.yaml"))
     nodes = {
-        label: NodeSpec(label, spec["key"], _properties(spec["properties"]))
-        for label, spec in raw["nodes"].items()
+        label: NodeSpec(label, spec["key"], _properties(spec["properties"])) for label, spec in raw["nodes"].items()
     }
     bookkeeping = {
         label: NodeSpec(label, spec["key"], _properties(spec["properties"]))

@@ -21,16 +21,38 @@ _ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u
 _ABBREVIATIONS = {"eg": "e.g.", "ie": "i.e.", "etc": "etc.", "vs": "vs."}
 _FORMATTING = r"textsc|textbf|textit|texttt|textrm|emph|text|mathrm|mathbf|mathcal|mathit|url|footnote|sc|tt|bf|it|em"
 _CHARACTERS = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u3000": " ", "\t": " ",
-    "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "", "\u00ad": "",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u2033": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u00a0": " ",
+    "\u2009": " ",
+    "\u202f": " ",
+    "\u2007": " ",
+    "\u3000": " ",
+    "\t": " ",
+    "\u200b": "",
+    "\u200c": "",
+    "\u200d": "",
+    "\ufeff": "",
+    "\u00ad": "",
 }
 _LATEX = re.compile(
     r"""\\(?P<accent>["'`^~=.])\{?(?P<base>[A-Za-z])\}?"""
     r"""|\\(?P<escaped>[%&_#$])"""
-    rf"""|\\(?P<abbr>{'|'.join(_ABBREVIATIONS)})\b"""
+    rf"""|\\(?P<abbr>{"|".join(_ABBREVIATIONS)})\b"""
     rf"""|\\(?:{_FORMATTING})\b\s*"""
     r"""|(?<=[A-Za-z])_\{?(?P<sub>[0-9.]+)\}?"""
     r"""|[{}]|\$(?![0-9])"""
@@ -98,7 +120,7 @@ def normalise(text: str) -> NormalisedText:
     ends: list[int] = []
     position = 0
     for match in _LATEX.finditer(text):
-        _characters(text[position:match.start()], position, chars, starts, ends)
+        _characters(text[position : match.start()], position, chars, starts, ends)
         if match["accent"]:
             replacement = unicodedata.normalize("NFC", match["base"] + _ACCENTS[match["accent"]])
         elif match["escaped"]:

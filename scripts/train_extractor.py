@@ -42,8 +42,8 @@ import csv
 import json
 import random
 import re
-import sys
 import shutil
+import sys
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -52,27 +52,39 @@ from pathlib import Path
 import numpy
 from scipy import sparse
 from scipy.sparse.linalg import svds
-from thinc.api import Adam
-
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.ml.models.multi_task import build_cloze_characters_multi_task_model, get_characters_loss
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import filter_spans, fix_random_seed, minibatch
+from thinc.api import Adam
 
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
-
-from kgbuild.evaluation.ner import (GoldDoc, GoldSpan, annotated_labels, evaluate_ner, format_ner_report,
-                                    label_map, read_gold)
-from kgbuild.extract.artifacts import (CALIBRATION_FILE, DATASET_KIND_FILE, LEXICON_FILE, MODEL_KIND_FILE, NER_FILE,
-                                       VECTORS_FILE, default_data_dir)
+from kgbuild.evaluation.ner import (
+    GoldDoc,
+    GoldSpan,
+    annotated_labels,
+    evaluate_ner,
+    format_ner_report,
+    label_map,
+    read_gold,
+)
+from kgbuild.extract.artifacts import (
+    CALIBRATION_FILE,
+    DATASET_KIND_FILE,
+    LEXICON_FILE,
+    MODEL_KIND_FILE,
+    NER_FILE,
+    VECTORS_FILE,
+    default_data_dir,
+)
 from kgbuild.extract.lexicon import Lexicon, Term, phrase_matcher, term_key
-from kgbuild.extract.ner import ner_pipeline
-from kgbuild.extract.pipeline import build_pipeline
 from kgbuild.extract.logistic import SparseLogistic
 from kgbuild.extract.name_kind import SYSTEM_LABELS, kind_features
 from kgbuild.extract.named import name_shape
+from kgbuild.extract.ner import ner_pipeline
+from kgbuild.extract.pipeline import build_pipeline
 from kgbuild.extract.word_vectors import load_vectors, save_vectors
 from kgbuild.text import normalise
 
@@ -144,7 +156,7 @@ def model_names(docs: list[GoldDoc], nlp) -> set[str]:
         if dataset_of(doc) == "gsap_ner":
             text, spans = to_normalised(doc)
             for span in spans:
-                votes[term_key(nlp.make_doc(text[span.start:span.end]))][span.label] += 1
+                votes[term_key(nlp.make_doc(text[span.start : span.end]))][span.label] += 1
     return {key for key, vote in votes.items() if vote["Model"] > vote["Method"]}
 
 
@@ -181,7 +193,12 @@ def reference_docs(docs: list[GoldDoc], nlp) -> list[tuple[str, Doc]]:
 def pwc_names() -> dict[str, set[str]]:
     """Task, Dataset and Metric names from the Papers-with-Code leaderboard snapshot."""
     names: dict[str, set[str]] = {"Task": set(), "Dataset": set(), "Metric": set()}
-    columns = {"Task Name": "Task", "Common Datasets (Top 10)": "Dataset", "Benchmarks": "Dataset", "SOTA Metrics": "Metric"}
+    columns = {
+        "Task Name": "Task",
+        "Common Datasets (Top 10)": "Dataset",
+        "Benchmarks": "Dataset",
+        "SOTA Metrics": "Metric",
+    }
     for path in sorted((PWC / "results").glob("*_detailed.csv")):
         with open(path, encoding="utf-8") as rows:
             for row in csv.DictReader(rows):
@@ -203,7 +220,8 @@ _METRIC_WORD = re.compile(
     r"recall|auc|auroc|aupr|roc|ap|map|mrr|ndcg|hits?|em|exact|perplexity|ppl|loss|iou|miou|psnr|ssim|lpips|fid|kid|"
     r"wer|cer|ter|chrf|mae|mse|rmse|mape|r2|correlation|pearson|spearman|kappa|top-?\d|rank|distance|time|speed|fps|"
     r"latency|flops|params|parameters|reward|return|success|pass@|bpc|bpb|nll|dice|jaccard|sensitivity|specificity|"
-    r"coverage|distinct|recall@|r@|p@|mean|avg|average|metric|eer|mcc|bertscore|sari|similarity)")
+    r"coverage|distinct|recall@|r@|p@|mean|avg|average|metric|eer|mcc|bertscore|sari|similarity)"
+)
 _PLAIN_WORD = re.compile(r"[A-Z]?[a-z]+")
 
 
@@ -259,8 +277,9 @@ def pwc_lexicon_labels(labelled: dict[str, Counter], nlp) -> dict[str, str]:
     return out
 
 
-def fit_kind(docs: list[GoldDoc], nlp, sets: set[str], labels: set[str], positive: str, name_only: bool,
-             regularisation: float) -> SparseLogistic:
+def fit_kind(
+    docs: list[GoldDoc], nlp, sets: set[str], labels: set[str], positive: str, name_only: bool, regularisation: float
+) -> SparseLogistic:
     """P(`positive` | a gold span labelled one of `labels`) over kind_features (kgbuild/extract/name_kind.py),
     from the training sets `sets`; `name_only`: only spans of <= 3 tokens with a name-shaped word."""
     rows, right = [], []
@@ -276,8 +295,11 @@ def fit_kind(docs: list[GoldDoc], nlp, sets: set[str], labels: set[str], positiv
                 right.append(gold.label == positive)
     vectoriser = DictVectorizer()
     model = LogisticRegression(C=regularisation, max_iter=3000).fit(vectoriser.fit_transform(rows), right)
-    weights = {name: round(float(w), 3) for name, w in zip(vectoriser.get_feature_names_out(), model.coef_[0])
-               if abs(w) >= 0.01}
+    weights = {
+        name: round(float(w), 3)
+        for name, w in zip(vectoriser.get_feature_names_out(), model.coef_[0])
+        if abs(w) >= 0.01
+    }
     print(f"{positive} kind: {len(rows)} spans, {sum(right)} {positive}, {len(weights)} weights", flush=True)
     return SparseLogistic(weights, round(float(model.intercept_[0]), 3))
 
@@ -288,8 +310,9 @@ def fit_kinds(docs: list[GoldDoc], nlp, out: Path) -> None:
     annotates both. C: Model kind 0.1 (8-fold grouped CV on GSAP's gold name spans: 72.5% right, 70.2% at
     C=1, majority 60%); Dataset kind 1, where its 0.2 bar was set."""
     fit_kind(docs, nlp, {"gsap_ner"}, set(SYSTEM_LABELS), "Model", True, 0.1).save(out / MODEL_KIND_FILE)
-    fit_kind(docs, nlp, {"gsap_ner", "scier", "scierc", "scirex"}, {"Dataset", *SYSTEM_LABELS}, "Dataset",
-             True, 1.0).save(out / DATASET_KIND_FILE)
+    fit_kind(
+        docs, nlp, {"gsap_ner", "scier", "scierc", "scirex"}, {"Dataset", *SYSTEM_LABELS}, "Dataset", True, 1.0
+    ).save(out / DATASET_KIND_FILE)
 
 
 def build_lexicon(refs: list[tuple[str, Doc]], nlp) -> Lexicon:
@@ -328,7 +351,7 @@ def chunks(ref: Doc):
         at_end = token.text in {".", "?", "!"} and token.ent_iob_ != "I"
         if at_end and token.i + 1 - start >= CHUNK_TOKENS or token.i == len(ref) - 1:
             if not (token.i + 1 < len(ref) and ref[token.i + 1].ent_iob_ == "I"):
-                yield ref[start:token.i + 1].as_doc()
+                yield ref[start : token.i + 1].as_doc()
                 start = token.i + 1
 
 
@@ -337,17 +360,20 @@ def training_examples(refs: list[tuple[str, Doc]], lexicon: Lexicon, nlp) -> lis
     matcher = phrase_matcher(nlp, lexicon)
     examples = []
     for dataset, ref in refs:
-        missing = [span for span in matcher(ref, as_spans=True)
-                   if span.label_ not in ANNOTATES[dataset]
-                   and not any(ref[i].ent_type_ for i in range(span.start, span.end))]
+        missing = [
+            span
+            for span in matcher(ref, as_spans=True)
+            if span.label_ not in ANNOTATES[dataset] and not any(ref[i].ent_type_ for i in range(span.start, span.end))
+        ]
         ref.set_ents(list(ref.ents), missing=filter_spans(missing), default="unmodified")
         for piece in chunks(ref):
             examples += [Example(nlp.make_doc(piece.text), piece)] * REPEATS.get(dataset, 1)
     return examples
 
 
-def train_ner(nlp, examples: list[Example], epochs: int, minutes: float, seed: int,
-              pretrained: bytes | None = None) -> bytes:
+def train_ner(
+    nlp, examples: list[Example], epochs: int, minutes: float, seed: int, pretrained: bytes | None = None
+) -> bytes:
     """Adam with parameter averaging, dropout 0.2, batches of 16 chunks; `epochs` passes,
     cut short at `minutes` so a loaded machine cannot stretch training without bound.
     `pretrained`: tok2vec weights from the `pretrain` command to start from."""
@@ -382,8 +408,9 @@ def vector_texts():
     return (normalise(doc.text).text for name in VECTOR_TEXT for doc in read_gold(EVAL / f"{name}.jsonl"))
 
 
-def ppmi_svd(token_lists: list[list[str]], dim: int, window: int = 2, min_count: int = 5,
-             max_words: int = 40000) -> tuple[list[str], numpy.ndarray]:
+def ppmi_svd(
+    token_lists: list[list[str]], dim: int, window: int = 2, min_count: int = 5, max_words: int = 40000
+) -> tuple[list[str], numpy.ndarray]:
     """Word vectors from positive PMI over a +-`window` context (weight 1/distance), context
     counts smoothed by ^0.75, truncated SVD with singular values weighted by ^0.5, rows
     unit-normalised (Levy, Goldberg & Dagan 2015; kgbuild/extract/word_vectors.py)."""
@@ -400,8 +427,13 @@ def ppmi_svd(token_lists: list[list[str]], dim: int, window: int = 2, min_count:
             cols += [right[both], left[both]]
             weights.append(numpy.full(2 * int(both.sum()), 1.0 / distance))
     size = len(words)
-    pairs = sparse.coo_matrix((numpy.concatenate(weights), (numpy.concatenate(rows), numpy.concatenate(cols))),
-                              shape=(size, size)).tocsr().tocoo()
+    pairs = (
+        sparse.coo_matrix(
+            (numpy.concatenate(weights), (numpy.concatenate(rows), numpy.concatenate(cols))), shape=(size, size)
+        )
+        .tocsr()
+        .tocoo()
+    )
     total = pairs.data.sum()
     word_p = numpy.asarray(pairs.sum(axis=1)).ravel() / total
     context_p = numpy.asarray(pairs.sum(axis=0)).ravel() ** 0.75
@@ -419,14 +451,18 @@ def ppmi_svd(token_lists: list[list[str]], dim: int, window: int = 2, min_count:
 def build_vectors(args) -> None:
     started = time.time()
     tokenizer = ner_pipeline().tokenizer
-    token_lists = [[token.lower_ for token in doc if not token.is_space]
-                   for doc in tokenizer.pipe(vector_texts(), batch_size=50)]
+    token_lists = [
+        [token.lower_ for token in doc if not token.is_space] for doc in tokenizer.pipe(vector_texts(), batch_size=50)
+    ]
     words, table = ppmi_svd(token_lists, args.dim)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     save_vectors(out / VECTORS_FILE, words, table)
-    print(f"{sum(map(len, token_lists))} tokens -> {len(words)} x {args.dim} vectors in {out / VECTORS_FILE} "
-          f"({time.time() - started:.0f} s)", flush=True)
+    print(
+        f"{sum(map(len, token_lists))} tokens -> {len(words)} x {args.dim} vectors in {out / VECTORS_FILE} "
+        f"({time.time() - started:.0f} s)",
+        flush=True,
+    )
 
 
 def unlabelled_chunks(tokenizer) -> list[Doc]:
@@ -442,8 +478,9 @@ def pretrain(args) -> None:
     nlp = ner_pipeline(load_vectors(Path(args.vectors)))
     docs = unlabelled_chunks(nlp.tokenizer)
     tok2vec = nlp.get_pipe("ner").model.get_ref("tok2vec").layers[0]
-    model = build_cloze_characters_multi_task_model(nlp.vocab, tok2vec, maxout_pieces=2, hidden_size=300,
-                                                    nr_char=PRETRAIN_CHARACTERS)
+    model = build_cloze_characters_multi_task_model(
+        nlp.vocab, tok2vec, maxout_pieces=2, hidden_size=300, nr_char=PRETRAIN_CHARACTERS
+    )
     model.initialize(X=docs[:64])
     optimizer = Adam(0.001)
     print(f"{len(docs)} chunks, {sum(map(len, docs))} tokens", flush=True)
@@ -469,7 +506,10 @@ def fit(args) -> None:
     lexicon = build_lexicon(refs, nlp)
     examples = training_examples(refs, lexicon, nlp)
     tokens = sum(len(e.reference) for e in examples)
-    print(f"{len(train)} training docs, {len(examples)} chunks, {tokens} tokens, {len(lexicon.terms)} lexicon terms", flush=True)
+    print(
+        f"{len(train)} training docs, {len(examples)} chunks, {tokens} tokens, {len(lexicon.terms)} lexicon terms",
+        flush=True,
+    )
     pretrained = Path(args.pretrained).read_bytes() if args.pretrained else None
     ner_bytes = train_ner(nlp, examples, args.epochs, args.minutes, args.seed, pretrained)
     out = Path(args.out)
@@ -499,7 +539,9 @@ def write_gold(docs: list[GoldDoc], out: Path) -> None:
         with open(out / f"heldout_{name}.jsonl", "w", encoding="utf-8") as lines:
             for doc in group:
                 entities = [{"start": s.start, "end": s.end, "label": s.label} for s in doc.spans]
-                lines.write(json.dumps({"id": doc.id, "source": doc.source, "text": doc.text, "entities": entities}) + "\n")
+                lines.write(
+                    json.dumps({"id": doc.id, "source": doc.source, "text": doc.text, "entities": entities}) + "\n"
+                )
 
 
 def out_of_fold_candidates(directory: Path) -> tuple[list[dict], list[bool]]:
@@ -533,7 +575,8 @@ def fit_calibrator(rows: list[dict], right: list[bool]) -> SparseLogistic:
 def evaluate_fold(directory: Path, others: list[tuple[list[dict], list[bool]]]) -> list[tuple[str, dict]]:
     """Fit a calibrator on the other folds' candidates, then score this fold's held-out gold with it."""
     fit_calibrator([row for fold in others for row in fold[0]], [r for fold in others for r in fold[1]]).save(
-        directory / CALIBRATION_FILE)
+        directory / CALIBRATION_FILE
+    )
     results = []
     for gold_path in sorted(directory.glob("heldout_*.jsonl")):
         result = evaluate_ner(gold_path, data_dir=directory, fast=True)
@@ -553,7 +596,9 @@ def calibrate(cv_dirs: list[Path], out: Path, workers: int) -> None:
         for name, result in results:
             print(format_ner_report(result), flush=True)
             micro = result["exact"]["micro"]
-            pooled[name] += Counter(right=round(micro["p"] * micro["pred"]), predicted=micro["pred"], gold=micro["gold"])
+            pooled[name] += Counter(
+                right=round(micro["p"] * micro["pred"]), predicted=micro["pred"], gold=micro["gold"]
+            )
     for name, counts in sorted(pooled.items()):
         f1 = 2 * counts["right"] / (counts["predicted"] + counts["gold"])
         print(f"{name}: exact micro-F1 {f1:.3f} pooled over {len(cv_dirs)} held-out folds", flush=True)
@@ -595,8 +640,11 @@ def main(argv: list[str] | None = None) -> None:
     fit_parser.add_argument("--minutes", type=float, default=25.0)
     fit_parser.add_argument("--scirex-tokens", type=int, default=1500)
     fit_parser.add_argument("--seed", type=int, default=0)
-    fit_parser.add_argument("--vectors", default=str(default_data_dir() / VECTORS_FILE),
-                            help="word vectors (the `vectors` command's output)")
+    fit_parser.add_argument(
+        "--vectors",
+        default=str(default_data_dir() / VECTORS_FILE),
+        help="word vectors (the `vectors` command's output)",
+    )
     fit_parser.add_argument("--pretrained", help="tok2vec weights (the `pretrain` command's output)")
     pretrain_parser = commands.add_parser("pretrain")
     pretrain_parser.add_argument("--out", required=True, help="file for the tok2vec weights")
@@ -619,7 +667,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "calibrate" and len(args.cv) < 2:
         parser.error("calibrate needs at least two --cv folds (each is scored with a calibrator fitted on the others)")
-    if args.command in ("fit", "name-kinds") and args.holdout is not None and Path(args.out).resolve() == default_data_dir().resolve():
+    if (
+        args.command in ("fit", "name-kinds")
+        and args.holdout is not None
+        and Path(args.out).resolve() == default_data_dir().resolve()
+    ):
         parser.error("a --holdout run writes held-out gold next to its artifacts: use a directory outside the repo")
     if args.command == "curate-lexicon":
         curate_lexicon(Path(args.data))

@@ -28,8 +28,16 @@ from kgbuild.relate.sentences import sentences
 
 TRAIN_FILES = ("scier_train.jsonl", "scierc_train.jsonl")
 # A gold Part-Of between systems is also gold USES (see the evaluation mapping); the model learns the part.
-CLASS_ORDER = ("PART_OF", "SUBCLASS_OF", "EVALUATED_ON", "TRAINED_ON", "BENCHMARK_FOR", "COMPARED_WITH",
-               "ADDRESSES", "USES")
+CLASS_ORDER = (
+    "PART_OF",
+    "SUBCLASS_OF",
+    "EVALUATED_ON",
+    "TRAINED_ON",
+    "BENCHMARK_FOR",
+    "COMPARED_WITH",
+    "ADDRESSES",
+    "USES",
+)
 MIN_FEATURE_COUNT = 2  # features seen once carry noise, and would bloat the artifact
 
 
@@ -62,7 +70,9 @@ def examples(path: Path) -> tuple[list[dict[str, float]], list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval-dir", type=Path, default=Path("/work/shared/data/eval"))
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "kgbuild" / "data" / "relate_pairs.json.gz")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent.parent / "kgbuild" / "data" / "relate_pairs.json.gz"
+    )
     args = parser.parse_args()
     features, labels = [], []
     for name in TRAIN_FILES:
@@ -75,10 +85,17 @@ def main() -> None:
     model = LogisticRegression(max_iter=3000, C=1.0).fit(vectorizer.fit_transform(features), labels)
     names = vectorizer.get_feature_names_out()
     weights = {str(name): [round(float(w), 4) for w in model.coef_[:, j]] for j, name in enumerate(names)}
-    artifact = {"classes": [str(c) for c in model.classes_], "intercepts": [round(float(b), 4) for b in model.intercept_],
-                "weights": weights, "trained_on": list(TRAIN_FILES), "examples": dict(Counter(labels))}
+    artifact = {
+        "classes": [str(c) for c in model.classes_],
+        "intercepts": [round(float(b), 4) for b in model.intercept_],
+        "weights": weights,
+        "trained_on": list(TRAIN_FILES),
+        "examples": dict(Counter(labels)),
+    }
     args.out.write_bytes(gzip.compress(json.dumps(artifact, sort_keys=True).encode(), mtime=0))
-    print(f"{len(labels)} pairs {dict(Counter(labels))}; {len(names)} features -> {args.out} ({args.out.stat().st_size} bytes)")
+    print(
+        f"{len(labels)} pairs {dict(Counter(labels))}; {len(names)} features -> {args.out} ({args.out.stat().st_size} bytes)"
+    )
 
 
 if __name__ == "__main__":

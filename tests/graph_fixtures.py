@@ -32,25 +32,45 @@ CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
 # label -> canonical name -> surface forms matched case-sensitively as whole words
 NAMES: dict[str, dict[str, list[str]]] = {
     "Model": {
-        "GPT-4": ["GPT-4", "GPT4"], "ChatGPT": ["ChatGPT"], "GPT-3.5": ["GPT-3.5"], "GPT-3": ["GPT-3"],
-        "LLaMA-2": ["LLaMA-2", "Llama 2", "Llama-2", "LLaMA 2"], "LLaMA": ["LLaMA", "Llama"],
-        "BERT": ["BERT"], "T5": ["T5"], "CLIP": ["CLIP"], "Alpaca": ["Alpaca"], "Vicuna": ["Vicuna"],
-        "Mistral": ["Mistral"], "Stable Diffusion": ["Stable Diffusion"],
+        "GPT-4": ["GPT-4", "GPT4"],
+        "ChatGPT": ["ChatGPT"],
+        "GPT-3.5": ["GPT-3.5"],
+        "GPT-3": ["GPT-3"],
+        "LLaMA-2": ["LLaMA-2", "Llama 2", "Llama-2", "LLaMA 2"],
+        "LLaMA": ["LLaMA", "Llama"],
+        "BERT": ["BERT"],
+        "T5": ["T5"],
+        "CLIP": ["CLIP"],
+        "Alpaca": ["Alpaca"],
+        "Vicuna": ["Vicuna"],
+        "Mistral": ["Mistral"],
+        "Stable Diffusion": ["Stable Diffusion"],
     },
     "Method": {
-        "LoRA": ["LoRA"], "RLHF": ["RLHF"], "chain-of-thought": ["chain-of-thought", "Chain-of-Thought", "CoT"],
+        "LoRA": ["LoRA"],
+        "RLHF": ["RLHF"],
+        "chain-of-thought": ["chain-of-thought", "Chain-of-Thought", "CoT"],
         "instruction tuning": ["instruction tuning", "instruction-tuning", "Instruction tuning"],
-        "Transformer": ["Transformer", "transformer"], "diffusion model": ["diffusion model", "diffusion models"],
+        "Transformer": ["Transformer", "transformer"],
+        "diffusion model": ["diffusion model", "diffusion models"],
         "retrieval-augmented generation": ["retrieval-augmented generation", "RAG"],
     },
     "Dataset": {
-        "ImageNet": ["ImageNet"], "COCO": ["COCO", "MS-COCO"], "MMLU": ["MMLU"], "SuperGLUE": ["SuperGLUE"],
-        "CIFAR-10": ["CIFAR-10"], "GSM8K": ["GSM8K"], "HumanEval": ["HumanEval"], "SQuAD": ["SQuAD"],
+        "ImageNet": ["ImageNet"],
+        "COCO": ["COCO", "MS-COCO"],
+        "MMLU": ["MMLU"],
+        "SuperGLUE": ["SuperGLUE"],
+        "CIFAR-10": ["CIFAR-10"],
+        "GSM8K": ["GSM8K"],
+        "HumanEval": ["HumanEval"],
+        "SQuAD": ["SQuAD"],
     },
     "Metric": {"accuracy": ["accuracy", "Accuracy"], "F1": ["F1"], "BLEU": ["BLEU"], "ROUGE": ["ROUGE"]},
     "Task": {
-        "question answering": ["question answering", "Question Answering"], "summarization": ["summarization"],
-        "code generation": ["code generation"], "machine translation": ["machine translation"],
+        "question answering": ["question answering", "Question Answering"],
+        "summarization": ["summarization"],
+        "code generation": ["code generation"],
+        "machine translation": ["machine translation"],
         "image generation": ["image generation", "text-to-image generation"],
     },
 }
@@ -65,35 +85,80 @@ VARIANTS = [(("Model", "LLaMA-2"), ("Model", "LLaMA"))]  # (variant, family)
 # Hand-written papers: (id, date, title, abstract, relations as (type, head text, tail text[, metric, value, unit])).
 # "paper" as head means the paper itself.
 HAND_WRITTEN = [
-    ("fixture:alpaca", "2023-03-13", "Alpaca: a strong instruction-following model",
-     "We propose Alpaca, fine-tuned from LLaMA. Alpaca reaches 61.3% accuracy on MMLU.",
-     [("PROPOSES", "paper", "Alpaca"), ("FINE_TUNED_FROM", "Alpaca", "LLaMA"),
-      ("EVALUATED_ON", "Alpaca", "MMLU"), ("HAS_RESULT", "Alpaca", "MMLU", "accuracy", "61.3", "%")]),
-    ("fixture:vicuna", "2023-06-01", "Vicuna: an open chatbot",
-     "We propose Vicuna, fine-tuned from LLaMA with LoRA. "
-     "Vicuna scores 58.2% accuracy on MMLU and 40.1 F1 on SuperGLUE. Vicuna outperforms Alpaca by 3.1 points.",
-     [("PROPOSES", "paper", "Vicuna"), ("FINE_TUNED_FROM", "Vicuna", "LLaMA"), ("EVALUATED_ON", "Vicuna", "MMLU"),
-      ("EVALUATED_ON", "Vicuna", "SuperGLUE"), ("HAS_RESULT", "Vicuna", "MMLU", "accuracy", "58.2", "%"),
-      ("HAS_RESULT", "Vicuna", "SuperGLUE", "F1", "40.1", None), ("USES", "paper", "LoRA"), ("USES", "Vicuna", "LoRA"),
-      ("OUTPERFORMS", "Vicuna", "Alpaca", None, "3.1", "points")]),
-    ("fixture:lora", "2021-06-17", "LoRA: low-rank adaptation",
-     "We propose LoRA and evaluate BERT with LoRA on SuperGLUE, reaching 89.9% accuracy.",
-     [("PROPOSES", "paper", "LoRA"), ("EVALUATED_ON", "BERT", "SuperGLUE"),
-      ("HAS_RESULT", "BERT", "SuperGLUE", "accuracy", "89.9", "%")]),
-    ("fixture:cifar", "2021-01-05", "Image classification with CLIP",
-     "CLIP is evaluated on CIFAR-10 and ImageNet. CLIP reaches 95.6% accuracy on CIFAR-10.",
-     [("EVALUATED_ON", "CLIP", "CIFAR-10"), ("EVALUATED_ON", "CLIP", "ImageNet"),
-      ("HAS_RESULT", "CLIP", "CIFAR-10", "accuracy", "95.6", "%")]),
+    (
+        "fixture:alpaca",
+        "2023-03-13",
+        "Alpaca: a strong instruction-following model",
+        "We propose Alpaca, fine-tuned from LLaMA. Alpaca reaches 61.3% accuracy on MMLU.",
+        [
+            ("PROPOSES", "paper", "Alpaca"),
+            ("FINE_TUNED_FROM", "Alpaca", "LLaMA"),
+            ("EVALUATED_ON", "Alpaca", "MMLU"),
+            ("HAS_RESULT", "Alpaca", "MMLU", "accuracy", "61.3", "%"),
+        ],
+    ),
+    (
+        "fixture:vicuna",
+        "2023-06-01",
+        "Vicuna: an open chatbot",
+        "We propose Vicuna, fine-tuned from LLaMA with LoRA. "
+        "Vicuna scores 58.2% accuracy on MMLU and 40.1 F1 on SuperGLUE. Vicuna outperforms Alpaca by 3.1 points.",
+        [
+            ("PROPOSES", "paper", "Vicuna"),
+            ("FINE_TUNED_FROM", "Vicuna", "LLaMA"),
+            ("EVALUATED_ON", "Vicuna", "MMLU"),
+            ("EVALUATED_ON", "Vicuna", "SuperGLUE"),
+            ("HAS_RESULT", "Vicuna", "MMLU", "accuracy", "58.2", "%"),
+            ("HAS_RESULT", "Vicuna", "SuperGLUE", "F1", "40.1", None),
+            ("USES", "paper", "LoRA"),
+            ("USES", "Vicuna", "LoRA"),
+            ("OUTPERFORMS", "Vicuna", "Alpaca", None, "3.1", "points"),
+        ],
+    ),
+    (
+        "fixture:lora",
+        "2021-06-17",
+        "LoRA: low-rank adaptation",
+        "We propose LoRA and evaluate BERT with LoRA on SuperGLUE, reaching 89.9% accuracy.",
+        [
+            ("PROPOSES", "paper", "LoRA"),
+            ("EVALUATED_ON", "BERT", "SuperGLUE"),
+            ("HAS_RESULT", "BERT", "SuperGLUE", "accuracy", "89.9", "%"),
+        ],
+    ),
+    (
+        "fixture:cifar",
+        "2021-01-05",
+        "Image classification with CLIP",
+        "CLIP is evaluated on CIFAR-10 and ImageNet. CLIP reaches 95.6% accuracy on CIFAR-10.",
+        [
+            ("EVALUATED_ON", "CLIP", "CIFAR-10"),
+            ("EVALUATED_ON", "CLIP", "ImageNet"),
+            ("HAS_RESULT", "CLIP", "CIFAR-10", "accuracy", "95.6", "%"),
+        ],
+    ),
 ]
 
 # Names and titles that every sink must keep byte for byte: model names of the nasty paper of
 # fixture_graph(nasty=True), method names and paper titles of nasty_graph(). test_neo4j expects
 # the fifth (index 4) to hold a newline, a CRLF and a tab.
 NASTY_NAMES = [
-    'He said "hi"', "it's", "back`tick`", "}) DETACH DELETE n //", "line\nbreak\r\nand\ttab",
-    "MATCH (n) DETACH DELETE n", "\\\"escaped\\\"", "émoji 🚀 ünïcode", "$param {id: 1}", "a;b|c,d",
-    "O'Brien \"quoted\" net", "back`tick`model", "multi\nline\r\nmodel", "back\\slash \\' mix",
-    "ünïcödé ✓ 模型", "{a: 1}, [b]",
+    'He said "hi"',
+    "it's",
+    "back`tick`",
+    "}) DETACH DELETE n //",
+    "line\nbreak\r\nand\ttab",
+    "MATCH (n) DETACH DELETE n",
+    '\\"escaped\\"',
+    "émoji 🚀 ünïcode",
+    "$param {id: 1}",
+    "a;b|c,d",
+    'O\'Brien "quoted" net',
+    "back`tick`model",
+    "multi\nline\r\nmodel",
+    "back\\slash \\' mix",
+    "ünïcödé ✓ 模型",
+    "{a: 1}, [b]",
 ]
 NASTY_TITLE = "Title with 'single', \"double\", `back`, }) DETACH DELETE n //\nand a second line"
 
@@ -117,23 +182,39 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def _mention(field: str, text: str, start: int, surface: str, label: str, name: str, source: str) -> Mention:
     sentence = sum(1 for sentence_start, _ in sentence_spans(text) if sentence_start <= start) - 1
-    return Mention(field=field, start=start, end=start + len(surface), text=surface, label=label, score=0.9,
-                   source=source, sentence=sentence, entity_id=entity_id(label, name))
+    return Mention(
+        field=field,
+        start=start,
+        end=start + len(surface),
+        text=surface,
+        label=label,
+        score=0.9,
+        source=source,
+        sentence=sentence,
+        entity_id=entity_id(label, name),
+    )
 
 
 @cache
 def _surface_patterns() -> list[tuple[re.Pattern, str, str]]:
     """(whole-word pattern of one surface form, label, canonical name) for every form in NAMES."""
-    return [(re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])"), label, name)
-            for label, names in NAMES.items() for name, forms in names.items() for form in forms]
+    return [
+        (re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])"), label, name)
+        for label, names in NAMES.items()
+        for name, forms in names.items()
+        for form in forms
+    ]
 
 
 def regex_mentions(paper: Paper) -> list[Mention]:
     """Mentions of NAMES in the title, then the abstract; of overlapping matches the leftmost, then longest, wins."""
     mentions = []
     for field, text in (("title", paper.title), ("abstract", paper.abstract)):
-        matches = sorted((match.start(), -len(match.group()), match.group(), label, name)
-                         for pattern, label, name in _surface_patterns() for match in pattern.finditer(text))
+        matches = sorted(
+            (match.start(), -len(match.group()), match.group(), label, name)
+            for pattern, label, name in _surface_patterns()
+            for match in pattern.finditer(text)
+        )
         taken_until = 0
         for start, negative_length, surface, label, name in matches:
             if start >= taken_until:
@@ -147,16 +228,26 @@ def rule_relations(paper: Paper, mentions: list[Mention]) -> list[Relation]:
     relations = []
     title_mentions = [i for i, m in enumerate(mentions) if m.field == "title"]
     if title_mentions:
-        relations.append(Relation(type="PROPOSES", head="paper", tail=title_mentions[0], score=0.7,
-                                  field="title", evidence=(0, len(paper.title)), source="rule"))
+        relations.append(
+            Relation(
+                type="PROPOSES",
+                head="paper",
+                tail=title_mentions[0],
+                score=0.7,
+                field="title",
+                evidence=(0, len(paper.title)),
+                source="rule",
+            )
+        )
     used_datasets: set[str] = set()
     for span in sentence_spans(paper.abstract):
         relations += _sentence_relations(paper.abstract, span, mentions, used_datasets)
     return relations
 
 
-def _sentence_relations(abstract: str, span: tuple[int, int], mentions: list[Mention],
-                        used_datasets: set[str]) -> list[Relation]:
+def _sentence_relations(
+    abstract: str, span: tuple[int, int], mentions: list[Mention], used_datasets: set[str]
+) -> list[Relation]:
     """The paper USES each dataset (once per paper), the first two systems (models, methods) are EVALUATED_ON
     the first two datasets, the first system HAS_RESULT a percentage, the first OUTPERFORMS the second."""
     start, end = span
@@ -178,8 +269,17 @@ def _sentence_relations(abstract: str, span: tuple[int, int], mentions: list[Men
     relations += [relation("EVALUATED_ON", system, dataset, 0.8) for system in systems[:2] for dataset in datasets[:2]]
     percentage = _PERCENTAGE.search(sentence)
     if systems and (datasets or tasks) and percentage:
-        relations.append(relation("HAS_RESULT", systems[0], (datasets + tasks)[0], 0.75,
-                                  metric=metrics[0] if metrics else None, value=percentage.group(1), unit="%"))
+        relations.append(
+            relation(
+                "HAS_RESULT",
+                systems[0],
+                (datasets + tasks)[0],
+                0.75,
+                metric=metrics[0] if metrics else None,
+                value=percentage.group(1),
+                unit="%",
+            )
+        )
     if len(systems) >= 2 and "outperform" in sentence:
         relations.append(relation("OUTPERFORMS", systems[0], systems[1], 0.65))
     return relations
@@ -188,6 +288,7 @@ def _sentence_relations(abstract: str, span: tuple[int, int], mentions: list[Men
 def hand_written_relations(paper: ExtractedPaper, specs: list[tuple]) -> list[Relation]:
     """Relations of a hand-written paper, each anchored on the first abstract mention of its names,
     with the sentence of its tail as evidence."""
+
     def index(text: str) -> int | str:
         if text == "paper":
             return "paper"
@@ -202,8 +303,17 @@ def hand_written_relations(paper: ExtractedPaper, specs: list[tuple]) -> list[Re
         if result:  # a HAS_RESULT's metric, value and unit; an OUTPERFORMS's margin (no metric)
             metric, value, unit = result
             fields = {"metric": index(metric) if metric else None, "value": value, "unit": unit}
-        relations.append(Relation(type=rel_type, head=head_index, tail=tail_index, score=0.8,
-                                  evidence=evidence, source="hand-written", **fields))
+        relations.append(
+            Relation(
+                type=rel_type,
+                head=head_index,
+                tail=tail_index,
+                score=0.8,
+                evidence=evidence,
+                source="hand-written",
+                **fields,
+            )
+        )
     return relations
 
 
@@ -222,9 +332,16 @@ def entities_of(papers: list[ExtractedPaper]) -> list[Entity]:
     for identifier, counts in sorted(surfaces.items()):
         label, name = CANONICAL[identifier]
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        entities.append(Entity(id=identifier, label=label, name=name, full_name=full_names.get(identifier),
-                               aliases=[alias for alias, _ in ranked],
-                               alias_counts=[f"{alias}\t{count}" for alias, count in ranked]))
+        entities.append(
+            Entity(
+                id=identifier,
+                label=label,
+                name=name,
+                full_name=full_names.get(identifier),
+                aliases=[alias for alias, _ in ranked],
+                alias_counts=[f"{alias}\t{count}" for alias, count in ranked],
+            )
+        )
     return entities
 
 
@@ -238,8 +355,10 @@ def _graph_of(papers: list[ExtractedPaper]) -> Graph:
 @cache
 def corpus_papers() -> tuple[Paper, ...]:
     """The example corpus; it has no dates, so they are spread over 2019-2024 for per-year queries to have data."""
-    return tuple(Paper.model_validate({**paper.model_dump(), "date": f"{2019 + index % 6}-01-01", "year": None})
-                 for index, paper in enumerate(read_papers([str(CORPUS)])))
+    return tuple(
+        Paper.model_validate({**paper.model_dump(), "date": f"{2019 + index % 6}-01-01", "year": None})
+        for index, paper in enumerate(read_papers([str(CORPUS)]))
+    )
 
 
 def split_corpus() -> tuple[tuple[Paper, ...], tuple[Paper, ...]]:
@@ -272,12 +391,15 @@ def _nasty_paper() -> ExtractedPaper:
     """A paper whose id and title are hostile and whose abstract compares each NASTY_NAMES model on MMLU."""
     sentences = [f"We compare {name} on MMLU." for name in NASTY_NAMES]
     abstract = " ".join(sentences)
-    paper = Paper(id="fixture:nasty 'id' `x`", title=NASTY_TITLE, abstract=abstract, date="2024-02",
-                  source="fixture:nasty")
+    paper = Paper(
+        id="fixture:nasty 'id' `x`", title=NASTY_TITLE, abstract=abstract, date="2024-02", source="fixture:nasty"
+    )
     name_offset = len("We compare ")
     sentence_starts = [sum(len(sentence) + 1 for sentence in sentences[:i]) for i in range(len(sentences))]
-    models = [_mention("abstract", abstract, start + name_offset, name, "Model", name, "hand-written")
-              for start, name in zip(sentence_starts, NASTY_NAMES)]
+    models = [
+        _mention("abstract", abstract, start + name_offset, name, "Model", name, "hand-written")
+        for start, name in zip(sentence_starts, NASTY_NAMES)
+    ]
     return ExtractedPaper.of(paper, models + regex_mentions(paper))
 
 
@@ -297,13 +419,43 @@ def nasty_graph() -> Graph:
     relationships: list[Relationship] = []
     for i, text in enumerate(NASTY_NAMES):
         paper_id, method_id = f"nasty:{i}:{text}", f"Method:{text}"
-        nodes.append(Node(label="Paper", id=paper_id, properties={
-            "title": text, "abstract": f"Abstract with {text} inside.", "source": f"nasty.txt:{i}"}))
-        nodes.append(Node(label="Method", id=method_id, properties={
-            "name": text, "full_name": text + " (full)", "aliases": [text], "alias_counts": [f"{text}\t1"],
-            "mention_count": 1, "paper_count": 1, "label_disagreements": 0}))
-        relationships.append(Relationship(
-            type="MENTIONS", start=paper_id, start_label="Paper", end=method_id, end_label="Method",
-            properties={"support": 1, "score": 0.5, "papers": [paper_id],
-                        "evidence": [f'{{"paper": "{paper_id}", "text": {text!r}}}'], "count": 1, "texts": [text]}))
+        nodes.append(
+            Node(
+                label="Paper",
+                id=paper_id,
+                properties={"title": text, "abstract": f"Abstract with {text} inside.", "source": f"nasty.txt:{i}"},
+            )
+        )
+        nodes.append(
+            Node(
+                label="Method",
+                id=method_id,
+                properties={
+                    "name": text,
+                    "full_name": text + " (full)",
+                    "aliases": [text],
+                    "alias_counts": [f"{text}\t1"],
+                    "mention_count": 1,
+                    "paper_count": 1,
+                    "label_disagreements": 0,
+                },
+            )
+        )
+        relationships.append(
+            Relationship(
+                type="MENTIONS",
+                start=paper_id,
+                start_label="Paper",
+                end=method_id,
+                end_label="Method",
+                properties={
+                    "support": 1,
+                    "score": 0.5,
+                    "papers": [paper_id],
+                    "evidence": [f'{{"paper": "{paper_id}", "text": {text!r}}}'],
+                    "count": 1,
+                    "texts": [text],
+                },
+            )
+        )
     return Graph(nodes=nodes, relationships=relationships)

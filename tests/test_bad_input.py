@@ -86,8 +86,14 @@ def test_ten_megabyte_single_line(tmp_path):
 
 def test_a_huge_title_skips_its_record_and_keeps_the_others(tmp_path):
     path = tmp_path / "titles.jsonl"
-    path.write_text(GOOD + "\n" + json.dumps({"id": "t", "title": "We evaluate BERT on SQuAD. " * 8333,
-                                              "abstract": "x y z"}) + "\n" + GOOD2 + "\n")
+    path.write_text(
+        GOOD
+        + "\n"
+        + json.dumps({"id": "t", "title": "We evaluate BERT on SQuAD. " * 8333, "abstract": "x y z"})
+        + "\n"
+        + GOOD2
+        + "\n"
+    )
     result = run_cli("papers", str(path))
     _assert_clean(result)
     assert result.returncode == 0 and _papers(result.stdout) == ["good-1", "good-2"]

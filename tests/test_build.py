@@ -75,7 +75,7 @@ def test_extract_output_follows_the_documented_contract(built):
         for mention in paper["mentions"]:
             assert set(mention) == mention_keys
             text = paper["title"] if mention["field"] == "title" else paper["abstract"]
-            assert text[mention["start"]:mention["end"]] == mention["text"]
+            assert text[mention["start"] : mention["end"]] == mention["text"]
             assert 0 <= mention["score"] <= 1
         for relation in paper["relations"]:
             relation_types[relation["type"]] += 1
@@ -100,19 +100,30 @@ def test_extract_reads_id_and_text_records_from_stdin():
 
 def test_query_runs_on_the_built_store(built):
     out, _ = built
-    result = run_cli("query", "--db", str(out / "graph.lbdb"), "--name", "top_datasets", "--param", "limit=3", "--format", "json")
+    result = run_cli(
+        "query", "--db", str(out / "graph.lbdb"), "--name", "top_datasets", "--param", "limit=3", "--format", "json"
+    )
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 3 and rows[0]["papers"] >= rows[-1]["papers"] >= 1
-    raw = run_cli("query", "--db", str(out / "graph.lbdb"), "MATCH (p:Paper) WHERE p.title = $t RETURN p.id AS id",
-                  "--param", "t=ERNIE 3.0: Large-scale Knowledge Enhanced Pre-training for Language Understanding and Generation",
-                  "--format", "csv")
+    raw = run_cli(
+        "query",
+        "--db",
+        str(out / "graph.lbdb"),
+        "MATCH (p:Paper) WHERE p.title = $t RETURN p.id AS id",
+        "--param",
+        "t=ERNIE 3.0: Large-scale Knowledge Enhanced Pre-training for Language Understanding and Generation",
+        "--format",
+        "csv",
+    )
     assert raw.returncode == 0 and len(raw.stdout.splitlines()) == 2
 
 
 def test_neo4j_without_password_is_one_line_error(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
-    result = run_cli("query", "--target", "neo4j", "--neo4j", "bolt://127.0.0.1:1", "MATCH (n) RETURN n", env=env, clear_env=True)
+    result = run_cli(
+        "query", "--target", "neo4j", "--neo4j", "bolt://127.0.0.1:1", "MATCH (n) RETURN n", env=env, clear_env=True
+    )
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "NEO4J_PASSWORD" in result.stderr
 
@@ -125,13 +136,19 @@ def _rows(out, cypher: str, **parameters) -> list[list]:
 def test_stated_facts_of_the_corpus_are_in_the_graph(built):
     out, _ = built
     # the entity's name is its most frequent spelling in the corpus ("LLaMA", "Llama"): compared without case
-    assert _rows(out, "MATCH (m:Model)-[:FINE_TUNED_FROM]->(b:Model) WHERE m.name = $name RETURN lower(b.name)",
-                 name="AlpaCare") == [["llama"]]
-    proposers = _rows(out, "MATCH (p:Paper)-[:PROPOSES]->(d:Dataset) WHERE d.name = $name RETURN p.abstract",
-                      name="MedInstruct-52k")
+    assert _rows(
+        out, "MATCH (m:Model)-[:FINE_TUNED_FROM]->(b:Model) WHERE m.name = $name RETURN lower(b.name)", name="AlpaCare"
+    ) == [["llama"]]
+    proposers = _rows(
+        out, "MATCH (p:Paper)-[:PROPOSES]->(d:Dataset) WHERE d.name = $name RETURN p.abstract", name="MedInstruct-52k"
+    )
     assert len(proposers) == 1 and proposers[0][0].startswith("Instruction-finetuning (IFT) has become crucial")
-    results = _rows(out, "MATCH (m)-[:ACHIEVES]->(r:Result)-[:MEASURED_ON]->(d:Dataset), (p:Paper)-[:REPORTS]->(r) "
-                         "WHERE m.name = $model AND d.name = $dataset RETURN r.value, r.unit, p.title",
-                    model="ERNIE 3.0", dataset="SuperGLUE")
+    results = _rows(
+        out,
+        "MATCH (m)-[:ACHIEVES]->(r:Result)-[:MEASURED_ON]->(d:Dataset), (p:Paper)-[:REPORTS]->(r) "
+        "WHERE m.name = $model AND d.name = $dataset RETURN r.value, r.unit, p.title",
+        model="ERNIE 3.0",
+        dataset="SuperGLUE",
+    )
     assert ["90.6", "%"] in [row[:2] for row in results]
     assert all(row[2].startswith("ERNIE 3.0:") for row in results)

@@ -69,6 +69,7 @@ def _one_error_line(err: str) -> str:
 
 # -- issue 20.3: `query` cannot touch files or write ---------------------------------------------
 
+
 def test_copy_to_a_file_is_refused_and_creates_nothing(store_path, tmp_path):
     victim = tmp_path / "victim.csv"
     result = run_cli("query", "--db", str(store_path), f"COPY (RETURN 'x') TO '{victim}'")
@@ -78,18 +79,25 @@ def test_copy_to_a_file_is_refused_and_creates_nothing(store_path, tmp_path):
 
 
 def test_load_from_a_system_file_is_refused_and_prints_nothing(store_path, kgbuild):
-    code, out, err = kgbuild("query", "--db", str(store_path),
-                             "LOAD FROM '/etc/passwd' (file_format='csv', header=false, delim=':') RETURN *")
+    code, out, err = kgbuild(
+        "query",
+        "--db",
+        str(store_path),
+        "LOAD FROM '/etc/passwd' (file_format='csv', header=false, delim=':') RETURN *",
+    )
     assert code == 1 and "LOAD is refused" in _one_error_line(err)
     assert "root" not in out + err
 
 
-@pytest.mark.parametrize("cypher", [
-    "CALL read_csv('/etc/passwd') RETURN *",
-    "MATCH (n) RETURN n LIMIT 1; EXPORT DATABASE '/tmp/kgbuild-test-export'",
-    "INSTALL httpfs",
-    "ATTACH '/tmp/other.lbdb' AS other (dbtype lbug)",
-])
+@pytest.mark.parametrize(
+    "cypher",
+    [
+        "CALL read_csv('/etc/passwd') RETURN *",
+        "MATCH (n) RETURN n LIMIT 1; EXPORT DATABASE '/tmp/kgbuild-test-export'",
+        "INSTALL httpfs",
+        "ATTACH '/tmp/other.lbdb' AS other (dbtype lbug)",
+    ],
+)
 def test_other_file_touching_statements_are_refused(store_path, kgbuild, cypher):
     code, _, err = kgbuild("query", "--db", str(store_path), cypher)
     assert code == 1 and "refused" in _one_error_line(err)
@@ -103,8 +111,14 @@ def test_a_write_is_refused_by_the_read_only_store(store_path, kgbuild):
 
 
 def test_clause_words_inside_strings_names_and_properties_still_run(store_path, kgbuild):
-    code, out, err = kgbuild("query", "--db", str(store_path), "--format", "json",
-                             "RETURN 'COPY x TO y; LOAD FROM z' AS `load` // CALL read_csv", )
+    code, out, err = kgbuild(
+        "query",
+        "--db",
+        str(store_path),
+        "--format",
+        "json",
+        "RETURN 'COPY x TO y; LOAD FROM z' AS `load` // CALL read_csv",
+    )
     assert code == 0, err
     assert json.loads(out) == {"load": "COPY x TO y; LOAD FROM z"}
     code, out, err = kgbuild("query", "--db", str(store_path), "--format", "csv", "CALL show_tables() RETURN name")
@@ -125,13 +139,17 @@ def test_write_flag_is_for_neo4j_only(store_path, kgbuild):
 
 # -- issue 19.7: any Cypher error is one line with the store's message ---------------------------
 
-@pytest.mark.parametrize(("cypher", "message"), [
-    ("MATCH (n) RETURN n LIMIT", "Parser exception"),
-    ("RETURN nosuchfunction(1)", "function NOSUCHFUNCTION does not exist"),
-    ("RETURN [1, 2][5]", "out of range"),
-    ("MATCH (n:Paper) RETURN n.order", "Parser exception"),
-    ("MATCH (n:NoSuchLabel) RETURN n", "NoSuchLabel"),
-])
+
+@pytest.mark.parametrize(
+    ("cypher", "message"),
+    [
+        ("MATCH (n) RETURN n LIMIT", "Parser exception"),
+        ("RETURN nosuchfunction(1)", "function NOSUCHFUNCTION does not exist"),
+        ("RETURN [1, 2][5]", "out of range"),
+        ("MATCH (n:Paper) RETURN n.order", "Parser exception"),
+        ("MATCH (n:NoSuchLabel) RETURN n", "NoSuchLabel"),
+    ],
+)
 def test_cypher_errors_are_one_line_with_the_stores_message(store_path, kgbuild, cypher, message):
     code, out, err = kgbuild("query", "--db", str(store_path), cypher)
     assert code == 1 and out == ""
@@ -146,6 +164,7 @@ def test_a_stats_store_error_is_one_line(tmp_path, kgbuild):
 
 
 # -- issue 19.8: named queries say what they need -------------------------------------------------
+
 
 def test_a_named_query_without_its_parameter_names_it_and_exits_2(store_path, kgbuild):
     code, out, err = kgbuild("query", "--db", str(store_path), "--name", "results_on_dataset")
@@ -171,26 +190,33 @@ def test_every_query_header_matches_its_cypher(store_path):
         for name, cypher in named_queries().items():
             header = query_header(name)
             assert set(header.parameters) == set(missing_parameters(cypher, {})), name
-            arguments = {parameter: {"limit": 1, "min_score": 0.5}.get(parameter, "x") for parameter in header.parameters}
+            arguments = {
+                parameter: {"limit": 1, "min_score": 0.5}.get(parameter, "x") for parameter in header.parameters
+            }
             assert store.query(cypher, arguments)[0] == header.columns, name
 
 
 # -- issue 20.5: bad parameter values are named, not tracebacks -----------------------------------
 
-@pytest.mark.parametrize(("value", "code", "message"), [
-    ("limit=-1", 1, "non-negative"),
-    ("limit=null", 1, "limit"),
-    ("limit=1e309", 2, "not a finite number"),
-    ('limit={"a":1}', 1, "limit"),
-    ("limit=99999999999999999999999", 2, "does not fit in 64 bits"),
-    ("limit", 2, "is not NAME=VALUE"),
-])
+
+@pytest.mark.parametrize(
+    ("value", "code", "message"),
+    [
+        ("limit=-1", 1, "non-negative"),
+        ("limit=null", 1, "limit"),
+        ("limit=1e309", 2, "not a finite number"),
+        ('limit={"a":1}', 1, "limit"),
+        ("limit=99999999999999999999999", 2, "does not fit in 64 bits"),
+        ("limit", 2, "is not NAME=VALUE"),
+    ],
+)
 def test_bad_parameter_values_are_one_line(store_path, kgbuild, value, code, message):
     got, _, err = kgbuild("query", "--db", str(store_path), "--name", "top_datasets", "--param", value)
     assert got == code and message in _one_error_line(err)
 
 
 # -- issue 19.12: stats per label, one document per format -----------------------------------------
+
 
 def test_stats_top_is_per_label_and_json_is_one_object(store_path, kgbuild):
     code, out, err = kgbuild("stats", "--db", str(store_path), "--top", "2", "--format", "json")
@@ -220,6 +246,7 @@ def test_stats_csv_is_one_table_with_one_header(store_path, kgbuild):
 
 # -- issue 20 (smaller): control characters never reach the terminal raw ---------------------------
 
+
 def test_table_output_escapes_control_characters(store_path, kgbuild):
     code, out, err = kgbuild("query", "--db", str(store_path), "RETURN $s AS s", "--param", "s=a\x1b[31mred\x07[bold]b")
     assert code == 0, err
@@ -237,6 +264,7 @@ def test_read_stats_escape_control_characters_in_file_names(tmp_path, kgbuild):
 
 # -- issue 19.9: the store-exists message names a real option ---------------------------------------
 
+
 def test_existing_store_message_names_load_replace(store_path, tmp_path, kgbuild):
     extracted = tmp_path / "extracted.jsonl"
     extracted.write_text(EXTRACT_LINE + "\n")
@@ -246,6 +274,7 @@ def test_existing_store_message_names_load_replace(store_path, tmp_path, kgbuild
 
 
 # -- issue 19.15: options mean the same everywhere; every help ends with an example ----------------
+
 
 def _options(command: click.Command) -> dict[str, click.Parameter]:
     return {name: param for param in command.params for name in getattr(param, "opts", [])}
@@ -276,14 +305,20 @@ def test_every_help_ends_with_an_example(kgbuild):
         assert code == 0
         tail = out.rstrip().splitlines()
         example = max(i for i, line in enumerate(tail) if line.strip() == "Example:")
-        assert all(line.startswith("    kgbuild") or "kgbuild" in line for line in tail[example + 1:]), name
+        assert all(line.startswith("    kgbuild") or "kgbuild" in line for line in tail[example + 1 :]), name
 
 
 # -- issue 19.16 and 20 (smaller): NEO4J_URI is honoured, and checked before any extraction --------
 
+
 def test_build_with_an_unreachable_neo4j_from_env_fails_before_extracting(tmp_path, kgbuild):
-    code, _, err = kgbuild("build", str(CORPUS), "-o", str(tmp_path / "out"),
-                           env={"NEO4J_URI": "bolt://127.0.0.1:1", "NEO4J_PASSWORD": "x"})
+    code, _, err = kgbuild(
+        "build",
+        str(CORPUS),
+        "-o",
+        str(tmp_path / "out"),
+        env={"NEO4J_URI": "bolt://127.0.0.1:1", "NEO4J_PASSWORD": "x"},
+    )
     assert code == 1 and "cannot reach Neo4j at bolt://127.0.0.1:1" in _one_error_line(err)
     assert "read " not in err  # the summary line of the extraction never came
     assert not (tmp_path / "out" / "extracted.jsonl").exists()
@@ -297,6 +332,7 @@ def test_load_honours_neo4j_uri_from_env(tmp_path, kgbuild):
 
 
 # -- issue 19.13 / 19.14: the progress line and the one-line summary -------------------------------
+
 
 def test_progress_has_a_total_a_unit_and_a_stage_each(monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
@@ -327,9 +363,11 @@ def test_progress_count_is_the_number_of_papers(tmp_path, monkeypatch):
 
 def test_extract_says_how_many_papers_and_duplicates(tmp_path, kgbuild):
     papers = tmp_path / "papers.jsonl"
-    records = [{"id": "2211.19126", "text": "We fine-tune BERT on SQuAD."},
-               {"id": "x1", "text": "We evaluate GPT-4 on MMLU."},
-               {"id": "2211.19126", "text": "We fine-tune BERT on SQuAD."}]
+    records = [
+        {"id": "2211.19126", "text": "We fine-tune BERT on SQuAD."},
+        {"id": "x1", "text": "We evaluate GPT-4 on MMLU."},
+        {"id": "2211.19126", "text": "We fine-tune BERT on SQuAD."},
+    ]
     papers.write_text("".join(json.dumps(record) + "\n" for record in records))
     code, out, err = kgbuild("extract", str(papers))
     assert code == 0, err
@@ -339,6 +377,7 @@ def test_extract_says_how_many_papers_and_duplicates(tmp_path, kgbuild):
 
 # -- issue 20.5: the bad-argument matrix: no command ever shows a traceback ------------------------
 
+
 def _matrix(store: Path, tmp: Path) -> list[tuple[str, ...]]:
     text = tmp / "notes.txt"
     text.write_text("not JSON at all\n")
@@ -347,36 +386,76 @@ def _matrix(store: Path, tmp: Path) -> list[tuple[str, ...]]:
     missing = str(tmp / "missing.jsonl")
     db = ("--db", str(store))
     cases: list[tuple[str, ...]] = [
-        (), ("nonsense",),
-        ("papers",), ("papers", missing), ("papers", "--input-format", "xml", str(text)),
+        (),
+        ("nonsense",),
+        ("papers",),
+        ("papers", missing),
+        ("papers", "--input-format", "xml", str(text)),
         ("papers", str(text), "-o", str(tmp / "no" / "such" / "dir" / "out.jsonl")),
         ("papers", str(tmp / "empty-dir")),
-        ("extract", missing), ("extract", str(text), "--aliases", missing), ("extract", str(text), "--workers", "0"),
-        ("entities", missing), ("entities", str(text), "--format", "xml"),
-        ("build",), ("build", missing, "-o", str(tmp / "b")), ("build", str(text), "--neo4j", "http://localhost:7474"),
-        ("build", str(text), "--neo4j", "bolt://host:notaport"), ("build", str(text), "--neo4j", "bolt://127.0.0.1:1"),
-        ("load", missing, "--db", str(tmp / "x.lbdb")), ("load", str(extract_file)),
-        ("load", str(text), "--db", str(tmp / "y.lbdb")), ("load", str(extract_file), *db),
-        ("export", str(extract_file)), ("export", str(extract_file), "--format", "xml", "-o", str(tmp / "e")),
+        ("extract", missing),
+        ("extract", str(text), "--aliases", missing),
+        ("extract", str(text), "--workers", "0"),
+        ("entities", missing),
+        ("entities", str(text), "--format", "xml"),
+        ("build",),
+        ("build", missing, "-o", str(tmp / "b")),
+        ("build", str(text), "--neo4j", "http://localhost:7474"),
+        ("build", str(text), "--neo4j", "bolt://host:notaport"),
+        ("build", str(text), "--neo4j", "bolt://127.0.0.1:1"),
+        ("load", missing, "--db", str(tmp / "x.lbdb")),
+        ("load", str(extract_file)),
+        ("load", str(text), "--db", str(tmp / "y.lbdb")),
+        ("load", str(extract_file), *db),
+        ("export", str(extract_file)),
+        ("export", str(extract_file), "--format", "xml", "-o", str(tmp / "e")),
         ("export", str(text), "--format", "jsonl", "-o", str(tmp / "e.jsonl")),
-        ("query",), ("query", "RETURN 1", "--name", "top_datasets", *db), ("query", "--name", "nope", *db),
-        ("query", "RETURN 1", "--db", missing), ("query", "RETURN 1", "--db", str(text)),
-        ("query", "RETURN 1", "--db", str(tmp)), ("query", "RETURN 1", "--format", "xml", *db),
-        ("query", "RETURN 1", "--target", "neo4j"), ("query", "RETURN 1", "--target", "neo4j", "--neo4j", "http://x"),
+        ("query",),
+        ("query", "RETURN 1", "--name", "top_datasets", *db),
+        ("query", "--name", "nope", *db),
+        ("query", "RETURN 1", "--db", missing),
+        ("query", "RETURN 1", "--db", str(text)),
+        ("query", "RETURN 1", "--db", str(tmp)),
+        ("query", "RETURN 1", "--format", "xml", *db),
+        ("query", "RETURN 1", "--target", "neo4j"),
+        ("query", "RETURN 1", "--target", "neo4j", "--neo4j", "http://x"),
         ("query", "RETURN 1", "--target", "neo4j", "--neo4j", "bolt://host:notaport"),
         ("query", "RETURN 1", "--target", "neo4j", "--neo4j", "bolt://127.0.0.1:1"),
-        ("query", "RETURN 1", "--write", *db), ("query", "RETURN $x", *db), ("query", "RETURN 1", "--param", "=", *db),
-        *(("query", "--name", "top_datasets", "--param", value, *db)
-          for value in ("limit=-1", "limit=null", "limit=1e309", 'limit={"a":1}', "limit=NaN", "limit=[1]")),
-        *(("query", cypher, *db) for cypher in (
-            "MATCH (n) RETURN n LIMIT", "RETURN nosuch(1)", "RETURN [1][3]", "MATCH (n) RETURN n.order",
-            "CREATE (:Dataset {id: 'x'})", "COPY (RETURN 1) TO 'x.csv'", "LOAD FROM 'x.csv' RETURN *",
-            "MATCH (n) DETACH DELETE n", "DROP TABLE Paper", "RETURN 1; RETURN 2", "")),
-        ("stats", "--db", missing), ("stats", "--db", str(text)), ("stats", "--top", "-1", *db),
-        ("stats", "--format", "xml", *db), ("stats", "--target", "neo4j"),
+        ("query", "RETURN 1", "--write", *db),
+        ("query", "RETURN $x", *db),
+        ("query", "RETURN 1", "--param", "=", *db),
+        *(
+            ("query", "--name", "top_datasets", "--param", value, *db)
+            for value in ("limit=-1", "limit=null", "limit=1e309", 'limit={"a":1}', "limit=NaN", "limit=[1]")
+        ),
+        *(
+            ("query", cypher, *db)
+            for cypher in (
+                "MATCH (n) RETURN n LIMIT",
+                "RETURN nosuch(1)",
+                "RETURN [1][3]",
+                "MATCH (n) RETURN n.order",
+                "CREATE (:Dataset {id: 'x'})",
+                "COPY (RETURN 1) TO 'x.csv'",
+                "LOAD FROM 'x.csv' RETURN *",
+                "MATCH (n) DETACH DELETE n",
+                "DROP TABLE Paper",
+                "RETURN 1; RETURN 2",
+                "",
+            )
+        ),
+        ("stats", "--db", missing),
+        ("stats", "--db", str(text)),
+        ("stats", "--top", "-1", *db),
+        ("stats", "--format", "xml", *db),
+        ("stats", "--target", "neo4j"),
         ("stats", "--target", "neo4j", "--neo4j", "bolt://127.0.0.1:1"),
-        ("eval", missing), ("eval", str(text)), ("eval", str(text), "--links"), ("eval", str(text), "--relations"),
-        ("eval", str(extract_file)), ("eval", str(extract_file), "--format", "xml"),
+        ("eval", missing),
+        ("eval", str(text)),
+        ("eval", str(text), "--links"),
+        ("eval", str(text), "--relations"),
+        ("eval", str(extract_file)),
+        ("eval", str(extract_file), "--format", "xml"),
     ]
     (tmp / "empty-dir").mkdir(exist_ok=True)
     return cases
@@ -392,17 +471,27 @@ def test_no_bad_argument_ever_shows_a_traceback(store_path, tmp_path, kgbuild, m
             tracebacks.append((args, err.splitlines()[-1:]))
         elif code not in (1, 2) or sum(line.startswith("Error:") for line in err.splitlines()) != 1:
             unclear.append((args, code, err))
-    print(f"\nbad-argument matrix: {len(cases)} cases, {len(cases) - len(tracebacks) - len(unclear)} clear "
-          f"one-line errors, {len(tracebacks)} tracebacks, {len(unclear)} unclear")
+    print(
+        f"\nbad-argument matrix: {len(cases)} cases, {len(cases) - len(tracebacks) - len(unclear)} clear "
+        f"one-line errors, {len(tracebacks)} tracebacks, {len(unclear)} unclear"
+    )
     assert not (tmp_path / "x.csv").exists()
     assert tracebacks == [] and unclear == []
 
 
 # -- issue 20.3 / 19.7 on Neo4j: read transactions, --write, one-line server errors -----------------
 
+
 def _neo4j_args(server) -> list[str]:
-    return ["--target", "neo4j", "--neo4j", server.uri, "--neo4j-user", server.user,
-            *(["--neo4j-database", server.database] if server.database else [])]
+    return [
+        "--target",
+        "neo4j",
+        "--neo4j",
+        server.uri,
+        "--neo4j-user",
+        server.user,
+        *(["--neo4j-database", server.database] if server.database else []),
+    ]
 
 
 def test_neo4j_query_runs_read_only_unless_write(neo4j_sink, neo4j_server, kgbuild):
@@ -410,8 +499,9 @@ def test_neo4j_query_runs_read_only_unless_write(neo4j_sink, neo4j_server, kgbui
     code, _, err = kgbuild("query", *_neo4j_args(neo4j_server), "CREATE (:Dataset {name: 'x'})", env=env)
     assert code == 1 and "refused the query" in _one_error_line(err)
     assert neo4j_sink.query("MATCH (d:Dataset) RETURN count(d)")[1] == [(0,)]
-    code, _, err = kgbuild("query", *_neo4j_args(neo4j_server), "--write", "CREATE (:Dataset {name: $name})",
-                           "--param", "name=x", env=env)
+    code, _, err = kgbuild(
+        "query", *_neo4j_args(neo4j_server), "--write", "CREATE (:Dataset {name: $name})", "--param", "name=x", env=env
+    )
     assert code == 0, err
     assert neo4j_sink.query("MATCH (d:Dataset) RETURN d.name")[1] == [("x",)]
 

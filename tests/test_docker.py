@@ -79,19 +79,32 @@ def test_build_context_leaves_out_the_venv_git_and_outputs():
     """.dockerignore lists what the image needs; nothing else of the repository reaches the build."""
     import fnmatch
 
-    rules = [line.strip() for line in (DOCKER.parent / ".dockerignore").read_text().splitlines()
-             if line.strip() and not line.startswith("#")]
+    rules = [
+        line.strip()
+        for line in (DOCKER.parent / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
 
     def sent(path: str) -> bool:  # Docker's rule: the last matching pattern decides
         included = True
         for rule in rules:
             negated = rule.startswith("!")
             pattern = rule.lstrip("!").rstrip("/")
-            if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern + "/*") or path.startswith(pattern + "/"):
+            if (
+                fnmatch.fnmatch(path, pattern)
+                or fnmatch.fnmatch(path, pattern + "/*")
+                or path.startswith(pattern + "/")
+            ):
                 included = negated
         return included
 
-    for path in (".venv/bin/python", ".git/config", "kgbuild-out/graph.lbdb", "docker/out/graph.graphml", "tests/test_read.py"):
+    for path in (
+        ".venv/bin/python",
+        ".git/config",
+        "kgbuild-out/graph.lbdb",
+        "docker/out/graph.graphml",
+        "tests/test_read.py",
+    ):
         assert not sent(path), path
     copied = re.findall(r"^COPY (.+)$", (DOCKER / "Dockerfile").read_text(encoding="utf-8"), re.M)
     for source in (s for line in copied for s in line.split()[:-1]):

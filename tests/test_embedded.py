@@ -52,8 +52,10 @@ def test_every_node_reads_back_unchanged(store, graph):
         names = [prop.name for prop in spec.properties]
         _, rows = store.query(f"MATCH (n:{label}) RETURN " + ", ".join(f"n.`{name}`" for name in names))
         stored = sorted((dict(zip(names, row)) for row in rows), key=lambda props: props[spec.key])
-        expected = sorted(({name: node.properties.get(name) for name in names} for node in graph.nodes
-                           if node.label == label), key=lambda props: props[spec.key])
+        expected = sorted(
+            ({name: node.properties.get(name) for name in names} for node in graph.nodes if node.label == label),
+            key=lambda props: props[spec.key],
+        )
         assert stored == expected, label
 
 
@@ -61,11 +63,15 @@ def test_every_relationship_reads_back_unchanged(store, graph):
     schema = load_schema()
     for rel_type, spec in schema.relationships.items():
         names = [prop.name for prop in spec.properties]
-        _, rows = store.query(f"MATCH (a)-[r:{rel_type}]->(b) RETURN a.id, b.id, "
-                              + ", ".join(f"r.`{name}`" for name in names))
+        _, rows = store.query(
+            f"MATCH (a)-[r:{rel_type}]->(b) RETURN a.id, b.id, " + ", ".join(f"r.`{name}`" for name in names)
+        )
         stored = sorted(rows)
-        expected = sorted([rel.start, rel.end, *(rel.properties.get(name) for name in names)]
-                          for rel in graph.relationships if rel.type == rel_type)
+        expected = sorted(
+            [rel.start, rel.end, *(rel.properties.get(name) for name in names)]
+            for rel in graph.relationships
+            if rel.type == rel_type
+        )
         assert stored == expected, rel_type
 
 
@@ -80,13 +86,25 @@ def test_nasty_values_load_and_read_back_unchanged(store):
 
 
 def test_list_edge_cases_round_trip(tmp_path):
-    lists = [[], [""], ["", ""], ["", "a", ""], ["%22", "%25", '"', "%", "$1 \\1 (x)"],
-             ["a,b", "[c]", "{d}", "  padded  ", "'q'", "\\", "new\nline\r\n"]]
-    graph = Graph(nodes=[
-        Node(label="Model", id=f"Model:{index}", properties={
-            "name": f"m{index}", "aliases": value, "mention_count": 0, "paper_count": 0})
-        for index, value in enumerate(lists)
-    ] + [Node(label="Paper", id="p", properties={"title": "", "abstract": "x", "source": "s"})])
+    lists = [
+        [],
+        [""],
+        ["", ""],
+        ["", "a", ""],
+        ["%22", "%25", '"', "%", "$1 \\1 (x)"],
+        ["a,b", "[c]", "{d}", "  padded  ", "'q'", "\\", "new\nline\r\n"],
+    ]
+    graph = Graph(
+        nodes=[
+            Node(
+                label="Model",
+                id=f"Model:{index}",
+                properties={"name": f"m{index}", "aliases": value, "mention_count": 0, "paper_count": 0},
+            )
+            for index, value in enumerate(lists)
+        ]
+        + [Node(label="Paper", id="p", properties={"title": "", "abstract": "x", "source": "s"})]
+    )
     with EmbeddedStore(tmp_path / "lists.lbug") as store:
         store.load(graph)
         _, rows = store.query("MATCH (m:Model) RETURN m.aliases, m.full_name ORDER BY m.id")
@@ -95,8 +113,15 @@ def test_list_edge_cases_round_trip(tmp_path):
 
 
 def test_list_elements_with_the_reserved_separators_are_refused(tmp_path):
-    graph = Graph(nodes=[Node(label="Model", id="Model:x", properties={
-        "name": "x", "aliases": ["a\ufdd2b"], "mention_count": 0, "paper_count": 0})])
+    graph = Graph(
+        nodes=[
+            Node(
+                label="Model",
+                id="Model:x",
+                properties={"name": "x", "aliases": ["a\ufdd2b"], "mention_count": 0, "paper_count": 0},
+            )
+        ]
+    )
     with pytest.raises(ValueError, match="U\\+FDD1 or U\\+FDD2"):
         EmbeddedStore(tmp_path / "reserved.lbug").load(graph)
     assert list(tmp_path.iterdir()) == []
@@ -109,9 +134,26 @@ def test_existing_store_is_refused_then_replaced_and_kept_when_a_load_fails(tmp_
         store.load(small)
         with pytest.raises(StoreExistsError, match="replace=True"):
             store.load(graph)
-        dangling = Graph(nodes=small.nodes, relationships=[Relationship(
-            type="MENTIONS", start="p", start_label="Paper", end="Model:missing", end_label="Model",
-            properties={"support": 1, "score": 0.5, "papers": ["p"], "evidence": [], "count": 1, "texts": ["m"]})])
+        dangling = Graph(
+            nodes=small.nodes,
+            relationships=[
+                Relationship(
+                    type="MENTIONS",
+                    start="p",
+                    start_label="Paper",
+                    end="Model:missing",
+                    end_label="Model",
+                    properties={
+                        "support": 1,
+                        "score": 0.5,
+                        "papers": ["p"],
+                        "evidence": [],
+                        "count": 1,
+                        "texts": ["m"],
+                    },
+                )
+            ],
+        )
         with pytest.raises(RuntimeError):
             store.load(dangling, replace=True)
         assert store.counts()["nodes"] == {"Paper": 1}  # the old store is untouched
@@ -157,6 +199,7 @@ def expected_rows(graph: Graph, name: str, parameters: dict) -> list[list]:
             papers[rel.end].add(rel.start)
         ranked = sorted(papers, key=lambda e: (-len(papers[e]), e))[: parameters["limit"]]
         return [[e, props[e]["name"], len(papers[e])] for e in ranked]
+
     def scored(rel_type: str) -> list[Relationship]:
         return [r for r in rels[rel_type] if r.properties["score"] >= parameters["min_score"]]
 
@@ -168,28 +211,81 @@ def expected_rows(graph: Graph, name: str, parameters: dict) -> list[list]:
         for r in scored("ACHIEVES"):
             if r.end in measured:
                 results[r.start, measured[r.end]].append(props[r.end])
-        rows = [[m, props[m]["name"], d, support.get((m, d), 0), result["value"], result.get("unit"),
-                 result.get("metric"), result["paper_id"]]
-                for m, d in set(support) | set(results) for result in results[m, d]]
-        rows += [[m, props[m]["name"], d, count, None, None, None, None]
-                 for (m, d), count in support.items() if not results[m, d]]
+        rows = [
+            [
+                m,
+                props[m]["name"],
+                d,
+                support.get((m, d), 0),
+                result["value"],
+                result.get("unit"),
+                result.get("metric"),
+                result["paper_id"],
+            ]
+            for m, d in set(support) | set(results)
+            for result in results[m, d]
+        ]
+        rows += [
+            [m, props[m]["name"], d, count, None, None, None, None]
+            for (m, d), count in support.items()
+            if not results[m, d]
+        ]
         return sorted(rows, key=lambda row: (row[0], row[2], row[7] or "", row[6] or "", row[4] or "", row[5] or ""))
     if name == "proposed_by_paper":
-        return sorted([r.start, props[r.start]["title"], r.end, props[r.end]["name"], r.properties["score"],
-                       r.properties["evidence"]] for r in scored("PROPOSES")
-                      if parameters["paper"] in (r.start, ) or props[r.start]["title"].lower() == parameters["paper"].lower())
+        return sorted(
+            [
+                r.start,
+                props[r.start]["title"],
+                r.end,
+                props[r.end]["name"],
+                r.properties["score"],
+                r.properties["evidence"],
+            ]
+            for r in scored("PROPOSES")
+            if parameters["paper"] in (r.start,) or props[r.start]["title"].lower() == parameters["paper"].lower()
+        )
     if name == "base_models":
-        return sorted([r.start, rel_type, r.end, props[r.end]["name"], r.properties["support"], r.properties["score"],
-                       r.properties["papers"]] for rel_type in ("FINE_TUNED_FROM", "BASED_ON")
-                      for r in scored(rel_type) if _matches(props[r.start], parameters["name"]))
+        return sorted(
+            [
+                r.start,
+                rel_type,
+                r.end,
+                props[r.end]["name"],
+                r.properties["support"],
+                r.properties["score"],
+                r.properties["papers"],
+            ]
+            for rel_type in ("FINE_TUNED_FROM", "BASED_ON")
+            for r in scored(rel_type)
+            if _matches(props[r.start], parameters["name"])
+        )
     if name == "outperforms":
-        return sorted([r.start, r.end, props[r.end]["name"], r.properties.get("delta"), r.properties["support"],
-                       r.properties["score"], r.properties["papers"]]
-                      for r in scored("OUTPERFORMS") if _matches(props[r.start], parameters["name"]))
+        return sorted(
+            [
+                r.start,
+                r.end,
+                props[r.end]["name"],
+                r.properties.get("delta"),
+                r.properties["support"],
+                r.properties["score"],
+                r.properties["papers"],
+            ]
+            for r in scored("OUTPERFORMS")
+            if _matches(props[r.start], parameters["name"])
+        )
     if name == "system_uses":
-        return sorted([r.start, r.end, props[r.end]["name"], r.properties["support"], r.properties["score"],
-                       r.properties["papers"]]
-                      for r in scored("USES") if r.start in entities and _matches(props[r.start], parameters["name"]))
+        return sorted(
+            [
+                r.start,
+                r.end,
+                props[r.end]["name"],
+                r.properties["support"],
+                r.properties["score"],
+                r.properties["papers"],
+            ]
+            for r in scored("USES")
+            if r.start in entities and _matches(props[r.start], parameters["name"])
+        )
     if name == "proposed_per_year":
         papers = defaultdict(set)
         for r in rels["PROPOSES"]:
@@ -197,16 +293,39 @@ def expected_rows(graph: Graph, name: str, parameters: dict) -> list[list]:
                 papers[props[r.start]["year"], r.end].add(r.start)
         return [[year, e, props[e]["name"], len(papers[year, e])] for year, e in sorted(papers)]
     if name == "entity":
-        return [[e, props[e]["name"], props[e].get("full_name"), props[e]["aliases"], props[e]["alias_counts"],
-                 props[e]["mention_count"], props[e]["paper_count"]]
-                for e in sorted(entities) if _matches(props[e], parameters["name"])]
+        return [
+            [
+                e,
+                props[e]["name"],
+                props[e].get("full_name"),
+                props[e]["aliases"],
+                props[e]["alias_counts"],
+                props[e]["mention_count"],
+                props[e]["paper_count"],
+            ]
+            for e in sorted(entities)
+            if _matches(props[e], parameters["name"])
+        ]
     if name == "papers_mentioning":
-        return sorted([r.start, props[r.start]["title"], props[r.start].get("year"), r.end, r.properties["count"],
-                       r.properties["texts"], r.properties["evidence"]]
-                      for r in rels["MENTIONS"] if _matches(props[r.end], parameters["name"]))
+        return sorted(
+            [
+                r.start,
+                props[r.start]["title"],
+                props[r.start].get("year"),
+                r.end,
+                r.properties["count"],
+                r.properties["texts"],
+                r.properties["evidence"],
+            ]
+            for r in rels["MENTIONS"]
+            if _matches(props[r.end], parameters["name"])
+        )
     if name == "fine_tuned_from":
-        return sorted([r.start, props[r.start]["name"], r.end, r.properties["support"], r.properties["papers"]]
-                      for r in rels["FINE_TUNED_FROM"] if _matches(props[r.end], parameters["model"]))
+        return sorted(
+            [r.start, props[r.start]["name"], r.end, r.properties["support"], r.properties["papers"]]
+            for r in rels["FINE_TUNED_FROM"]
+            if _matches(props[r.end], parameters["model"])
+        )
     if name == "results_on_dataset":
         system = {r.end: r.start for r in rels["ACHIEVES"]}
         title = {r.end: props[r.start]["title"] for r in rels["REPORTS"]}
@@ -214,8 +333,18 @@ def expected_rows(graph: Graph, name: str, parameters: dict) -> list[list]:
         for r in rels["MEASURED_ON"]:
             if r.end_label == "Dataset" and _matches(props[r.end], parameters["dataset"]):
                 result = props[r.start]
-                rows.append([system[r.start], props[system[r.start]]["name"], result["value"], result.get("unit"),
-                             result.get("metric"), result["paper_id"], title.get(r.start), result["evidence"]])
+                rows.append(
+                    [
+                        system[r.start],
+                        props[system[r.start]]["name"],
+                        result["value"],
+                        result.get("unit"),
+                        result.get("metric"),
+                        result["paper_id"],
+                        title.get(r.start),
+                        result["evidence"],
+                    ]
+                )
         return sorted(rows, key=lambda row: (row[0], row[5], row[4] or "", row[2]))
     if name == "entity_relationships":
         rows = []
@@ -226,8 +355,18 @@ def expected_rows(graph: Graph, name: str, parameters: dict) -> list[list]:
                     mine, other = (r.start, r.end) if direction == "out" else (r.end, r.start)
                     if mine in entities and _matches(props[mine], parameters["name"]):
                         shown = props[other].get("name", props[other].get("title", props[other].get("value")))
-                        block.append([mine, direction, rel_type, other, shown, r.properties["support"],
-                                      r.properties["score"], r.properties["papers"]])
+                        block.append(
+                            [
+                                mine,
+                                direction,
+                                rel_type,
+                                other,
+                                shown,
+                                r.properties["support"],
+                                r.properties["score"],
+                                r.properties["papers"],
+                            ]
+                        )
                 rows += sorted(block, key=lambda row: (row[0], row[3]))
         return rows
     raise AssertionError(f"no expectation for query {name}")

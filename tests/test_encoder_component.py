@@ -45,7 +45,8 @@ def test_tags_a_corpus_abstract(nlp, alpacare):
 def test_the_source_tag_selects_a_convention(alpacare):
     gsap = spacy.blank("en")
     gsap.add_pipe("kgbuild_encoder_ner", config={"source": "gsap_ner", "threads": 1}).from_disk(
-        default_data_dir() / ENCODER_DIR)
+        default_data_dir() / ENCODER_DIR
+    )
     assert ("AlpaCare", "Model") in {(ent.text, ent.label_) for ent in gsap(alpacare.abstract).ents}
 
 
@@ -55,7 +56,7 @@ def test_entity_offsets_index_the_text_as_given(nlp):
     doc = nlp(text)
     assert doc.ents
     for ent in doc.ents:
-        assert text[ent.start_char:ent.end_char] == ent.text
+        assert text[ent.start_char : ent.end_char] == ent.text
         # spaCy tokens, whole: an entity never starts or ends inside a token
         assert ent.start_char == doc[ent.start].idx and ent.end_char == doc[ent.end - 1].idx + len(doc[ent.end - 1])
 
@@ -79,7 +80,9 @@ def test_a_text_longer_than_one_window(nlp, alpacare):
     # every repetition of the abstract is tagged, the last window's as well as the first's
     starts = [i * (len(alpacare.abstract) + 1) for i in range(4)]
     for start in starts:
-        inside = {(ent.text, ent.label_) for ent in doc.ents if start <= ent.start_char < start + len(alpacare.abstract)}
+        inside = {
+            (ent.text, ent.label_) for ent in doc.ents if start <= ent.start_char < start + len(alpacare.abstract)
+        }
         assert ("MedInstruct-52k", "Dataset") in inside
     assert doc.tensor.shape == (len(doc), 384)
     assert np.all(np.abs(doc.tensor[[t.i for t in doc if not t.is_space]]).sum(axis=1) > 0)
@@ -99,7 +102,8 @@ def test_to_disk_and_spacy_load_give_identical_output(nlp, alpacare, tmp_path):
 def test_config_goes_through_spacy_config(tmp_path):
     nlp = spacy.blank("en")
     nlp.add_pipe("kgbuild_encoder_ner", config={"source": "scier", "stride": 100}).from_disk(
-        default_data_dir() / ENCODER_DIR)
+        default_data_dir() / ENCODER_DIR
+    )
     nlp.to_disk(tmp_path / "pipeline")
     loaded = spacy.load(tmp_path / "pipeline").get_pipe("kgbuild_encoder_ner")
     assert (loaded.source, loaded.stride, loaded.tagger.stride) == ("scier", 100, 100)
@@ -142,8 +146,9 @@ def test_fast_and_default_have_the_same_output_contract(tmp_path):
     assert {m["label"] for m in fast["mentions"]} <= set(ENTITY_LABELS)
     assert {tuple(sorted(m)) for m in default["mentions"]} == {tuple(sorted(m)) for m in fast["mentions"]}
     # and they are two pipelines, not one
-    assert ([(m["start"], m["end"], m["label"]) for m in default["mentions"]]
-            != [(m["start"], m["end"], m["label"]) for m in fast["mentions"]])
+    assert [(m["start"], m["end"], m["label"]) for m in default["mentions"]] != [
+        (m["start"], m["end"], m["label"]) for m in fast["mentions"]
+    ]
 
 
 def test_two_workers_give_the_same_output_as_one():

@@ -10,8 +10,28 @@ from kgbuild.encoder.decode import decode, merge_windows, score_sets, viterbi
 @pytest.fixture(scope="module")
 def tokenizer():
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
-    words = ["we", "fine", "tune", "bert", "base", "on", "clip", "and", "image", "##net", "1", "##k", "the", "model",
-             "-", ",", ".", "(", ")"]
+
+    words = [
+        "we",
+        "fine",
+        "tune",
+        "bert",
+        "base",
+        "on",
+        "clip",
+        "and",
+        "image",
+        "##net",
+        "1",
+        "##k",
+        "the",
+        "model",
+        "-",
+        ",",
+        ".",
+        "(",
+        ")",
+    ]
     vocab = {w: i for i, w in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", *words])}
     tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
@@ -33,7 +53,10 @@ def test_labels_round_trip_through_decoding(tokenizer):
         logits[i, tag if tag >= 0 else 0] = 5.0
     spans = decode(encoded, logits)
     assert [(s, e, label) for s, e, label, _ in spans] == GOLD
-    assert score_sets([{"entities": [{"start": s, "end": e, "label": label} for s, e, label in GOLD]}], [spans])["f1"] == 1.0
+    assert (
+        score_sets([{"entities": [{"start": s, "end": e, "label": label} for s, e, label in GOLD]}], [spans])["f1"]
+        == 1.0
+    )
 
 
 def test_viterbi_never_starts_inside():
@@ -51,8 +74,9 @@ def test_overlapping_windows_cover_every_piece(tokenizer):
         assert end - start <= 30 and encoded.first[start]
         covered[start:end] = True
     assert covered.all()
-    merged = merge_windows(len(encoded.ids), ranges, [np.full((e - s, len(TAGS)), float(k)) for k, (s, e) in
-                                                        enumerate(ranges)])
+    merged = merge_windows(
+        len(encoded.ids), ranges, [np.full((e - s, len(TAGS)), float(k)) for k, (s, e) in enumerate(ranges)]
+    )
     assert merged.shape == (len(encoded.ids), len(TAGS))
     consecutive = windows(encoded, 30)
     assert consecutive[0][0] == 0 and consecutive[-1][1] == len(encoded.ids)

@@ -9,7 +9,12 @@ from kgbuild.evaluation.ner import evaluate_ner, format_ner_report
 
 # Measured exact micro-F1 of the shipped CNN (--fast): scierc_dev 0.419, scier_dev 0.756; of the encoder pipeline
 # (the default): scierc_dev 0.468, scier_dev 0.749 (docs/quality.md).
-FLOORS = {("scierc_dev", True): 0.41, ("scier_dev", True): 0.74, ("scierc_dev", False): 0.45, ("scier_dev", False): 0.73}
+FLOORS = {
+    ("scierc_dev", True): 0.41,
+    ("scier_dev", True): 0.74,
+    ("scierc_dev", False): 0.45,
+    ("scier_dev", False): 0.73,
+}
 
 
 @pytest.mark.parametrize(("name", "fast"), list(FLOORS))

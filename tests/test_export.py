@@ -29,8 +29,11 @@ def test_jsonl_is_nodes_then_relationships_and_rebuilds_the_graph(graph, tmp_pat
     assert set(records[-1]) == {"kind", "type", "start", "start_label", "end", "end_label", "properties"}
 
     nodes = [Node(**{k: v for k, v in record.items() if k != "kind"}) for record in records if record["kind"] == "node"]
-    rels = [Relationship(**{k: v for k, v in record.items() if k != "kind"})
-            for record in records if record["kind"] == "relationship"]
+    rels = [
+        Relationship(**{k: v for k, v in record.items() if k != "kind"})
+        for record in records
+        if record["kind"] == "relationship"
+    ]
     assert Graph(nodes=nodes, relationships=rels) == graph
 
 
@@ -46,15 +49,19 @@ def test_jsonl_keeps_nasty_strings_on_one_line(graph, tmp_path):
 def _typed(cell: str, spec_type: str):
     if cell == "":
         return None
-    return {"string": str, "integer": int, "float": float, "boolean": lambda c: c == "true",
-            "string[]": json.loads}[spec_type](cell)
+    return {"string": str, "integer": int, "float": float, "boolean": lambda c: c == "true", "string[]": json.loads}[
+        spec_type
+    ](cell)
 
 
 def test_csv_has_one_file_per_label_and_type_and_rebuilds_every_value(graph, tmp_path):
     export_csv(graph, tmp_path)
     schema = load_schema()
-    expected_files = ({f"node_{label}.csv" for label in schema.nodes} | {f"rel_{t}.csv" for t in schema.relationships}
-                      | {"kgbuild-manifest.json"})
+    expected_files = (
+        {f"node_{label}.csv" for label in schema.nodes}
+        | {f"rel_{t}.csv" for t in schema.relationships}
+        | {"kgbuild-manifest.json"}
+    )
     assert {path.name for path in tmp_path.iterdir()} == expected_files
 
     for label, spec in schema.nodes.items():
@@ -62,8 +69,11 @@ def test_csv_has_one_file_per_label_and_type_and_rebuilds_every_value(graph, tmp
             rows = list(csv.reader(handle))
         assert rows[0] == [prop.name for prop in spec.properties]
         read = [{prop.name: _typed(cell, prop.type) for prop, cell in zip(spec.properties, row)} for row in rows[1:]]
-        expected = [{prop.name: node.properties.get(prop.name) for prop in spec.properties}
-                    for node in graph.nodes if node.label == label]
+        expected = [
+            {prop.name: node.properties.get(prop.name) for prop in spec.properties}
+            for node in graph.nodes
+            if node.label == label
+        ]
         # An empty cell cannot tell an empty string from an absent one (documented).
         assert read == [{k: (None if v == "" else v) for k, v in props.items()} for props in expected], label
 
@@ -72,9 +82,17 @@ def test_csv_has_one_file_per_label_and_type_and_rebuilds_every_value(graph, tmp
             rows = list(csv.reader(handle))
         assert rows[0] == ["start", "start_label", "end", "end_label", *(prop.name for prop in spec.properties)]
         read = [row[:4] + [_typed(cell, prop.type) for prop, cell in zip(spec.properties, row[4:])] for row in rows[1:]]
-        expected = [[rel.start, rel.start_label, rel.end, rel.end_label,
-                     *(rel.properties.get(prop.name) for prop in spec.properties)]
-                    for rel in graph.relationships if rel.type == rel_type]
+        expected = [
+            [
+                rel.start,
+                rel.start_label,
+                rel.end,
+                rel.end_label,
+                *(rel.properties.get(prop.name) for prop in spec.properties),
+            ]
+            for rel in graph.relationships
+            if rel.type == rel_type
+        ]
         assert read == expected, rel_type
 
 

@@ -42,8 +42,11 @@ def test_networkx_reads_every_node_and_edge_with_typed_values(written):
     for node in graph.nodes:
         spec = schema.nodes[node.label]
         data = network.nodes[node.id]
-        expected = {p.name: _expected(node.properties[p.name], p.type)
-                    for p in spec.properties if p.name != spec.key and p.name in node.properties}
+        expected = {
+            p.name: _expected(node.properties[p.name], p.type)
+            for p in spec.properties
+            if p.name != spec.key and p.name in node.properties
+        }
         assert data == {"label": node.label, **expected}
         for prop in spec.properties:  # the type, not only the value, survives
             if prop.name in data:
@@ -65,8 +68,12 @@ def test_absent_properties_are_not_written(written):
     network = nx.read_graphml(path, force_multigraph=True)
     entity = next(node for node in graph.nodes if node.label == "Model")
     assert "full_name" not in entity.properties and "full_name" not in network.nodes[entity.id]
-    assert all(value is not None and value != "" for _, data in network.nodes(data=True) for key, value in data.items()
-               if key not in ("title",))  # titles may legitimately be empty strings
+    assert all(
+        value is not None and value != ""
+        for _, data in network.nodes(data=True)
+        for key, value in data.items()
+        if key not in ("title",)
+    )  # titles may legitimately be empty strings
 
 
 def test_nasty_strings_round_trip_exactly(written):
@@ -123,8 +130,10 @@ def test_keys_are_named_typed_from_the_schema_and_unique(written):
 def test_schema_gives_each_attribute_name_one_type_per_scope():
     """GraphML keys are per (name, scope); a name with two types would need two keys with one id."""
     schema = load_schema()
-    for specs in ([p for spec in schema.nodes.values() for p in spec.properties],
-                  [p for spec in schema.relationships.values() for p in spec.properties]):
+    for specs in (
+        [p for spec in schema.nodes.values() for p in spec.properties],
+        [p for spec in schema.relationships.values() for p in spec.properties],
+    ):
         types = {}
         for prop in specs:
             assert types.setdefault(prop.name, prop.type) == prop.type, prop.name
@@ -133,10 +142,16 @@ def test_schema_gives_each_attribute_name_one_type_per_scope():
 def test_two_relationship_types_between_one_pair_are_two_edges(tmp_path):
     schema_props = {"support": 1, "score": 0.5, "papers": ["p"], "evidence": []}
     graph = Graph(
-        nodes=[Node(label="Model", id="Model:a", properties={"name": "A", "mention_count": 1, "paper_count": 1}),
-               Node(label="Model", id="Model:b", properties={"name": "B", "mention_count": 2, "paper_count": 1})],
-        relationships=[Relationship(type=t, start="Model:a", start_label="Model", end="Model:b", end_label="Model",
-                                    properties=schema_props) for t in ("BASED_ON", "OUTPERFORMS")],
+        nodes=[
+            Node(label="Model", id="Model:a", properties={"name": "A", "mention_count": 1, "paper_count": 1}),
+            Node(label="Model", id="Model:b", properties={"name": "B", "mention_count": 2, "paper_count": 1}),
+        ],
+        relationships=[
+            Relationship(
+                type=t, start="Model:a", start_label="Model", end="Model:b", end_label="Model", properties=schema_props
+            )
+            for t in ("BASED_ON", "OUTPERFORMS")
+        ],
     )
     path = tmp_path / "pair.graphml"
     write_graphml(graph, path)
@@ -147,8 +162,15 @@ def test_two_relationship_types_between_one_pair_are_two_edges(tmp_path):
 
 
 def test_control_characters_xml_cannot_hold_become_replacement_characters(tmp_path):
-    graph = Graph(nodes=[Node(label="Model", id="Model:x", properties={
-        "name": "a\x00b\x0cc\td", "aliases": ["a\x00b"], "mention_count": 1, "paper_count": 1})])
+    graph = Graph(
+        nodes=[
+            Node(
+                label="Model",
+                id="Model:x",
+                properties={"name": "a\x00b\x0cc\td", "aliases": ["a\x00b"], "mention_count": 1, "paper_count": 1},
+            )
+        ]
+    )
     path = tmp_path / "control.graphml"
     write_graphml(graph, path)
     data = nx.read_graphml(path).nodes["Model:x"]

@@ -20,8 +20,11 @@ SENTENCE = "We evaluate BERT on SQuAD and GLUE. "
 
 def test_a_name_repeated_n_times_proposes_its_occurrences_once_each_not_n_times():
     doc = load_pipeline().make_doc(SENTENCE * 300)
-    names = [Candidate(token.i, token.i + 1, "Dataset" if token.text in ("SQuAD", "GLUE") else "Model", {"ner"})
-             for token in doc if token.text in ("BERT", "SQuAD", "GLUE")]
+    names = [
+        Candidate(token.i, token.i + 1, "Dataset" if token.text in ("SQuAD", "GLUE") else "Model", {"ner"})
+        for token in doc
+        if token.text in ("BERT", "SQuAD", "GLUE")
+    ]
     proposed = Resolver._repeat_candidates(doc, names, {})
     # each name and label once per occurrence (900), not once per pair of occurrences (270,000 before)
     assert len(proposed) == len(names)
@@ -135,8 +138,13 @@ print(peak() - before)
 def test_one_record_of_60k_characters_costs_a_few_mb_per_10k_over_a_tiny_one():
     text = (SENTENCE * 2000)[:60_000]  # the worst case: every name repeated 1,667 times
     # 3 GB of address space: before the fix this record took ~2.9 GB and stopped here with MemoryError
-    process = subprocess.run([sys.executable, "-c", _PEAK_OVER_TINY, text], capture_output=True, text=True,
-                             timeout=300, preexec_fn=_limit_address_space)
+    process = subprocess.run(
+        [sys.executable, "-c", _PEAK_OVER_TINY, text],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=_limit_address_space,
+    )
     assert process.returncode == 0, process.stderr[-500:]
     assert float(process.stdout) < 6 * 40  # MB: measured 20 (bench/bench_record_memory.py)
 
@@ -149,10 +157,13 @@ def _limit_address_space() -> None:
 
 # Item 2: a failing record is reported, the others are kept.
 
+
 def _papers() -> list[Paper]:
-    return [Paper(id="good-1", title="BERT", abstract="We evaluate BERT on SQuAD.", source="in.jsonl:1"),
-            Paper(id="bad-2", title="LLaMA", abstract="We fine-tune LLaMA on Alpaca. " * 40, source="in.jsonl:2"),
-            Paper(id="good-3", title="GPT-4", abstract="We evaluate GPT-4 on MMLU.", source="in.jsonl:3")]
+    return [
+        Paper(id="good-1", title="BERT", abstract="We evaluate BERT on SQuAD.", source="in.jsonl:1"),
+        Paper(id="bad-2", title="LLaMA", abstract="We fine-tune LLaMA on Alpaca. " * 40, source="in.jsonl:2"),
+        Paper(id="good-3", title="GPT-4", abstract="We evaluate GPT-4 on MMLU.", source="in.jsonl:3"),
+    ]
 
 
 @pytest.fixture
@@ -184,8 +195,15 @@ def relate_failing_on_bad(paper, fields, mentions) -> list[Relation]:
 
 def test_a_failure_in_a_worker_process_is_reported_and_the_run_goes_on():
     failures = []
-    out = list(extract_papers(_papers() * 2, workers=2, batch_size=2, relate=relate_failing_on_bad,
-                              on_error=lambda paper, message: failures.append((paper.source, paper.id, message))))
+    out = list(
+        extract_papers(
+            _papers() * 2,
+            workers=2,
+            batch_size=2,
+            relate=relate_failing_on_bad,
+            on_error=lambda paper, message: failures.append((paper.source, paper.id, message)),
+        )
+    )
     assert [paper.paper_id for paper in out] == ["good-1", "good-3"] * 2
     assert failures == [("in.jsonl:2", "bad-2", "RuntimeError: a rule met something it did not expect")] * 2
 
@@ -194,13 +212,19 @@ def test_extract_writes_every_valid_record_warns_of_the_failed_one_and_exits_1(s
     from kgbuild.cli import cli  # noqa: PLC0415
 
     source = tmp_path / "in.jsonl"
-    source.write_text("".join(json.dumps({"id": paper.id, "title": paper.title, "abstract": paper.abstract}) + "\n"
-                              for paper in _papers()), encoding="utf-8")
+    source.write_text(
+        "".join(
+            json.dumps({"id": paper.id, "title": paper.title, "abstract": paper.abstract}) + "\n" for paper in _papers()
+        ),
+        encoding="utf-8",
+    )
     output = tmp_path / "out.jsonl"
     result = CliRunner().invoke(cli, ["extract", str(source), "-o", str(output)])
     assert result.exit_code == 1
     assert [json.loads(line)["paper_id"] for line in output.read_text(encoding="utf-8").splitlines()] == [
-        "good-1", "good-3"]
+        "good-1",
+        "good-3",
+    ]
     warnings = [line for line in result.stderr.splitlines() if "bad-2" in line]
     assert len(warnings) == 1 and f"{source}:2: paper bad-2: extraction failed" in warnings[0]
     assert "Traceback" not in result.stderr and "1 record(s) skipped" in result.stderr

@@ -12,12 +12,12 @@ import json
 import re
 
 import pytest
-from helpers import CORPUS, EVAL
 
+from helpers import CORPUS, EVAL
+from kgbuild.abbreviations import find_definitions
 from kgbuild.evaluation.links import evaluate_links, format_links_report
 from kgbuild.graph.build import build_graph
 from kgbuild.link import Linker
-from kgbuild.abbreviations import find_definitions
 from kgbuild.link.keys import match_key
 from kgbuild.models import Entity, ExtractedPaper, Mention, Paper
 from kgbuild.read import InputError, read_papers
@@ -30,7 +30,9 @@ _PHRASE = re.compile(
     r"\b(?:[A-Za-z][\w-]* ){0,3}(?:[Mm]odels?|[Nn]etworks?|[Ll]earning|[Ff]ine-?[Tt]uning|[Tt]uning|[Pp]re-?[Tt]raining|"
     r"[Rr]etrieval|[Gg]eneration|[Aa]nswering|[Cc]lassification|[Dd]etection|[Ss]egmentation|[Rr]ecognition|[Aa]ccuracy)\b"
 )
-_FUNCTION_WORDS = "the|a|an|of|and|or|in|on|for|to|with|by|from|as|we|our|that|this|these|is|are|such|using|via|use|based"
+_FUNCTION_WORDS = (
+    "the|a|an|of|and|or|in|on|for|to|with|by|from|as|we|our|that|this|these|is|are|such|using|via|use|based"
+)
 _LEADING_FUNCTION_WORDS = re.compile(rf"^(?:(?:{_FUNCTION_WORDS})\s+)+", re.I)
 _TASK_HEADS = ("retrieval", "generation", "answering", "classification", "detection", "segmentation", "recognition")
 
@@ -41,7 +43,9 @@ def guess_label(text: str) -> str:
         return "Metric"
     if lower.endswith(_TASK_HEADS):
         return "Task"
-    if re.search(r"(?:dataset|benchmark|bench|qa|corpus|-\d+k)$", lower) or re.match(r"cifar|imagenet|squad|mmlu|coco", lower):
+    if re.search(r"(?:dataset|benchmark|bench|qa|corpus|-\d+k)$", lower) or re.match(
+        r"cifar|imagenet|squad|mmlu|coco", lower
+    ):
         return "Dataset"
     if re.search(r"\d", text) or re.search(r"gpt|bert|llama|t5|clip|mistral|qwen|vicuna|alpaca", lower):
         return "Model"
@@ -71,14 +75,27 @@ def standin_mentions(paper: Paper) -> ExtractedPaper:
         text = paper.title if field == "title" else paper.abstract
         for start, end in _spans(text):
             surface = text[start:end]
-            mentions.append(Mention(field=field, start=start, end=end, text=surface, label=guess_label(surface),
-                                    score=0.6, source="standin", sentence=0))
+            mentions.append(
+                Mention(
+                    field=field,
+                    start=start,
+                    end=end,
+                    text=surface,
+                    label=guess_label(surface),
+                    score=0.6,
+                    source="standin",
+                    sentence=0,
+                )
+            )
     return ExtractedPaper.of(paper, mentions)
 
 
 # -- fixtures ------------------------------------------------------------------
 
-def _link(papers: list[ExtractedPaper], aliases_path=None) -> tuple[list[Entity], list[tuple[str, str]], list[ExtractedPaper]]:
+
+def _link(
+    papers: list[ExtractedPaper], aliases_path=None
+) -> tuple[list[Entity], list[tuple[str, str]], list[ExtractedPaper]]:
     linker = Linker(aliases_path=aliases_path)
     for paper in papers:
         linker.observe(paper)
@@ -99,8 +116,16 @@ def linked_corpus(corpus):
 def _paper(text: str, names: list[tuple[str, str]], paper_id: str = "p") -> ExtractedPaper:
     """A paper whose mentions are every occurrence of each (name, label) in `text`."""
     mentions = [
-        Mention(field="abstract", start=match.start(), end=match.end(), text=name, label=label, score=0.9,
-                source="test", sentence=0)
+        Mention(
+            field="abstract",
+            start=match.start(),
+            end=match.end(),
+            text=name,
+            label=label,
+            score=0.9,
+            source="test",
+            sentence=0,
+        )
         for name, label in names
         for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-]|\.\d)", text)
     ]
@@ -119,19 +144,32 @@ def _containing(papers: list[ExtractedPaper], needle: str) -> ExtractedPaper:
 # -- version / size / family safety ----------------------------------------------
 
 KEPT_APART = [
-    ("CIFAR-10", "CIFAR-100", "Dataset"), ("GPT-3", "GPT-3.5", "Model"), ("GPT-3.5", "GPT-4", "Model"),
-    ("GPT-3", "GPT-4", "Model"), ("LLaMA", "LLaMA-2", "Model"), ("ResNet-50", "ResNet-101", "Model"),
-    ("BERT", "RoBERTa", "Model"), ("T5", "mT5", "Model"), ("SQuAD 1.1", "SQuAD 2.0", "Dataset"),
-    ("LLaMA-2-7B", "LLaMA-2-13B", "Model"), ("LLaMA-2-7B", "LLaMA-2", "Model"),
+    ("CIFAR-10", "CIFAR-100", "Dataset"),
+    ("GPT-3", "GPT-3.5", "Model"),
+    ("GPT-3.5", "GPT-4", "Model"),
+    ("GPT-3", "GPT-4", "Model"),
+    ("LLaMA", "LLaMA-2", "Model"),
+    ("ResNet-50", "ResNet-101", "Model"),
+    ("BERT", "RoBERTa", "Model"),
+    ("T5", "mT5", "Model"),
+    ("SQuAD 1.1", "SQuAD 2.0", "Dataset"),
+    ("LLaMA-2-7B", "LLaMA-2-13B", "Model"),
+    ("LLaMA-2-7B", "LLaMA-2", "Model"),
 ]
 
 
 @pytest.fixture(scope="module")
 def linked_with_pairs(corpus):
     """The corpus plus one paper per pair that names both, linked together."""
-    extra = [_paper(f"We compare {first} with {second}. {first} beats {second}.", [(first, label), (second, label)], f"pair{index}")
-             for index, (first, second, label) in enumerate(KEPT_APART)]
-    return _link([*corpus, *extra])[2][len(corpus):]
+    extra = [
+        _paper(
+            f"We compare {first} with {second}. {first} beats {second}.",
+            [(first, label), (second, label)],
+            f"pair{index}",
+        )
+        for index, (first, second, label) in enumerate(KEPT_APART)
+    ]
+    return _link([*corpus, *extra])[2][len(corpus) :]
 
 
 @pytest.mark.parametrize("index", range(len(KEPT_APART)), ids=[f"{a}|{b}" for a, b, _ in KEPT_APART])
@@ -164,30 +202,42 @@ def test_variant_of_carries_the_papers_and_mentions_that_name_the_variant(linked
         assert relationship["support"] == len(relationship["papers"]) > 0 and relationship["score"] > 0
         for evidence in map(json.loads, relationship["evidence"]):
             named = next(p for p in linked if p.paper_id == evidence["paper"])
-            assert named.text(evidence["field"])[evidence["start"]:evidence["end"]] == evidence["text"]
-    assert {json.loads(evidence)["text"] for evidence in seven_b["evidence"]} == {"LLaMA-2-7B", "Llama2-7b", "LLaMa2-7B"}
+            assert named.text(evidence["field"])[evidence["start"] : evidence["end"]] == evidence["text"]
+    assert {json.loads(evidence)["text"] for evidence in seven_b["evidence"]} == {
+        "LLaMA-2-7B",
+        "Llama2-7b",
+        "LLaMa2-7B",
+    }
 
 
 # -- normalisation -----------------------------------------------------------------
 
-@pytest.mark.parametrize("spellings", [
-    ["GPT-4", "GPT4", "GPT 4", "gpt-4", "GPT\u20114", "\u201cGPT-4\u201d"],
-    ['T\\"ulu', "T\u00fclu", "Tulu"],
-    ["large language model", "large language models", "Large Language Models", "large-language models"],
-    ["Instruction-finetuning", "instruction fine-tuning", "Instruction Fine-Tuning"],
-    ["SQuAD 1.1", "SQuAD v1.1", "SQuADv1.1"],
-])
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["GPT-4", "GPT4", "GPT 4", "gpt-4", "GPT\u20114", "\u201cGPT-4\u201d"],
+        ['T\\"ulu', "T\u00fclu", "Tulu"],
+        ["large language model", "large language models", "Large Language Models", "large-language models"],
+        ["Instruction-finetuning", "instruction fine-tuning", "Instruction Fine-Tuning"],
+        ["SQuAD 1.1", "SQuAD v1.1", "SQuADv1.1"],
+    ],
+)
 def test_spelling_variants_share_one_key(spellings):
     assert len({match_key(spelling) for spelling in spellings}) == 1
 
 
 # -- abbreviations -------------------------------------------------------------------
 
-@pytest.mark.parametrize("long,short", [
-    ("Large Language Models", "LLMs"),
-    ("Knowledge-Enhanced Pre-trained Language Models", "KEPLMs"),
-    ("Instruction-finetuning", "IFT"),
-])
+
+@pytest.mark.parametrize(
+    "long,short",
+    [
+        ("Large Language Models", "LLMs"),
+        ("Knowledge-Enhanced Pre-trained Language Models", "KEPLMs"),
+        ("Instruction-finetuning", "IFT"),
+    ],
+)
 def test_corpus_abbreviations_resolve_to_the_long_form(linked_corpus, long, short):
     _, _, linked = linked_corpus
     paper = _containing(linked, f"{long} ({short})")
@@ -198,16 +248,22 @@ def test_corpus_abbreviations_resolve_to_the_long_form(linked_corpus, long, shor
 def test_both_definition_directions_are_found():
     text = "LLMs (large language models) differ from Bidirectional Encoder Representations from Transformers (BERT)."
     assert [(d.short, d.long) for d in find_definitions(text)] == [
-        ("LLMs", "large language models"), ("BERT", "Bidirectional Encoder Representations from Transformers")]
+        ("LLMs", "large language models"),
+        ("BERT", "Bidirectional Encoder Representations from Transformers"),
+    ]
 
 
 def test_definition_checks_beyond_schwartz_hearst():
     # Corpus sentences: S&H alone would return "Supervised Fine-Tuning" for SSFT, keep "models" in HAR's
     # long form, and read "e.g." and "MultiMedQA ... dataset" as definitions.
-    text = ("Structure-aware Supervised Fine-Tuning (SSFT). Human-Activity Recognition models (HAR). "
-            "closed models (e.g., GPT-4). the MultiMedQA multiple-choice dataset (MedQA).")
+    text = (
+        "Structure-aware Supervised Fine-Tuning (SSFT). Human-Activity Recognition models (HAR). "
+        "closed models (e.g., GPT-4). the MultiMedQA multiple-choice dataset (MedQA)."
+    )
     assert [(d.short, d.long) for d in find_definitions(text)] == [
-        ("SSFT", "Structure-aware Supervised Fine-Tuning"), ("HAR", "Human-Activity Recognition")]
+        ("SSFT", "Structure-aware Supervised Fine-Tuning"),
+        ("HAR", "Human-Activity Recognition"),
+    ]
 
 
 def test_unambiguous_abbreviation_becomes_a_corpus_wide_alias(linked_corpus):
@@ -216,9 +272,16 @@ def test_unambiguous_abbreviation_becomes_a_corpus_wide_alias(linked_corpus):
     entities, _, linked = linked_corpus
     undefined = next(paper for paper in linked if _ids_of(paper, "PLMs") and "(PLMs)" not in paper.abstract)
     defined = _containing(linked, "Pre-trained Language Models (PLMs)")
-    assert _ids_of(undefined, "PLMs") == _ids_of(defined, "Pre-trained Language Models") == {"Method:pretrainedlanguagemodel"}
+    assert (
+        _ids_of(undefined, "PLMs")
+        == _ids_of(defined, "Pre-trained Language Models")
+        == {"Method:pretrainedlanguagemodel"}
+    )
     plm = next(entity for entity in entities if entity.id == "Method:pretrainedlanguagemodel")
-    assert (plm.name, plm.full_name) == ("PLM", "pre-trained language models")  # as written: no paper defines the singular
+    assert (plm.name, plm.full_name) == (
+        "PLM",
+        "pre-trained language models",
+    )  # as written: no paper defines the singular
 
 
 def test_ambiguous_abbreviation_in_the_corpus_stays_separate_per_paper(linked_corpus):
@@ -232,8 +295,12 @@ def test_ambiguous_abbreviation_in_the_corpus_stays_separate_per_paper(linked_co
 
 def test_constructed_ambiguous_short_form():
     papers = [
-        _paper("We use contrastive learning (CL). CL helps.", [("contrastive learning", "Method"), ("CL", "Method")], "a"),
-        _paper("Continual learning (CL) forgets. CL is hard.", [("Continual learning", "Method"), ("CL", "Method")], "b"),
+        _paper(
+            "We use contrastive learning (CL). CL helps.", [("contrastive learning", "Method"), ("CL", "Method")], "a"
+        ),
+        _paper(
+            "Continual learning (CL) forgets. CL is hard.", [("Continual learning", "Method"), ("CL", "Method")], "b"
+        ),
         _paper("CL is popular.", [("CL", "Method")], "c"),
     ]
     entities, _, (a, b, c) = _link(papers)
@@ -245,6 +312,7 @@ def test_constructed_ambiguous_short_form():
 
 # -- types ---------------------------------------------------------------------------
 
+
 def test_one_label_per_name_by_weighted_majority():
     papers = [
         _paper("BERT is strong.", [("BERT", "Model")], "a"),
@@ -252,7 +320,9 @@ def test_one_label_per_name_by_weighted_majority():
         _paper("BERT pre-training.", [("BERT", "Method")], "c"),
     ]
     entities, _, linked = _link(papers)
-    assert [(entity.id, entity.mention_count, entity.label_disagreements) for entity in entities] == [("Model:bert", 3, 1)]
+    assert [(entity.id, entity.mention_count, entity.label_disagreements) for entity in entities] == [
+        ("Model:bert", 3, 1)
+    ]
     assert _ids_of(linked[2], "BERT") == {"Model:bert"}
 
 
@@ -266,6 +336,7 @@ def test_abbreviation_never_joins_a_name_of_another_label():
 
 
 # -- ids, names, alias table -------------------------------------------------------------
+
 
 def test_rerun_and_reversed_order_give_identical_entities(corpus, linked_corpus):
     entities, variant_pairs, linked = linked_corpus
@@ -290,32 +361,54 @@ def test_entity_fields_are_counted_most_frequent_first():
 
 def test_name_is_the_abbreviation_only_when_it_is_in_common_use():
     papers = [
-        _paper("Fine-tuning (FT) is fine-tuning; fine-tuning again.", [("Fine-tuning", "Method"), ("FT", "Method"),
-                                                                       ("fine-tuning", "Method")], "a"),
-        _paper("Direct Preference Optimization (DPO). DPO beats DPO.", [("Direct Preference Optimization", "Method"),
-                                                                        ("DPO", "Method")], "b"),
+        _paper(
+            "Fine-tuning (FT) is fine-tuning; fine-tuning again.",
+            [("Fine-tuning", "Method"), ("FT", "Method"), ("fine-tuning", "Method")],
+            "a",
+        ),
+        _paper(
+            "Direct Preference Optimization (DPO). DPO beats DPO.",
+            [("Direct Preference Optimization", "Method"), ("DPO", "Method")],
+            "b",
+        ),
     ]
     entities, _, _ = _link(papers)
     assert {(entity.id, entity.name, entity.full_name) for entity in entities} == {
         ("Method:finetuning", "fine-tuning", "Fine-tuning"),
-        ("Method:directpreferenceoptimization", "DPO", "Direct Preference Optimization")}
+        ("Method:directpreferenceoptimization", "DPO", "Direct Preference Optimization"),
+    }
 
 
 def test_names_are_spellings_the_text_contains(corpus):
     # Corpus abstracts: keys fold the plural ("Cityscapes" and "Cityscape" would be one entity), names do not
     # invent the singular (it was "Cityscape", "MyCanva", "OpenImage", "Caltech-UCSD Bird").
-    names = [("Cityscapes", "Dataset"), ("MyCanvas", "Dataset"), ("OpenImages", "Dataset"),
-             ("Caltech-UCSD Birds", "Dataset")]
-    papers = [_paper(paper.abstract, [(name, label) for name, label in names if name in paper.abstract], paper.paper_id)
-              for paper in corpus if any(name in paper.abstract for name, _ in names)]
+    names = [
+        ("Cityscapes", "Dataset"),
+        ("MyCanvas", "Dataset"),
+        ("OpenImages", "Dataset"),
+        ("Caltech-UCSD Birds", "Dataset"),
+    ]
+    papers = [
+        _paper(paper.abstract, [(name, label) for name, label in names if name in paper.abstract], paper.paper_id)
+        for paper in corpus
+        if any(name in paper.abstract for name, _ in names)
+    ]
     # the singular, when written, is the name however often the plural is
-    papers.append(_paper("Diffusion models beat diffusion models. A diffusion model.",
-                         [("Diffusion models", "Method"), ("diffusion models", "Method"),
-                          ("diffusion model", "Method")], "x"))
+    papers.append(
+        _paper(
+            "Diffusion models beat diffusion models. A diffusion model.",
+            [("Diffusion models", "Method"), ("diffusion models", "Method"), ("diffusion model", "Method")],
+            "x",
+        )
+    )
     entities, _, _ = _link(papers)
     assert {entity.id: entity.name for entity in entities} == {
-        "Dataset:cityscape": "Cityscapes", "Dataset:mycanva": "MyCanvas", "Dataset:openimage": "OpenImages",
-        "Dataset:caltechucsdbird": "Caltech-UCSD Birds", "Method:diffusionmodel": "diffusion model"}
+        "Dataset:cityscape": "Cityscapes",
+        "Dataset:mycanva": "MyCanvas",
+        "Dataset:openimage": "OpenImages",
+        "Dataset:caltechucsdbird": "Caltech-UCSD Birds",
+        "Method:diffusionmodel": "diffusion model",
+    }
     assert _link(list(reversed(papers)))[0] == entities
 
 
@@ -326,13 +419,21 @@ def test_a_lower_case_word_does_not_name_a_name_written_in_capitals(corpus):
     video = next(paper for paper in corpus if "extended video clip" in paper.abstract)
     models = next(paper for paper in corpus if " CLIP " in paper.abstract)
     transformer = next(paper for paper in corpus if " Transformer " in paper.abstract)
-    papers = [_paper(video.abstract, [("clip", "Method")], video.paper_id),
-              _paper(models.abstract, [("CLIP", "Model")], models.paper_id),
-              _paper(transformer.abstract, [("Transformer", "Method")], transformer.paper_id),
-              _paper("We train a transformer with a video clip and an fc layer.",
-                     [("transformer", "Method"), ("clip", "Method"), ("fc", "Method")], "t"),
-              _paper("An FC layer. A Transformer is a transformer.", [("FC", "Method"), ("Transformer", "Method"),
-                                                                      ("transformer", "Method")], "f")]
+    papers = [
+        _paper(video.abstract, [("clip", "Method")], video.paper_id),
+        _paper(models.abstract, [("CLIP", "Model")], models.paper_id),
+        _paper(transformer.abstract, [("Transformer", "Method")], transformer.paper_id),
+        _paper(
+            "We train a transformer with a video clip and an fc layer.",
+            [("transformer", "Method"), ("clip", "Method"), ("fc", "Method")],
+            "t",
+        ),
+        _paper(
+            "An FC layer. A Transformer is a transformer.",
+            [("FC", "Method"), ("Transformer", "Method"), ("transformer", "Method")],
+            "f",
+        ),
+    ]
     entities, _, (video_linked, models_linked, transformer_linked, constructed, capitals) = _link(papers)
     assert _ids_of(constructed, "fc") == _ids_of(capitals, "FC") == {"Method:fc"}  # an abbreviation, not a word
     assert _ids_of(video_linked, "clip") == _ids_of(constructed, "clip") == {"Method:clip-word"}
@@ -343,7 +444,9 @@ def test_a_lower_case_word_does_not_name_a_name_written_in_capitals(corpus):
     assert (by_id["Model:clip"].aliases, by_id["Model:clip"].label_disagreements) == (["CLIP"], 0)
     assert (by_id["Model:clip"].mention_count, by_id["Model:clip"].paper_count) == (clip_mentions, 1)
     assert (by_id["Method:transformer"].paper_count, by_id["Method:transformer"].mention_count) == (
-        3, sum(mention.text == "Transformer" for mention in transformer_linked.mentions) + 3)
+        3,
+        sum(mention.text == "Transformer" for mention in transformer_linked.mentions) + 3,
+    )
     assert (by_id["Method:clip-word"].name, by_id["Method:clip-word"].paper_count) == ("clip", 2)
 
 
@@ -360,6 +463,7 @@ def test_user_alias_file_joins_names(tmp_path):
 
 
 # -- evaluation on gold ------------------------------------------------------------------
+
 
 def test_links_on_scier_dev_meet_the_floor():
     # Measured: precision 1.000, recall 0.775 (see kgbuild/evaluation/links.py for the pairs counted).

@@ -39,8 +39,10 @@ def db_snapshot(sink: Neo4jSink, sets: bool = False) -> tuple[list, list]:
 def graph_snapshot(graph: Graph, sets: bool = False) -> tuple[list, list]:
     return (
         sorted(((n.label,), _norm(n.properties, sets)) for n in graph.nodes),
-        sorted((r.type, (r.start_label,), r.start, (r.end_label,), r.end, _norm(r.properties, sets))
-               for r in graph.relationships),
+        sorted(
+            (r.type, (r.start_label,), r.start, (r.end_label,), r.end, _norm(r.properties, sets))
+            for r in graph.relationships
+        ),
     )
 
 
@@ -78,7 +80,7 @@ def test_incremental_load_merges_corpora(neo4j_sink):
     first, second = split_corpus()
     graph_a, graph_b = corpus_graph(first), corpus_graph(second)
     assert not {n.id for n in graph_a.nodes if n.label == "Paper"} & {n.id for n in graph_b.nodes if n.label == "Paper"}
-    shared = ({n.id for n in graph_a.nodes if n.label != "Paper"} & {n.id for n in graph_b.nodes if n.label != "Paper"})
+    shared = {n.id for n in graph_a.nodes if n.label != "Paper"} & {n.id for n in graph_b.nodes if n.label != "Paper"}
     assert len(shared) > 10
 
     neo4j_sink.load(graph_a)
@@ -93,7 +95,8 @@ def test_incremental_load_merges_corpora(neo4j_sink):
     a_count = next(n.properties["mention_count"] for n in graph_a.nodes if n.id == entity)
     b_count = next(n.properties["mention_count"] for n in graph_b.nodes if n.id == entity)
     _, rows = neo4j_sink.query(
-        "MATCH (p:Paper)-[m:MENTIONS]->(e {id: $id}) RETURN e.mention_count, e.paper_count, count(p)", {"id": entity})
+        "MATCH (p:Paper)-[m:MENTIONS]->(e {id: $id}) RETURN e.mention_count, e.paper_count, count(p)", {"id": entity}
+    )
     assert rows == [(a_count + b_count, rows[0][2], rows[0][2])]
 
     # still idempotent after merging: loading either half again changes nothing
@@ -107,8 +110,10 @@ def test_full_name_kept_when_new_graph_has_none(neo4j_sink, full_graph):
     neo4j_sink.load(full_graph)
     entity = next(n for n in full_graph.nodes if n.properties.get("full_name"))
     stripped = Graph(
-        nodes=[n.model_copy(update={"properties": {k: v for k, v in n.properties.items() if k != "full_name"}})
-               for n in full_graph.nodes],
+        nodes=[
+            n.model_copy(update={"properties": {k: v for k, v in n.properties.items() if k != "full_name"}})
+            for n in full_graph.nodes
+        ],
         relationships=full_graph.relationships,
     )
     neo4j_sink.load(stripped)
@@ -127,8 +132,10 @@ def test_hostile_strings_load_unchanged_and_touch_nothing_else(neo4j_sink, full_
     assert sorted(before[0] + nasty_nodes) == after[0]
     assert sorted(before[1] + nasty_rels) == after[1]
     for text in NASTY:
-        _, rows = neo4j_sink.query("MATCH (p:Paper {title: $t})-[m:MENTIONS]->(e:Method {name: $t}) "
-                                   "RETURN p.id, e.aliases, m.texts", {"t": text})
+        _, rows = neo4j_sink.query(
+            "MATCH (p:Paper {title: $t})-[m:MENTIONS]->(e:Method {name: $t}) RETURN p.id, e.aliases, m.texts",
+            {"t": text},
+        )
         assert rows == [(f"nasty:{NASTY.index(text)}:{text}", [text], [text])]
 
 
@@ -258,6 +265,7 @@ def _rows(result) -> tuple[list, list]:
 
 # -- neo4j-admin import export -----------------------------------------------------------------
 
+
 def _hostile_corpus_graph(full_graph: Graph) -> Graph:
     nasty = nasty_graph()
     return Graph(nodes=full_graph.nodes + nasty.nodes, relationships=full_graph.relationships + nasty.relationships)
@@ -265,8 +273,10 @@ def _hostile_corpus_graph(full_graph: Graph) -> Graph:
 
 def _without_empty_lists(snapshot):
     """The import tool cannot express an empty array: such properties come back absent."""
+
     def strip(props: str) -> str:
         return json.dumps({k: v for k, v in json.loads(props).items() if v != []}, sort_keys=True, ensure_ascii=False)
+
     nodes, rels = snapshot
     return sorted((label, strip(p)) for label, p in nodes), sorted((*r[:-1], strip(r[-1])) for r in rels)
 
@@ -346,13 +356,21 @@ def test_import_tool_loads_the_export(tmp_path, full_graph):
     assert command[0] == "neo4j-admin"
     classpath = f"{jar}{os.pathsep}{LIB / '*'}"
     env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
-    done = subprocess.run(["java", *JVM_OPTS, "-cp", classpath, "org.neo4j.cli.AdminTool", *command[1:]],
-                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)  # import.report lands in cwd
+    done = subprocess.run(
+        ["java", *JVM_OPTS, "-cp", classpath, "org.neo4j.cli.AdminTool", *command[1:]],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # import.report lands in cwd
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "IMPORT DONE" in done.stdout + done.stderr
 
-    with serving_store(home, "import-test-pw", JVM_OPTS, timeout=120) as uri, \
-            Neo4jSink(uri, "neo4j", "import-test-pw") as sink:
+    with (
+        serving_store(home, "import-test-pw", JVM_OPTS, timeout=120) as uri,
+        Neo4jSink(uri, "neo4j", "import-test-pw") as sink,
+    ):
         assert _without_empty_lists(db_snapshot(sink)) == _without_empty_lists(graph_snapshot(graph))
 
 
@@ -366,10 +384,12 @@ def test_entity_stats_are_recomputed_from_the_database(neo4j_sink, full_graph):
 
     nasty = nasty_graph()
     mention = next(r for r in full_graph.relationships if r.type == "MENTIONS")
-    repeated = Relationship(**{**mention.model_dump(), "properties": {**mention.properties, "count": 1,
-                                                                         "texts": ["zz repeated alias"]}})
-    graph = Graph(nodes=full_graph.nodes + nasty.nodes,
-                  relationships=full_graph.relationships + nasty.relationships + [repeated])
+    repeated = Relationship(
+        **{**mention.model_dump(), "properties": {**mention.properties, "count": 1, "texts": ["zz repeated alias"]}}
+    )
+    graph = Graph(
+        nodes=full_graph.nodes + nasty.nodes, relationships=full_graph.relationships + nasty.relationships + [repeated]
+    )
     report = neo4j_sink.load(graph)
     assert report["entities_recomputed"] == sum(1 for n in graph.nodes if n.label in load_schema().entity_labels)
     before = db_snapshot(neo4j_sink)

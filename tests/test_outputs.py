@@ -22,12 +22,22 @@ import pytest
 from graph_fixtures import CORPUS, corpus_graph, fixture_graph, split_corpus
 from helpers import run_cli
 from kgbuild import pipeline
-from kgbuild.outputs import (MANIFEST, OutputExistsError, OutputLockedError, OutputSet, file_digest,
-                             is_kgbuild_output, output_lock, remove_stale, remove_stale_system_temporaries,
-                             verify_manifest)
+from kgbuild.outputs import (
+    MANIFEST,
+    OutputExistsError,
+    OutputLockedError,
+    OutputSet,
+    file_digest,
+    is_kgbuild_output,
+    output_lock,
+    remove_stale,
+    remove_stale_system_temporaries,
+    verify_manifest,
+)
 from kgbuild.pipeline import Spool, read_extracted, write_jsonl
 from kgbuild.read import read_papers
-from kgbuild.sinks import export as export_module, graphml as graphml_module
+from kgbuild.sinks import export as export_module
+from kgbuild.sinks import graphml as graphml_module
 from kgbuild.sinks.embedded import EmbeddedStore, StoreExistsError
 from kgbuild.sinks.export import export_csv, export_jsonl
 from kgbuild.sinks.graphml import write_graphml
@@ -71,7 +81,7 @@ class _FailingFile:
     def write(self, data):
         if self.limit <= 0:
             raise OSError(28, "No space left on device (injected)")
-        data = data[:self.limit]
+        data = data[: self.limit]
         self.limit -= len(data)
         self.handle.write(data)
         if self.limit <= 0:
@@ -101,6 +111,7 @@ def _no_temporaries(directory: Path) -> bool:
 
 
 # -- a failed write leaves the previous output whole -------------------------------------------------
+
 
 def test_graphml_failing_midway_keeps_the_previous_file(graph, tmp_path, monkeypatch):
     path = tmp_path / "graph.graphml"
@@ -186,8 +197,11 @@ def test_build_killed_during_the_write_phase_leaves_the_previous_build_whole(bui
     temporary_dir = tmp_path / "tmp"
     temporary_dir.mkdir()
     environment = {**os.environ, "TMPDIR": str(temporary_dir)}
-    process = subprocess.Popen([sys.executable, "-m", "kgbuild", "build", str(fewer), "--out", str(out), "-q"],
-                               env=environment, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kgbuild", "build", str(fewer), "--out", str(out), "-q"],
+        env=environment,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 300
     while not any(p.name.endswith("-graph.lbdb") and ".kgbuild-tmp-" in p.name for p in out.iterdir()):
         assert process.poll() is None, "the build ended before its store was written"
@@ -214,6 +228,7 @@ def test_build_killed_during_the_write_phase_leaves_the_previous_build_whole(bui
 
 
 # -- the manifest --------------------------------------------------------------------------------------
+
 
 def test_build_writes_a_manifest_of_every_output_last(built):
     _, out = built
@@ -256,6 +271,7 @@ def test_directory_exports_end_with_a_manifest(graph, tmp_path):
 
 # -- a file kgbuild did not write is not replaced -------------------------------------------------------
 
+
 def test_graphml_names_kgbuild_as_its_generator(graph, tmp_path):
     path = tmp_path / "graph.graphml"
     write_graphml(graph, path)
@@ -274,7 +290,8 @@ def test_build_refuses_to_replace_a_file_it_did_not_write(built, tmp_path, optio
     result = run_cli("build", str(corpus), "--out", str(tmp_path / "out"), option, str(precious), "-q")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        f"Error: {precious} exists and was not written by kgbuild; pass --replace to overwrite it"]
+        f"Error: {precious} exists and was not written by kgbuild; pass --replace to overwrite it"
+    ]
     assert precious.read_text() == "my notes\n"
     assert time.monotonic() - started < 20  # refused before extracting anything
 
@@ -335,12 +352,21 @@ def test_export_refuses_a_foreign_file_unless_replace(built, tmp_path):
 
 # -- temporaries of dead processes are removed ------------------------------------------------------------
 
+
 def test_remove_stale_removes_only_what_dead_processes_left(tmp_path):
     dead, alive = _dead_pid(), os.getpid()
-    stale = [tmp_path / f".kgbuild-tmp-{dead}-ab12-graph.lbdb", tmp_path / f".kgbuild-tmp-{dead}-ab12-graph.lbdb.wal",
-             tmp_path / f"kgbuild-spool-{dead}-x1.jsonl", tmp_path / f"kgbuild-csv-{dead}-y2"]
-    kept = [tmp_path / f".kgbuild-tmp-{alive}-cd34-graph.lbdb", tmp_path / f"kgbuild-spool-{alive}-z.jsonl",
-            tmp_path / "kgbuild-notes.jsonl", tmp_path / "graph.lbdb"]
+    stale = [
+        tmp_path / f".kgbuild-tmp-{dead}-ab12-graph.lbdb",
+        tmp_path / f".kgbuild-tmp-{dead}-ab12-graph.lbdb.wal",
+        tmp_path / f"kgbuild-spool-{dead}-x1.jsonl",
+        tmp_path / f"kgbuild-csv-{dead}-y2",
+    ]
+    kept = [
+        tmp_path / f".kgbuild-tmp-{alive}-cd34-graph.lbdb",
+        tmp_path / f"kgbuild-spool-{alive}-z.jsonl",
+        tmp_path / "kgbuild-notes.jsonl",
+        tmp_path / "graph.lbdb",
+    ]
     for path in stale + kept:
         if path.name.startswith("kgbuild-csv-"):
             path.mkdir()
@@ -377,8 +403,12 @@ def test_spool_removes_dead_spools_and_its_own_at_exit(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
     # At interpreter exit too (a spool still referenced by a module global).
     code = "import kgbuild.pipeline as p; KEEP = p.Spool([]); print(len(list(__import__('os').scandir(%r))))"
-    result = subprocess.run([sys.executable, "-c", code % str(tmp_path)], capture_output=True, text=True,
-                            env={**os.environ, "TMPDIR": str(tmp_path)})
+    result = subprocess.run(
+        [sys.executable, "-c", code % str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
     assert result.stdout.strip() == "1", result.stderr
     assert list(tmp_path.iterdir()) == []
 
@@ -387,8 +417,11 @@ def test_sigterm_removes_the_temporaries_of_a_build(built, tmp_path):
     corpus, _ = built
     out, temporary_dir = tmp_path / "out", tmp_path / "tmp"
     temporary_dir.mkdir()
-    process = subprocess.Popen([sys.executable, "-m", "kgbuild", "build", str(corpus), "--out", str(out), "-q"],
-                               env={**os.environ, "TMPDIR": str(temporary_dir)}, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kgbuild", "build", str(corpus), "--out", str(out), "-q"],
+        env={**os.environ, "TMPDIR": str(temporary_dir)},
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 300
     while not list(temporary_dir.glob("kgbuild-spool-*")):
         assert process.poll() is None and time.monotonic() < deadline
@@ -401,6 +434,7 @@ def test_sigterm_removes_the_temporaries_of_a_build(built, tmp_path):
 
 
 # -- one writer at a time -------------------------------------------------------------------------------------
+
 
 def test_a_store_being_written_cannot_be_loaded_into(graph, tmp_path):
     path = tmp_path / "graph.lbdb"
@@ -459,6 +493,7 @@ def test_two_load_commands_into_one_new_store_one_fails(built, tmp_path):
 
 # -- a Neo4j load that died midway is reported -------------------------------------------------------------
 
+
 def _neo4j_stats(server) -> subprocess.CompletedProcess:
     env = {"NEO4J_PASSWORD": server.password, "NEO4J_USERNAME": server.user}
     if server.database:
@@ -466,8 +501,9 @@ def _neo4j_stats(server) -> subprocess.CompletedProcess:
     return run_cli("stats", "--target", "neo4j", "--neo4j", server.uri, "--format", "json", env=env)
 
 
-def test_a_neo4j_load_that_dies_midway_is_reported_until_the_graph_is_loaded_whole(neo4j_sink, neo4j_server,
-                                                                                 monkeypatch):
+def test_a_neo4j_load_that_dies_midway_is_reported_until_the_graph_is_loaded_whole(
+    neo4j_sink, neo4j_server, monkeypatch
+):
     first, second = split_corpus()
     graph, other = corpus_graph(first), corpus_graph(second)
     write = neo4j_sink._write
@@ -494,5 +530,7 @@ def test_a_neo4j_load_that_dies_midway_is_reported_until_the_graph_is_loaded_who
     assert neo4j_sink.incomplete_loads() == []
     stats = _neo4j_stats(neo4j_server)
     assert stats.returncode == 0 and "incomplete" not in stats.stderr
-    assert neo4j_sink.counts() == {"nodes": corpus_graph().node_counts(),
-                                   "relationships": corpus_graph().relationship_counts()}
+    assert neo4j_sink.counts() == {
+        "nodes": corpus_graph().node_counts(),
+        "relationships": corpus_graph().relationship_counts(),
+    }

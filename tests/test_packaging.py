@@ -15,7 +15,10 @@ def test_every_subpackage_is_listed_in_pyproject():
 
 def test_every_shipped_data_file_matches_a_package_data_pattern():
     config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    for package, directory in (("kgbuild.data", REPO / "kgbuild" / "data"), ("kgbuild.queries", REPO / "kgbuild" / "queries")):
+    for package, directory in (
+        ("kgbuild.data", REPO / "kgbuild" / "data"),
+        ("kgbuild.queries", REPO / "kgbuild" / "queries"),
+    ):
         installed = {path for pattern in config[package] for path in directory.glob(pattern)}  # as setuptools globs
         for path in directory.rglob("*"):
             if path.is_dir() or path.suffix in (".py", ".pyc"):

@@ -65,28 +65,42 @@ def test_spacy_load_finds_the_components_without_importing_kgbuild(tmp_path):
     """The factories are found through the package's spacy_factories entry points (pyproject.toml)."""
     built = build_pipeline(default_data_dir(), fast=True)
     built.to_disk(tmp_path / "pipeline")
-    run = subprocess.run([sys.executable, "-c", _LOAD_AND_RUN, str(tmp_path / "pipeline"), TEXT],
-                         capture_output=True, text=True, timeout=300, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", _LOAD_AND_RUN, str(tmp_path / "pipeline"), TEXT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     expected = [[ent.start_char, ent.end_char, ent.label_, ent._.kgbuild_score] for ent in built(TEXT).ents]
     assert json.loads(run.stdout) == expected and expected
 
 
 def test_every_factory_of_the_pipeline_has_an_entry_point():
-    factories = {pipeline.get_pipe_meta(name).factory for pipeline in (build_pipeline(default_data_dir()),
-                                                                       build_pipeline(default_data_dir(), fast=True))
-                 for name in pipeline.pipe_names} - {"sentencizer"}
-    points = {point.name: point.value for point in entry_points(group="spacy_factories")
-              if point.value.startswith("kgbuild.")}
+    factories = {
+        pipeline.get_pipe_meta(name).factory
+        for pipeline in (build_pipeline(default_data_dir()), build_pipeline(default_data_dir(), fast=True))
+        for name in pipeline.pipe_names
+    } - {"sentencizer"}
+    points = {
+        point.name: point.value for point in entry_points(group="spacy_factories") if point.value.startswith("kgbuild.")
+    }
     assert factories <= set(points), f"no spacy_factories entry point (pyproject.toml): {factories - set(points)}"
     for name, value in points.items():  # each names the function that registers it
         module, _, function = value.partition(":")
         assert Language.get_factory_meta(name).factory == name and hasattr(importlib.import_module(module), function)
 
 
-@pytest.mark.parametrize(("factory", "missing"), [
-    ("kgbuild_windowed_ner", "trained weights"), ("kgbuild_named", "lexicon"), ("kgbuild_lexicon", "lexicon"),
-    ("kgbuild_resolve", "calibrator")])
+@pytest.mark.parametrize(
+    ("factory", "missing"),
+    [
+        ("kgbuild_windowed_ner", "trained weights"),
+        ("kgbuild_named", "lexicon"),
+        ("kgbuild_lexicon", "lexicon"),
+        ("kgbuild_resolve", "calibrator"),
+    ],
+)
 def test_a_component_without_its_data_fails_in_one_line_when_used_or_saved(factory, missing, tmp_path):
     nlp = blank_pipeline()
     nlp.add_pipe(factory)

@@ -68,8 +68,9 @@ def _parameters(parameters: dict) -> dict:
 
 def test_which_systems_were_evaluated_on_gsm8k_and_with_what_score(store):
     rows = ask(store, "models_on_dataset", dataset="gsm8k")
-    assert ("EIT", 1, "84.1", "%") in {(row["system"], row["evaluated_on_papers"], row["value"], row["unit"])
-                                       for row in rows}, rows
+    assert ("EIT", 1, "84.1", "%") in {
+        (row["system"], row["evaluated_on_papers"], row["value"], row["unit"]) for row in rows
+    }, rows
 
 
 def test_what_did_the_alpacare_paper_propose(store):
@@ -103,8 +104,10 @@ def test_relations_scored_below_min_score_are_left_out_by_default(store):
     bar = max(scores.values())
     shown = {row["entity_id"] for row in ask(store, "proposed_by_paper", paper=paper, min_score=bar)}
     assert shown == {entity for entity, score in scores.items() if score >= bar} != set(scores)
-    assert with_defaults(load_query("proposed_by_paper"), {"paper": paper}) == {"paper": paper,
-                                                                               "min_score": MIN_RELATION_SCORE}
+    assert with_defaults(load_query("proposed_by_paper"), {"paper": paper}) == {
+        "paper": paper,
+        "min_score": MIN_RELATION_SCORE,
+    }
     assert with_defaults(load_query("proposed_by_paper"), {"paper": paper, "min_score": 0})["min_score"] == 0
 
 

@@ -72,19 +72,37 @@ def _closed_port() -> int:
         return listener.getsockname()[1]
 
 
-@pytest.mark.parametrize(("address", "environment", "message"), [
-    ("127.0.0.1:{port}", {}, "Error: cannot reach the Ray cluster at 127.0.0.1:{port}: Connection refused"),
-    # auto is $RAY_ADDRESS when set (Ray's rule), so that is the address checked
-    ("auto", {"RAY_ADDRESS": "127.0.0.1:{port}"},
-     "Error: cannot reach the Ray cluster at 127.0.0.1:{port}: Connection refused"),
-    ("nonsense", {}, "Error: bad Ray address 'nonsense': expected HOST:PORT of the head node, ray://HOST:PORT or auto"),
-])
+@pytest.mark.parametrize(
+    ("address", "environment", "message"),
+    [
+        ("127.0.0.1:{port}", {}, "Error: cannot reach the Ray cluster at 127.0.0.1:{port}: Connection refused"),
+        # auto is $RAY_ADDRESS when set (Ray's rule), so that is the address checked
+        (
+            "auto",
+            {"RAY_ADDRESS": "127.0.0.1:{port}"},
+            "Error: cannot reach the Ray cluster at 127.0.0.1:{port}: Connection refused",
+        ),
+        (
+            "nonsense",
+            {},
+            "Error: bad Ray address 'nonsense': expected HOST:PORT of the head node, ray://HOST:PORT or auto",
+        ),
+    ],
+)
 def test_a_bad_ray_address_is_one_line_at_once(address, environment, message, tmp_path):
     port = _closed_port()
     started = time.monotonic()
-    result = run_cli("build", str(CORPUS), "--out", str(tmp_path / "out"), "--engine", "ray",
-                     "--ray-address", address.format(port=port),
-                     env={name: value.format(port=port) for name, value in environment.items()})
+    result = run_cli(
+        "build",
+        str(CORPUS),
+        "--out",
+        str(tmp_path / "out"),
+        "--engine",
+        "ray",
+        "--ray-address",
+        address.format(port=port),
+        env={name: value.format(port=port) for name, value in environment.items()},
+    )
     assert result.returncode == 1
     assert result.stderr.splitlines() == [message.format(port=port)]
     assert time.monotonic() - started < 30  # Ray alone retries an unreachable address for minutes
@@ -123,10 +141,22 @@ def ray_head(tmp_path):
     port = _closed_port()
     environment = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
     temporary = tempfile.mkdtemp(prefix="kgray")  # short: Ray's socket paths must fit in 107 bytes
-    head = subprocess.Popen([str(Path(sys.executable).parent / "ray"), "start", "--head", f"--port={port}",
-                             "--num-cpus=2", "--include-dashboard=false", "--disable-usage-stats",
-                             f"--temp-dir={temporary}", "--block"],
-                            env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    head = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "ray"),
+            "start",
+            "--head",
+            f"--port={port}",
+            "--num-cpus=2",
+            "--include-dashboard=false",
+            "--disable-usage-stats",
+            f"--temp-dir={temporary}",
+            "--block",
+        ],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while not (Path(temporary) / "ray_current_cluster").exists():
@@ -144,8 +174,18 @@ def ray_head(tmp_path):
 
 def test_build_on_an_existing_cluster_writes_the_local_build(builds, ray_head, tmp_path):
     address, environment = ray_head
-    result = run_cli("build", str(CORPUS), "--out", str(tmp_path / "out"), "-q", "--engine", "ray",
-                     "--ray-address", address, env=environment)  # workers: one per CPU of the cluster
+    result = run_cli(
+        "build",
+        str(CORPUS),
+        "--out",
+        str(tmp_path / "out"),
+        "-q",
+        "--engine",
+        "ray",
+        "--ray-address",
+        address,
+        env=environment,
+    )  # workers: one per CPU of the cluster
     assert result.returncode == 0, result.stderr
     for output in ("extracted.jsonl", "graph.graphml"):
         assert (tmp_path / "out" / output).read_bytes() == (builds["local"] / output).read_bytes()

@@ -15,7 +15,10 @@ def test_corpus_yields_336_distinct_papers_with_per_file_counts():
     assert len({paper.id for paper in papers}) == 336
     assert report.records == 363
     assert report.duplicates == 27
-    by_file = {stats.path.rsplit("/", 1)[-1][:3]: (stats.format, stats.records, stats.papers, stats.duplicates) for stats in report.files}
+    by_file = {
+        stats.path.rsplit("/", 1)[-1][:3]: (stats.format, stats.records, stats.papers, stats.duplicates)
+        for stats in report.files
+    }
     assert by_file == {
         "000": ("lines", 11, 11, 0),
         "001": ("daily", 48, 48, 0),
@@ -33,7 +36,13 @@ def test_daily_page_metadata_and_no_boilerplate_papers():
     assert ernie.abstract.startswith("Pre-trained models have achieved state-of-the-art results")
     assert (ernie.date, ernie.year, ernie.authors_count) == ("2021-07-05", 2021, 22)
     assert ernie.source.endswith("001_ea651b9635f18eac.txt:15")
-    boilerplate = {"new", "Subscribe", "Daily Papers", "Get trending papers in your email inbox!", "byAK and the research community"}
+    boilerplate = {
+        "new",
+        "Subscribe",
+        "Daily Papers",
+        "Get trending papers in your email inbox!",
+        "byAK and the research community",
+    }
     all_papers = list(read_papers([str(CORPUS)]))
     assert not any(p.title in boilerplate or p.abstract in boilerplate for p in all_papers)
     assert not any(p.title.startswith(("•", "·")) or p.abstract.startswith(("•", "·")) for p in all_papers)
@@ -56,14 +65,26 @@ def test_titleless_copy_of_a_titled_paper_is_merged():
 
 
 def test_jsonl_with_arxiv_snapshot_fields(tmp_path):
-    record = {"id": "2107.02137", "title": "ERNIE 3.0", "abstract": " Pre-trained models\n have achieved ",
-              "authors": "Yu Sun, Shuohuan Wang and Shikun Feng", "update_date": "2021-07-06", "categories": "cs.CL"}
+    record = {
+        "id": "2107.02137",
+        "title": "ERNIE 3.0",
+        "abstract": " Pre-trained models\n have achieved ",
+        "authors": "Yu Sun, Shuohuan Wang and Shikun Feng",
+        "update_date": "2021-07-06",
+        "categories": "cs.CL",
+    }
     text_only = {"id": "x1", "text": "An abstract given as text."}
     path = tmp_path / "arxiv.jsonl"
     path.write_text(json.dumps(record) + "\n" + json.dumps(text_only) + "\n")
     first, second = read_papers([str(path)])
     assert (first.id, first.title, first.abstract, first.date, first.year, first.authors_count) == (
-        "arxiv:2107.02137", "ERNIE 3.0", " Pre-trained models\n have achieved ", "2021-07-06", 2021, 3)
+        "arxiv:2107.02137",
+        "ERNIE 3.0",
+        " Pre-trained models\n have achieved ",
+        "2021-07-06",
+        2021,
+        3,
+    )
     assert (second.id, second.abstract, second.title) == ("x1", "An abstract given as text.", "")
 
 
@@ -71,7 +92,7 @@ def test_ids_from_arxiv_links_and_dois_else_title_hash(tmp_path):
     rows = [
         {"title": "A", "abstract": "one", "url": "https://arxiv.org/abs/2301.00001v2"},
         {"title": "B", "abstract": "two", "doi": "10.1000/XYZ.5"},
-        {"title": "C: \\textsc{T\\\"ulu}", "abstract": "three"},
+        {"title": 'C: \\textsc{T\\"ulu}', "abstract": "three"},
         {"title": "c: tülu", "abstract": "four"},
     ]
     path = tmp_path / "papers.json"
@@ -85,42 +106,66 @@ def test_ids_from_arxiv_links_and_dois_else_title_hash(tmp_path):
 def test_csv_and_directory_recursion_and_stdin(tmp_path):
     nested = tmp_path / "a" / "b"
     nested.mkdir(parents=True)
-    (nested / "p.csv").write_text('id,title,abstract,date\np1,"Title, with comma","Abstract\nover two lines",2020-01-02\n')
+    (nested / "p.csv").write_text(
+        'id,title,abstract,date\np1,"Title, with comma","Abstract\nover two lines",2020-01-02\n'
+    )
     (tmp_path / "a" / "notes.md").write_text("not an input")
     papers = list(read_papers([str(tmp_path)]))
-    assert [(p.id, p.title, p.abstract, p.year) for p in papers] == [("p1", "Title, with comma", "Abstract\nover two lines", 2020)]
+    assert [(p.id, p.title, p.abstract, p.year) for p in papers] == [
+        ("p1", "Title, with comma", "Abstract\nover two lines", 2020)
+    ]
     result = run_cli("papers", "-", stdin=b'{"id": "s1", "abstract": "from stdin"}\n')
     assert result.returncode == 0 and json.loads(result.stdout)["id"] == "s1"
 
 
 def test_latex_in_titles_is_kept_as_given():
-    tulu = [p for p in read_papers([str(CORPUS)]) if "T\\\"ulu" in p.abstract]
+    tulu = [p for p in read_papers([str(CORPUS)]) if 'T\\"ulu' in p.abstract]
     assert tulu, "the corpus spells Tülu with a LaTeX escape"
 
 
 def test_one_paper_whatever_the_form_of_its_arxiv_id_or_doi(tmp_path):
-    forms = ["2211.19126", "arxiv:2211.19126", "https://arxiv.org/abs/2211.19126v2", "2211.19126v2", "arXiv:2211.19126v3"]
+    forms = [
+        "2211.19126",
+        "arxiv:2211.19126",
+        "https://arxiv.org/abs/2211.19126v2",
+        "2211.19126v2",
+        "arXiv:2211.19126v3",
+    ]
     path = tmp_path / "ids.jsonl"
-    path.write_text("".join(json.dumps({"id": form, "abstract": f"version {n} of the abstract"}) + "\n"
-                            for n, form in enumerate(forms)))
+    path.write_text(
+        "".join(
+            json.dumps({"id": form, "abstract": f"version {n} of the abstract"}) + "\n" for n, form in enumerate(forms)
+        )
+    )
     report = ReadReport()
     papers = list(read_papers([str(path)], report=report))
     assert [(p.id, p.version) for p in papers] == [("arxiv:2211.19126", None)]
     assert report.duplicates == 4
     later = tmp_path / "v2.jsonl"
-    later.write_text(json.dumps({"id": "https://arxiv.org/abs/2211.19126v2", "abstract": "x"}) + "\n"
-                     + json.dumps({"id": "https://doi.org/10.1000/ABC", "abstract": "y"}) + "\n"
-                     + json.dumps({"id": "doi:10.1000/abc", "abstract": "z"}) + "\n")
+    later.write_text(
+        json.dumps({"id": "https://arxiv.org/abs/2211.19126v2", "abstract": "x"})
+        + "\n"
+        + json.dumps({"id": "https://doi.org/10.1000/ABC", "abstract": "y"})
+        + "\n"
+        + json.dumps({"id": "doi:10.1000/abc", "abstract": "z"})
+        + "\n"
+    )
     assert [(p.id, p.version) for p in read_papers([str(later)])] == [
-        ("arxiv:2211.19126", "v2"), ("doi:10.1000/abc", None)]
+        ("arxiv:2211.19126", "v2"),
+        ("doi:10.1000/abc", None),
+    ]
 
 
 def test_json_is_detected_by_content_and_streamed(tmp_path):
     snapshot = tmp_path / "arxiv-metadata-oai-snapshot.json"  # JSON Lines under a .json name
-    snapshot.write_text('{"id": "0704.0001", "abstract": "first", "update_date": "2008-11-13"}\n'
-                        '{"id": "0704.0002", "abstract": "second"}\n')
+    snapshot.write_text(
+        '{"id": "0704.0001", "abstract": "first", "update_date": "2008-11-13"}\n'
+        '{"id": "0704.0002", "abstract": "second"}\n'
+    )
     assert [(p.id, p.date) for p in read_papers([str(snapshot)])] == [
-        ("arxiv:0704.0001", "2008-11-13"), ("arxiv:0704.0002", None)]
+        ("arxiv:0704.0001", "2008-11-13"),
+        ("arxiv:0704.0002", None),
+    ]
     pretty = tmp_path / "pretty.json"
     pretty.write_text('[\n  {"id": "a",\n   "abstract": "one"},\n  {"id": "b", "abstract": "two"}\n]\n')
     assert [(p.id, p.source.rsplit(":", 1)[1]) for p in read_papers([str(pretty)])] == [("a", "2"), ("b", "4")]
@@ -129,7 +174,8 @@ def test_json_is_detected_by_content_and_streamed(tmp_path):
     report = ReadReport()
     assert [p.id for p in read_papers([str(broken)], report=report)] == ["a"]
     assert [str(issue) for issue in report.issues] == [
-        f"{broken}:2: invalid JSON (Expecting ',' delimiter); rest of file skipped"]
+        f"{broken}:2: invalid JSON (Expecting ',' delimiter); rest of file skipped"
+    ]
 
 
 def test_a_json_array_is_read_one_record_at_a_time(tmp_path):

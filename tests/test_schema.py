@@ -26,11 +26,14 @@ def _model_properties(model, exclude=()) -> dict[str, str]:
     return {name: _schema_type(field.annotation) for name, field in model.model_fields.items() if name not in exclude}
 
 
-@pytest.mark.parametrize(("label", "model", "exclude"), [
-    ("Paper", Paper, ()),
-    ("Result", Result, ()),
-    *[(label, Entity, ("label",)) for label in ENTITY_LABELS],
-])
+@pytest.mark.parametrize(
+    ("label", "model", "exclude"),
+    [
+        ("Paper", Paper, ()),
+        ("Result", Result, ()),
+        *[(label, Entity, ("label",)) for label in ENTITY_LABELS],
+    ],
+)
 def test_pydantic_models_match_schema_nodes(label, model, exclude):
     spec = load_schema().nodes[label]
     assert _model_properties(model, exclude) == {p.name: p.type for p in spec.properties}
@@ -51,10 +54,18 @@ def test_graph_model_rejects_what_the_schema_does_not_define():
     with pytest.raises(ValueError, match="unknown node label"):
         Node(label="Person", id="x")
     with pytest.raises(ValueError, match="not in schema"):
-        Node(label="Task", id="Task:qa", properties={"name": "QA", "mention_count": 1, "paper_count": 1, "colour": "red"})
+        Node(
+            label="Task", id="Task:qa", properties={"name": "QA", "mention_count": 1, "paper_count": 1, "colour": "red"}
+        )
     with pytest.raises(ValueError, match="does not allow"):
-        Relationship(type="BENCHMARK_FOR", start="a", start_label="Model", end="b", end_label="Task",
-                     properties={"support": 1, "score": 1.0, "papers": [], "evidence": []})
+        Relationship(
+            type="BENCHMARK_FOR",
+            start="a",
+            start_label="Model",
+            end="b",
+            end_label="Task",
+            properties={"support": 1, "score": 1.0, "papers": [], "evidence": []},
+        )
     with pytest.raises(ValueError, match="unknown relationship type"):
         Relationship(type="DETACH_DELETE", start="a", start_label="Paper", end="b", end_label="Task")
 

@@ -34,8 +34,11 @@ EXTRACTED_PAPERS = 60  # of the example corpus, extracted for real by the CLI te
 
 
 def _papers() -> list[ExtractedPaper]:
-    return [ExtractedPaper.of(paper, mentions, rule_relations(paper, mentions))
-            for paper in corpus_papers() for mentions in [regex_mentions(paper)]]
+    return [
+        ExtractedPaper.of(paper, mentions, rule_relations(paper, mentions))
+        for paper in corpus_papers()
+        for mentions in [regex_mentions(paper)]
+    ]
 
 
 def _inputs():
@@ -49,12 +52,18 @@ def _inputs():
 def canonical(graph) -> dict:
     """Counts, and every node and relationship with its properties, in a sorted form."""
     nodes = sorted(json.dumps([n.label, n.id, n.properties], sort_keys=True) for n in graph.nodes)
-    rels = sorted(json.dumps([r.type, r.start, r.start_label, r.end, r.end_label, r.properties], sort_keys=True)
-                  for r in graph.relationships)
-    return {"nodes": graph.node_counts(), "relationships": graph.relationship_counts(),
-            "node_hash": hashlib.sha256("\n".join(nodes).encode()).hexdigest(),
-            "relationship_hash": hashlib.sha256("\n".join(rels).encode()).hexdigest(),
-            "node_rows": nodes, "relationship_rows": rels}
+    rels = sorted(
+        json.dumps([r.type, r.start, r.start_label, r.end, r.end_label, r.properties], sort_keys=True)
+        for r in graph.relationships
+    )
+    return {
+        "nodes": graph.node_counts(),
+        "relationships": graph.relationship_counts(),
+        "node_hash": hashlib.sha256("\n".join(nodes).encode()).hexdigest(),
+        "relationship_hash": hashlib.sha256("\n".join(rels).encode()).hexdigest(),
+        "node_rows": nodes,
+        "relationship_rows": rels,
+    }
 
 
 @pytest.mark.parametrize("run_bytes, fan_in", [(stream.RUN_BYTES, stream.FAN_IN), (1, 3)])
@@ -68,8 +77,9 @@ def test_streamed_graph_is_the_in_memory_graph(run_bytes, fan_in, monkeypatch):
     streamed = StreamedGraph.build(iter(papers), entities, variants)
     reference = build_graph(papers, entities, variants)
     assert canonical(streamed) == canonical(reference)
-    aggregated = [rel for rel in streamed.relationships
-                  if {rel.start_label, rel.end_label}.isdisjoint({"Paper", "Result"})]
+    aggregated = [
+        rel for rel in streamed.relationships if {rel.start_label, rel.end_label}.isdisjoint({"Paper", "Result"})
+    ]
     assert len(aggregated) >= 8 and all(rel.properties["support"] >= 3 for rel in aggregated)
     assert canonical(streamed) == canonical(streamed)  # re-iterable
 
@@ -112,16 +122,20 @@ def _sorted_lines(path: Path) -> list[str]:
 
 def _graphml(path: Path):
     network = nx.read_graphml(path, force_multigraph=True)
-    return (sorted((node, json.dumps(data, sort_keys=True)) for node, data in network.nodes(data=True)),
-            sorted((u, v, json.dumps(data, sort_keys=True)) for u, v, data in network.edges(data=True)))
+    return (
+        sorted((node, json.dumps(data, sort_keys=True)) for node, data in network.nodes(data=True)),
+        sorted((u, v, json.dumps(data, sort_keys=True)) for u, v, data in network.edges(data=True)),
+    )
 
 
 def test_every_sink_writes_the_same_from_the_stream_as_from_the_graph(tmp_path, monkeypatch):
     """JSONL, CSV, neo4j-import, GraphML and the embedded store (its tables copied 50 rows at a time)."""
     monkeypatch.setattr(embedded, "ROWS_PER_COPY", 50)
     papers, entities, variants = _inputs()
-    graphs = {"streamed": StreamedGraph.build(iter(papers), entities, variants),
-              "memory": build_graph(papers, entities, variants)}
+    graphs = {
+        "streamed": StreamedGraph.build(iter(papers), entities, variants),
+        "memory": build_graph(papers, entities, variants),
+    }
     written = {}
     for name, graph in graphs.items():
         out = tmp_path / name
@@ -190,8 +204,10 @@ def test_cli_export_is_the_graph_built_in_memory(extracted, tmp_path):
 def _store_contents(path: Path) -> dict:
     with EmbeddedStore(path) as store:
         nodes = store.query("MATCH (n) RETURN label(n), n.id ORDER BY label(n), n.id")[1]
-        rels = store.query("MATCH (a)-[r]->(b) RETURN label(r), a.id, b.id, r.support, r.score, r.papers, r.evidence "
-                           "ORDER BY label(r), a.id, b.id")[1]
+        rels = store.query(
+            "MATCH (a)-[r]->(b) RETURN label(r), a.id, b.id, r.support, r.score, r.papers, r.evidence "
+            "ORDER BY label(r), a.id, b.id"
+        )[1]
         entities = store.query("MATCH (e:Method) RETURN e.id, e.mention_count, e.paper_count ORDER BY e.id")[1]
         return {"counts": store.counts(), "nodes": nodes, "relationships": rels, "entities": entities}
 
@@ -208,8 +224,11 @@ def test_load_killed_while_streaming_then_rerun_equals_a_clean_load(extracted, t
     store = tmp_path / "store" / "graph.lbdb"
     store.parent.mkdir()
     environment = {**os.environ, "TMPDIR": str(temporary_dir)}
-    process = subprocess.Popen([sys.executable, "-m", "kgbuild", "load", str(extracted), "--db", str(store), "-q"],
-                               env=environment, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kgbuild", "load", str(extracted), "--db", str(store), "-q"],
+        env=environment,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while not any(path.name.startswith("kgbuild-graph-") for path in temporary_dir.iterdir()):
         assert process.poll() is None, "the load ended before its graph was streamed"
@@ -246,8 +265,11 @@ def _neo4j_contents(sink) -> dict:
     bookkeeping = load_schema().bookkeeping_label("KgbuildLoad")
     nodes = sink.query(f"MATCH (n) WHERE NOT n:{bookkeeping} RETURN labels(n), properties(n)")[1]
     rels = sink.query("MATCH (a)-[r]->(b) RETURN type(r), a.id, b.id, properties(r)")[1]
-    return {"counts": sink.counts(), "nodes": sorted(json.dumps(row, sort_keys=True) for row in nodes),
-            "relationships": sorted(json.dumps(row, sort_keys=True) for row in rels)}
+    return {
+        "counts": sink.counts(),
+        "nodes": sorted(json.dumps(row, sort_keys=True) for row in nodes),
+        "relationships": sorted(json.dumps(row, sort_keys=True) for row in rels),
+    }
 
 
 def test_neo4j_load_killed_midway_then_rerun_equals_a_clean_load(extracted, neo4j_sink, neo4j_server, tmp_path):
@@ -264,8 +286,9 @@ def test_neo4j_load_killed_midway_then_rerun_equals_a_clean_load(extracted, neo4
     assert clean["counts"]["nodes"]["Paper"] > 5 * EXTRACTED_PAPERS  # (the reader's same-paper rule merges a few)
 
     neo4j_sink.clear()
-    process = subprocess.Popen([sys.executable, "-m", "kgbuild", *load], env={**os.environ, **environment},
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kgbuild", *load], env={**os.environ, **environment}, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 300
     while not neo4j_sink.query("MATCH (p:Paper) RETURN count(p) > 0")[1][0][0]:
         assert process.poll() is None, "the load ended before any paper was written"

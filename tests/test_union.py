@@ -17,11 +17,19 @@ def two_extracts(tmp_path_factory):
     folder = tmp_path_factory.mktemp("union")
     bare = folder / "bare.jsonl"
     urls = folder / "urls.jsonl"
-    bare.write_text("".join(json.dumps({"id": f"2211.{n:05d}", "title": p.title, "abstract": p.abstract}) + "\n"
-                            for n, p in enumerate(papers[:40])))
-    urls.write_text("".join(json.dumps({"id": f"https://arxiv.org/abs/2211.{n:05d}v2", "title": p.title,
-                                        "abstract": p.abstract}) + "\n"
-                            for n, p in enumerate(papers) if n >= 10))
+    bare.write_text(
+        "".join(
+            json.dumps({"id": f"2211.{n:05d}", "title": p.title, "abstract": p.abstract}) + "\n"
+            for n, p in enumerate(papers[:40])
+        )
+    )
+    urls.write_text(
+        "".join(
+            json.dumps({"id": f"https://arxiv.org/abs/2211.{n:05d}v2", "title": p.title, "abstract": p.abstract}) + "\n"
+            for n, p in enumerate(papers)
+            if n >= 10
+        )
+    )
     extracts = []
     for source in (bare, urls):
         target = source.with_suffix(".extracted.jsonl")
@@ -47,8 +55,14 @@ def test_two_extracts_load_into_the_embedded_store_as_their_union(two_extracts, 
     result = run_cli("load", *map(str, two_extracts), "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert "read 50 papers from 2 extract file(s), 30 duplicates merged" in result.stderr
-    counted = run_cli("query", "--db", str(db), "--format", "json",
-                      "MATCH (p:Paper) RETURN count(p) AS papers, count(DISTINCT p.version) AS versions")
+    counted = run_cli(
+        "query",
+        "--db",
+        str(db),
+        "--format",
+        "json",
+        "MATCH (p:Paper) RETURN count(p) AS papers, count(DISTINCT p.version) AS versions",
+    )
     assert json.loads(counted.stdout) == {"papers": 50, "versions": 1}
 
 
@@ -61,6 +75,8 @@ def test_two_extracts_loaded_one_after_the_other_into_neo4j_are_their_union(two_
         assert result.returncode == 0, result.stderr
     columns, rows = neo4j_sink.query("MATCH (p:Paper) RETURN count(p) AS papers")
     assert rows[0][0] == 50
-    columns, rows = neo4j_sink.query("MATCH (p:Paper)-[:MENTIONS]->(e) WITH e, count(DISTINCT p) AS linked "
-                                     "MATCH (e) RETURN sum(CASE WHEN e.paper_count = linked THEN 0 ELSE 1 END)")
+    columns, rows = neo4j_sink.query(
+        "MATCH (p:Paper)-[:MENTIONS]->(e) WITH e, count(DISTINCT p) AS linked "
+        "MATCH (e) RETURN sum(CASE WHEN e.paper_count = linked THEN 0 ELSE 1 END)"
+    )
     assert rows[0][0] == 0  # entity paper counts are not inflated by a second copy of a paper

@@ -55,14 +55,15 @@ def sha256_file(path: str | Path) -> str:
 @dataclass
 class Encoded:
     """One document as word pieces (special tokens excluded)."""
+
     text: str
-    ids: np.ndarray          # piece ids
-    word: np.ndarray         # piece -> word index
-    first: np.ndarray        # piece is the first of its word
-    shape: np.ndarray        # piece -> its word's shape id
-    offsets: np.ndarray      # piece -> (start, end) characters, shape (pieces, 2)
+    ids: np.ndarray  # piece ids
+    word: np.ndarray  # piece -> word index
+    first: np.ndarray  # piece is the first of its word
+    shape: np.ndarray  # piece -> its word's shape id
+    offsets: np.ndarray  # piece -> (start, end) characters, shape (pieces, 2)
     word_spans: list[tuple[int, int]]  # word -> (start, end) characters
-    labels: np.ndarray | None = None   # piece -> tag id on first pieces, IGNORE elsewhere
+    labels: np.ndarray | None = None  # piece -> tag id on first pieces, IGNORE elsewhere
 
 
 def encode_text(tokenizer, text: str) -> Encoded:
@@ -118,11 +119,11 @@ def label_words(encoded: Encoded, spans: list[tuple[int, int, str]]) -> tuple[np
             if not len(inside):
                 continue
         a, b = inside[0], inside[-1]
-        if tags[a:b + 1].any():
+        if tags[a : b + 1].any():
             continue
         exact += int(starts[a] == s and ends[b] == e)
         tags[a] = TAG_ID[f"B-{label}"]
-        tags[a + 1:b + 1] = TAG_ID[f"I-{label}"]
+        tags[a + 1 : b + 1] = TAG_ID[f"I-{label}"]
     labels = np.full(len(encoded.ids), IGNORE, dtype=np.int64)
     labels[encoded.first] = tags[encoded.word[encoded.first]]
     encoded.labels = labels
@@ -134,7 +135,7 @@ class Window:
     source: str
     doc: int
     start: int  # first piece (document piece index)
-    end: int    # one past the last piece
+    end: int  # one past the last piece
 
 
 def windows(encoded: Encoded, max_pieces: int, stride: int | None = None) -> list[tuple[int, int]]:
@@ -179,6 +180,7 @@ def windows(encoded: Encoded, max_pieces: int, stride: int | None = None) -> lis
 def load_tokenizer(path: str | Path):
     """A `tokenizers` Tokenizer from tokenizer.json with truncation and padding off (windows do that)."""
     from tokenizers import Tokenizer  # noqa: PLC0415
+
     tokenizer = Tokenizer.from_file(str(path))
     tokenizer.no_truncation()
     tokenizer.no_padding()
@@ -197,13 +199,20 @@ def source_of(record: dict) -> str:
 @dataclass
 class Split:
     """Named record lists: train docs and the dev sets scored separately."""
+
     train: list[dict] = field(default_factory=list)
     dev: dict[str, list[dict]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
 
 
-def load_split(eval_dir: str | Path, gsap_dev_fold: int = 0, tdmsci_dev_block: int = 0, blocks: int = 8,
-               repeats: dict[str, int] | None = None, scirex_chars: int = 0) -> Split:
+def load_split(
+    eval_dir: str | Path,
+    gsap_dev_fold: int = 0,
+    tdmsci_dev_block: int = 0,
+    blocks: int = 8,
+    repeats: dict[str, int] | None = None,
+    scirex_chars: int = 0,
+) -> Split:
     """Train: GSAP folds but one, SciER/SciERC train, TDMSci train but one block of `blocks`
     (contiguous, as scripts/train_extractor.py cuts it), optionally the first scirex_chars of
     each SciREX paper. Dev: scier_dev, scierc_dev, the held-out GSAP fold and TDMSci block."""
@@ -224,8 +233,11 @@ def load_split(eval_dir: str | Path, gsap_dev_fold: int = 0, tdmsci_dev_block: i
             records = [truncate(r, scirex_chars) for r in records]
         block = -(-len(records) // blocks)
         for index, record in enumerate(records):
-            held = (record["source"] == f"gsap_ner:fold{gsap_dev_fold}" if name.startswith("gsap")
-                    else name == "tdmsci_train" and index // block == tdmsci_dev_block)
+            held = (
+                record["source"] == f"gsap_ner:fold{gsap_dev_fold}"
+                if name.startswith("gsap")
+                else name == "tdmsci_train" and index // block == tdmsci_dev_block
+            )
             if held:
                 key = f"gsap_fold{gsap_dev_fold}" if name.startswith("gsap") else f"tdmsci_block{tdmsci_dev_block}"
                 split.dev.setdefault(key, []).append(record)

@@ -56,8 +56,9 @@ def viterbi(scores: np.ndarray) -> np.ndarray:
     return path
 
 
-def spans_from_tags(encoded: Encoded, tags: np.ndarray, word_scores: np.ndarray | None = None
-                    ) -> list[tuple[int, int, str, float]]:
+def spans_from_tags(
+    encoded: Encoded, tags: np.ndarray, word_scores: np.ndarray | None = None
+) -> list[tuple[int, int, str, float]]:
     """(start, end, label, score) per B..I run; score = mean probability of the run's tags."""
     out = []
     i, n = 0, len(tags)
@@ -104,19 +105,26 @@ def score_sets(docs: list[dict], predictions: list[list[tuple[int, int, str, flo
     per = {label: [0, 0, 0] for label in labels}
     for doc, pred in zip(docs, predictions):
         gold = {(e["start"], e["end"], e["label"]) for e in doc["entities"] if e["label"] in labels}
-        pset = {(s, e, mapping[l]) for s, e, l, _ in pred if l in mapping}
+        pset = {(s, e, mapping[tag]) for s, e, tag, _ in pred if tag in mapping}
         right += len(gold & pset)
         predicted += len(pset)
         gold_n += len(gold)
-        for s, e, l in pset:
-            per[l][0] += (s, e, l) in gold
-            per[l][1] += 1
-        for s, e, l in gold:
-            per[l][2] += 1
+        for span in pset:
+            per[span[2]][0] += span in gold
+            per[span[2]][1] += 1
+        for _, _, label in gold:
+            per[label][2] += 1
+
     def f1(r, p, g):
         prec = r / p if p else 0.0
         rec = r / g if g else 0.0
         return 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    return {"f1": round(f1(right, predicted, gold_n), 4), "p": round(right / predicted, 4) if predicted else 0.0,
-            "r": round(right / gold_n, 4) if gold_n else 0.0, "pred": predicted, "gold": gold_n,
-            "per_label": {l: round(f1(*v), 4) for l, v in per.items()}}
+
+    return {
+        "f1": round(f1(right, predicted, gold_n), 4),
+        "p": round(right / predicted, 4) if predicted else 0.0,
+        "r": round(right / gold_n, 4) if gold_n else 0.0,
+        "pred": predicted,
+        "gold": gold_n,
+        "per_label": {label: round(f1(*v), 4) for label, v in per.items()},
+    }

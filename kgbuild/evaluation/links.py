@@ -44,12 +44,25 @@ def gold_papers(gold_path: str | Path) -> Iterator[tuple[ExtractedPaper, list[li
         for line in lines:
             document = json.loads(line)
             mentions = [
-                Mention(field="abstract", start=entity["start"], end=entity["end"], text=entity["text"],
-                        label=entity["label"], score=1.0, source="gold", sentence=0)
+                Mention(
+                    field="abstract",
+                    start=entity["start"],
+                    end=entity["end"],
+                    text=entity["text"],
+                    label=entity["label"],
+                    score=1.0,
+                    source="gold",
+                    sentence=0,
+                )
                 for entity in document["entities"]
             ]
-            paper = ExtractedPaper(paper_id=document["id"], title="", abstract=document["text"],
-                                   source=document["source"], mentions=mentions)
+            paper = ExtractedPaper(
+                paper_id=document["id"],
+                title="",
+                abstract=document["text"],
+                source=document["source"],
+                mentions=mentions,
+            )
             yield paper, document["clusters"]
 
 
@@ -89,9 +102,11 @@ def evaluate_links(gold_path: str | Path, aliases_path: str | Path | None = None
                 continue
             if gold == predicted:
                 continue
-            example = {"document": paper.paper_id,
-                       "first": (paper.mentions[first].text, linked.mentions[first].entity_id),
-                       "second": (paper.mentions[second].text, linked.mentions[second].entity_id)}
+            example = {
+                "document": paper.paper_id,
+                "first": (paper.mentions[first].text, linked.mentions[first].entity_id),
+                "second": (paper.mentions[second].text, linked.mentions[second].entity_id),
+            }
             if predicted:
                 counts["fp"] += 1
                 false_merges.append(example)
@@ -130,8 +145,10 @@ def format_links_report(result: dict) -> str:
         f"pairwise precision {result['precision']:.3f}  recall {result['recall']:.3f}  "
         f"(TP {result['tp']}, FP {result['fp']}, FN {result['fn']})",
     ]
-    for title, key in (("false merges (predicted same, gold different)", "false_merges"),
-                       ("missed links (gold same, predicted different)", "missed")):
+    for title, key in (
+        ("false merges (predicted same, gold different)", "false_merges"),
+        ("missed links (gold same, predicted different)", "missed"),
+    ):
         examples = result[key]
         lines.append(f"{title}: {len(examples)} distinct text pairs" + (", e.g." if examples else ""))
         for example in examples[:_EXAMPLES]:

@@ -1,7 +1,7 @@
 """Mention extraction scored against span gold (the unified JSONL of /work/shared/data).
 
-    result = evaluate_ner("scier_dev.jsonl")          # labels: those the file annotates
-    print(format_ner_report(result))
+result = evaluate_ner("scier_dev.jsonl")          # labels: those the file annotates
+print(format_ner_report(result))
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ def _table(counts: dict[str, list[int]], labels: list[str]) -> dict:
 _SCORE_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
 
 
-def evaluate_ner(gold_path: str | Path, labels: list[str] | None = None, *,
-                 data_dir: str | Path | None = None, fast: bool = False) -> dict:
+def evaluate_ner(
+    gold_path: str | Path, labels: list[str] | None = None, *, data_dir: str | Path | None = None, fast: bool = False
+) -> dict:
     """Run the extractor on every gold text and score its mentions against the gold spans.
 
     Scored: gold spans with a label in `labels` (default: the labels the file annotates)
@@ -127,14 +128,22 @@ def evaluate_ner(gold_path: str | Path, labels: list[str] | None = None, *,
             index = next(i for i, upper in enumerate(_SCORE_BINS[1:]) if score < upper)
             bins[index] = [bins[index][0] + 1, bins[index][1] + right, bins[index][2] + score]
     return {
-        "gold": str(gold_path), "docs": len(docs), "labels": labels, "label_map": mapping,
-        "exact": _table(exact, labels), "overlap": _table(overlap, labels),
+        "gold": str(gold_path),
+        "docs": len(docs),
+        "labels": labels,
+        "label_map": mapping,
+        "exact": _table(exact, labels),
+        "overlap": _table(overlap, labels),
         "confusions": [[g, p, n] for (g, p), n in confusions.most_common(10)],
-        "misses": [[t, l, n] for (t, l), n in misses.most_common(15)],
-        "false_positives": [[t, l, n] for (t, l), n in false_positives.most_common(15)],
+        "misses": [[t, label, n] for (t, label), n in misses.most_common(15)],
+        "false_positives": [[t, label, n] for (t, label), n in false_positives.most_common(15)],
         "reliability": [
-            {"bin": f"{low:.1f}-{min(high, 1.0):.1f}", "mentions": n,
-             "precision": round(right / n, 3) if n else None, "mean_score": round(total_score / n, 3) if n else None}
+            {
+                "bin": f"{low:.1f}-{min(high, 1.0):.1f}",
+                "mentions": n,
+                "precision": round(right / n, 3) if n else None,
+                "mean_score": round(total_score / n, 3) if n else None,
+            }
             for (low, high), (n, right, total_score) in zip(zip(_SCORE_BINS, _SCORE_BINS[1:]), bins)
         ],
     }
@@ -143,17 +152,28 @@ def evaluate_ner(gold_path: str | Path, labels: list[str] | None = None, *,
 def format_ner_report(result: dict) -> str:
     """A human-readable table of an evaluate_ner() result."""
     lines = [f"{result['gold']}: {result['docs']} docs, labels {', '.join(result['labels'])}"]
-    lines.append(f"{'label':<10}{'exact P':>9}{'R':>7}{'F1':>7}{'overlap P':>11}{'R':>7}{'F1':>7}{'gold':>7}{'pred':>7}")
-    rows = [(label, result["exact"]["per_label"][label], result["overlap"]["per_label"][label]) for label in result["labels"]]
-    rows += [("micro", result["exact"]["micro"], result["overlap"]["micro"]),
-             ("macro", result["exact"]["macro"], result["overlap"]["macro"])]
+    lines.append(
+        f"{'label':<10}{'exact P':>9}{'R':>7}{'F1':>7}{'overlap P':>11}{'R':>7}{'F1':>7}{'gold':>7}{'pred':>7}"
+    )
+    rows = [
+        (label, result["exact"]["per_label"][label], result["overlap"]["per_label"][label])
+        for label in result["labels"]
+    ]
+    rows += [
+        ("micro", result["exact"]["micro"], result["overlap"]["micro"]),
+        ("macro", result["exact"]["macro"], result["overlap"]["macro"]),
+    ]
     for name, exact, overlap in rows:
         counts = f"{exact['gold']:>7}{exact['pred']:>7}" if "gold" in exact else ""
-        lines.append(f"{name:<10}{exact['p']:>9.3f}{exact['r']:>7.3f}{exact['f1']:>7.3f}"
-                     f"{overlap['p']:>11.3f}{overlap['r']:>7.3f}{overlap['f1']:>7.3f}{counts}")
-    lines.append("reliability (score bin: mentions, exact precision): " + "; ".join(
-        f"{row['bin']}: {row['mentions']}, {row['precision']}" for row in result["reliability"]))
+        lines.append(
+            f"{name:<10}{exact['p']:>9.3f}{exact['r']:>7.3f}{exact['f1']:>7.3f}"
+            f"{overlap['p']:>11.3f}{overlap['r']:>7.3f}{overlap['f1']:>7.3f}{counts}"
+        )
+    lines.append(
+        "reliability (score bin: mentions, exact precision): "
+        + "; ".join(f"{row['bin']}: {row['mentions']}, {row['precision']}" for row in result["reliability"])
+    )
     lines.append("confusions (gold -> predicted): " + ", ".join(f"{g}->{p} {n}" for g, p, n in result["confusions"]))
-    lines.append("top misses: " + ", ".join(f"{t!r} {l} {n}" for t, l, n in result["misses"]))
-    lines.append("top false positives: " + ", ".join(f"{t!r} {l} {n}" for t, l, n in result["false_positives"]))
+    lines.append("top misses: " + ", ".join(f"{t!r} {label} {n}" for t, label, n in result["misses"]))
+    lines.append("top false positives: " + ", ".join(f"{t!r} {label} {n}" for t, label, n in result["false_positives"]))
     return "\n".join(lines)

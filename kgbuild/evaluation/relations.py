@@ -48,8 +48,16 @@ from kgbuild.models import EntityLabel, Mention, Paper, Relation, TextField
 from kgbuild.relate import relate
 from kgbuild.text import normalise
 
-SCORED_TYPES = ("EVALUATED_ON", "TRAINED_ON", "BENCHMARK_FOR", "COMPARED_WITH", "ADDRESSES", "USES",
-                "PART_OF", "SUBCLASS_OF")
+SCORED_TYPES = (
+    "EVALUATED_ON",
+    "TRAINED_ON",
+    "BENCHMARK_FOR",
+    "COMPARED_WITH",
+    "ADDRESSES",
+    "USES",
+    "PART_OF",
+    "SUBCLASS_OF",
+)
 UNORDERED_TYPES = {"COMPARED_WITH"}
 PREDICTED_AS = {"OUTPERFORMS": "COMPARED_WITH"}
 SYSTEM_LABELS = {"Method", "Model"}
@@ -75,8 +83,14 @@ def _gold_types(label: str, head_label: str, tail_label: str) -> list[tuple[str,
     if label in ("Part-Of", "PART-OF"):
         # SciER has no "uses": "X uses Y" is annotated Part-Of(Y, X), so it is also gold USES(X, Y).
         return [("PART_OF", False), ("USES", True)] if systems else [("PART_OF", False)]
-    simple = {"Trained-With": "TRAINED_ON", "Benchmark-For": "BENCHMARK_FOR", "Compare-With": "COMPARED_WITH",
-              "COMPARE": "COMPARED_WITH", "SubClass-Of": "SUBCLASS_OF", "HYPONYM-OF": "SUBCLASS_OF"}
+    simple = {
+        "Trained-With": "TRAINED_ON",
+        "Benchmark-For": "BENCHMARK_FOR",
+        "Compare-With": "COMPARED_WITH",
+        "COMPARE": "COMPARED_WITH",
+        "SubClass-Of": "SUBCLASS_OF",
+        "HYPONYM-OF": "SUBCLASS_OF",
+    }
     return [(simple[label], False)] if label in simple else []
 
 
@@ -116,8 +130,12 @@ def predicted_relation_keys(relations: list[Relation], mentions: list[Mention]) 
     keys: set[Key] = set()
     for relation in relations:
         type_ = PREDICTED_AS.get(relation.type, relation.type)
-        if (type_ not in SCORED_TYPES or relation.head == "paper" or relation.tail == "paper"
-                or cross_sentence(relation, mentions)):
+        if (
+            type_ not in SCORED_TYPES
+            or relation.head == "paper"
+            or relation.tail == "paper"
+            or cross_sentence(relation, mentions)
+        ):
             continue
         head, tail = mentions[relation.head], mentions[relation.tail]
         keys.add(relation_key(type_, (head.start, head.end), (tail.start, tail.end)))
@@ -138,12 +156,15 @@ def vectors_sentencizer() -> Language:
     from kgbuild.extract.encoder_ner import EncoderNER  # the import registers the component
 
     nlp = sentencizer()
-    cast(EncoderNER, nlp.add_pipe("kgbuild_encoder_ner", config={"threads": 1})).from_disk(default_data_dir() / ENCODER_DIR)
+    cast(EncoderNER, nlp.add_pipe("kgbuild_encoder_ner", config={"threads": 1})).from_disk(
+        default_data_dir() / ENCODER_DIR
+    )
     return nlp
 
 
-def analysed_from_spans(nlp: Language, field: TextField, text: str, spans: list[tuple[int, int, EntityLabel]],
-                        mentions: list[Mention]) -> AnalysedField:
+def analysed_from_spans(
+    nlp: Language, field: TextField, text: str, spans: list[tuple[int, int, EntityLabel]], mentions: list[Mention]
+) -> AnalysedField:
     """An AnalysedField whose mentions are exactly the given (start, end, label) spans of `text`.
 
     What the extractor would hand over if it found these spans: the Doc is
@@ -161,8 +182,18 @@ def analysed_from_spans(nlp: Language, field: TextField, text: str, spans: list[
             continue
         sentence = bisect_right(sentence_starts, span.start) - 1
         analysed.mention_spans.append((len(mentions), span))
-        mentions.append(Mention(field=field, start=start, end=end, text=text[start:end], label=label,
-                                score=1.0, source="gold", sentence=sentence))
+        mentions.append(
+            Mention(
+                field=field,
+                start=start,
+                end=end,
+                text=text[start:end],
+                label=label,
+                score=1.0,
+                source="gold",
+                sentence=sentence,
+            )
+        )
     return analysed
 
 
@@ -186,8 +217,9 @@ def _gold_mention_relations(records: list[dict]) -> Iterator[tuple[list[Relation
         yield relate(_paper(record), [field], mentions), mentions
 
 
-def _predicted_mention_relations(records: list[dict], fast: bool = False
-                                 ) -> Iterator[tuple[list[Relation], list[Mention]]]:
+def _predicted_mention_relations(
+    records: list[dict], fast: bool = False
+) -> Iterator[tuple[list[Relation], list[Mention]]]:
     from kgbuild.extract import extract_papers
 
     for extracted in extract_papers([_paper(record) for record in records], relate=relate, fast=fast):
@@ -196,8 +228,10 @@ def _predicted_mention_relations(records: list[dict], fast: bool = False
 
 def _overlaps_gold(key: Key, gold: set[Key]) -> bool:
     """A gold relation of the same type whose head and tail spans overlap the predicted ones."""
+
     def overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
         return a[0] < b[1] and b[0] < a[1]
+
     type_, head, tail = key
     return any(g[0] == type_ and overlap(g[1], head) and overlap(g[2], tail) for g in gold)
 
@@ -232,24 +266,36 @@ def evaluate_relations(gold_path: str | Path, mentions: str = "gold", fast: bool
     types = {}
     for type_ in SCORED_TYPES:
         types[type_] = {
-            "gold": gold_counts[type_], "predicted": predicted_counts[type_], "correct": correct[type_],
+            "gold": gold_counts[type_],
+            "predicted": predicted_counts[type_],
+            "correct": correct[type_],
             "precision": correct[type_] / predicted_counts[type_] if predicted_counts[type_] else None,
             "recall": correct[type_] / gold_counts[type_] if gold_counts[type_] else None,
             "overlap_precision": overlapping[type_] / predicted_counts[type_] if predicted_counts[type_] else None,
         }
-    return {"gold_path": str(gold_path), "mentions": mentions, "documents": len(records), "types": types,
-            "unmapped_gold": dict(unmapped), "cross_sentence": dict(left_out)}
+    return {
+        "gold_path": str(gold_path),
+        "mentions": mentions,
+        "documents": len(records),
+        "types": types,
+        "unmapped_gold": dict(unmapped),
+        "cross_sentence": dict(left_out),
+    }
 
 
 def format_relations_report(result: dict) -> str:
     def number(value: float | None) -> str:
         return "   -" if value is None else f"{value:.2f}"
 
-    lines = [f"relations: {result['gold_path']} ({result['documents']} documents, {result['mentions']} mentions)",
-             f"{'type':<15}{'gold':>6}{'pred':>6}{'ok':>6}{'P':>7}{'R':>7}{'P~':>7}"]
+    lines = [
+        f"relations: {result['gold_path']} ({result['documents']} documents, {result['mentions']} mentions)",
+        f"{'type':<15}{'gold':>6}{'pred':>6}{'ok':>6}{'P':>7}{'R':>7}{'P~':>7}",
+    ]
     for type_, row in result["types"].items():
-        lines.append(f"{type_:<15}{row['gold']:>6}{row['predicted']:>6}{row['correct']:>6}"
-                     f"{number(row['precision']):>7}{number(row['recall']):>7}{number(row['overlap_precision']):>7}")
+        lines.append(
+            f"{type_:<15}{row['gold']:>6}{row['predicted']:>6}{row['correct']:>6}"
+            f"{number(row['precision']):>7}{number(row['recall']):>7}{number(row['overlap_precision']):>7}"
+        )
     lines.append("P~: precision when overlapping spans count as found")
     if result["unmapped_gold"]:
         unmapped = ", ".join(f"{label} {count}" for label, count in sorted(result["unmapped_gold"].items()))

@@ -68,8 +68,9 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {first[:200]}" if first else type(error).__name__
 
 
-def _extract_batch(papers: list[Paper], relate: Relate | None, data_dir: str | None, fast: bool = False,
-                   threads: int = 0) -> list[ExtractedPaper | _Failure]:
+def _extract_batch(
+    papers: list[Paper], relate: Relate | None, data_dir: str | None, fast: bool = False, threads: int = 0
+) -> list[ExtractedPaper | _Failure]:
     nlp = load_pipeline(data_dir, fast=fast, threads=threads)
     try:
         norms = [(normalise(paper.title), normalise(paper.abstract)) for paper in papers]
@@ -88,8 +89,14 @@ def _extract_batch(papers: list[Paper], relate: Relate | None, data_dir: str | N
     return out
 
 
-def _extract_paper(paper: Paper, title_norm: NormalisedText, abstract_norm: NormalisedText, title: Doc,
-                   abstract: Doc, relate: Relate | None) -> ExtractedPaper:
+def _extract_paper(
+    paper: Paper,
+    title_norm: NormalisedText,
+    abstract_norm: NormalisedText,
+    title: Doc,
+    abstract: Doc,
+    relate: Relate | None,
+) -> ExtractedPaper:
     title_names_from_abstract(title, abstract)
     mentions, title_field = field_mentions("title", paper.title, title_norm, title, 0)
     found, abstract_field = field_mentions("abstract", paper.abstract, abstract_norm, abstract, len(mentions))
@@ -104,10 +111,17 @@ def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
         yield batch
 
 
-def extract_papers(papers: Iterable[Paper], *, batch_size: int = 128, workers: int = 1,
-                   relate: Relate | None = None, data_dir: str | Path | None = None,
-                   on_error: OnError | None = None, fast: bool = False,
-                   threads: int | None = None) -> Iterator[ExtractedPaper]:
+def extract_papers(
+    papers: Iterable[Paper],
+    *,
+    batch_size: int = 128,
+    workers: int = 1,
+    relate: Relate | None = None,
+    data_dir: str | Path | None = None,
+    on_error: OnError | None = None,
+    fast: bool = False,
+    threads: int | None = None,
+) -> Iterator[ExtractedPaper]:
     """Stream ExtractedPapers in input order, `batch_size` papers at a time.
 
     `workers` > 1 runs batches in that many processes (`relate` must then be a
@@ -133,7 +147,8 @@ def extract_papers(papers: Iterable[Paper], *, batch_size: int = 128, workers: i
         if not isinstance(result, _Failure):
             yield result
         elif on_error is None:
-            raise ExtractionError(f"{result.paper.source}: paper {result.paper.id}: extraction failed: "
-                                  f"{result.message}")
+            raise ExtractionError(
+                f"{result.paper.source}: paper {result.paper.id}: extraction failed: {result.message}"
+            )
         else:
             on_error(result.paper, result.message)

@@ -18,6 +18,7 @@ from spacy.tokens import Span
 
 from kgbuild.extract.lexicon import Term
 
+
 def features(span: Span, label: str, sources: set[str], term: Term | None) -> dict[str, float]:
     """Sparse features of one candidate mention (names are the calibrator's weight keys)."""
     text = span.text

@@ -34,8 +34,10 @@ class UnloadedComponentError(KgbuildError):
 
 
 def unloaded(component: str, what: str) -> UnloadedComponentError:
-    return UnloadedComponentError(f"pipeline component {component!r} has no {what}: build the pipeline with "
-                                  f"kgbuild.extract.pipeline.build_pipeline() or load a saved one with spacy.load()")
+    return UnloadedComponentError(
+        f"pipeline component {component!r} has no {what}: build the pipeline with "
+        f"kgbuild.extract.pipeline.build_pipeline() or load a saved one with spacy.load()"
+    )
 
 
 class Loaded(Generic[T]):

@@ -60,10 +60,13 @@ class EncoderNER:
         expected = card.get("onnx", {}).get("sha256")
         actual = sha256_file(path / MODEL_FILE)
         if actual != expected:
-            raise KgbuildError(f"{path / MODEL_FILE}: sha256 {actual[:16]}... does not match the model card's "
-                               f"{str(expected)[:16]}...: the file is damaged or not the model the card describes")
-        self.tagger = OnnxTagger(path / MODEL_FILE, path / TOKENIZER_FILE, threads=self.threads,
-                                 max_len=self.max_len, stride=self.stride)
+            raise KgbuildError(
+                f"{path / MODEL_FILE}: sha256 {actual[:16]}... does not match the model card's "
+                f"{str(expected)[:16]}...: the file is damaged or not the model the card describes"
+            )
+        self.tagger = OnnxTagger(
+            path / MODEL_FILE, path / TOKENIZER_FILE, threads=self.threads, max_len=self.max_len, stride=self.stride
+        )
         if self.tagger.hidden_width is None:
             raise KgbuildError(f"{path / MODEL_FILE}: no 'hidden' output (export with kgbuild.encoder.onnx export)")
         self.directory, self.card = path, card
@@ -96,9 +99,9 @@ def annotate(doc: Doc, tagged: Tagged) -> None:
     taken = np.zeros(len(doc), dtype=bool)
     for start, end, label, score in tagged.spans():  # in text order, not overlapping each other
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
-        if span is None or taken[span.start:span.end].any():
+        if span is None or taken[span.start : span.end].any():
             continue
-        taken[span.start:span.end] = True
+        taken[span.start : span.end] = True
         span._.kgbuild_score, span._.kgbuild_source = round(score, 4), "ner"
         ents.append(span)
     doc.set_ents(ents, default="outside")
@@ -126,8 +129,9 @@ def token_vectors(doc: Doc, tagged: Tagged) -> np.ndarray:
 # The source tag asks for one gold set's conventions. "scier" (SciER's: Method, Dataset, Task, Metric; no Model,
 # which the resolver's Model-vs-Method classifier adds), followed by the rule components and the resolver, had
 # the best mean dev F1 over the four dev sets (0.549; gsap_ner 0.538; docs/quality.md).
-@Language.factory("kgbuild_encoder_ner", default_config={"source": "scier", "stride": 128, "max_len": 256,
-                                                         "threads": 0})
+@Language.factory(
+    "kgbuild_encoder_ner", default_config={"source": "scier", "stride": 128, "max_len": 256, "threads": 0}
+)
 def make_encoder_ner(nlp: Language, name: str, source: str, stride: int, max_len: int, threads: int) -> EncoderNER:
     """`stride`, `max_len`: windows of word pieces; `threads`: onnxruntime's intra-op threads (0: one per core)."""
     return EncoderNER(name, source, stride, max_len, threads)

@@ -55,32 +55,113 @@ SOURCE = "label_rules"
 # Benchmarks and standard evaluation sets that abstracts name bare ("on MMLU"), as written. A split or version
 # may follow (_SPLIT). Upper-case words that are also English words (MATH, ARC, DROP, RACE) match as written
 # only; the others whatever their case ("Big-Bench", "BIG-bench").
-BENCHMARKS = frozenset({
-    # language models
-    "MMLU", "CMMLU", "MATH", "GSM8K", "HumanEval", "MBPP", "BIG-bench", "BBH", "ARC", "HellaSwag", "TruthfulQA",
-    "WinoGrande", "PIQA", "SIQA", "BoolQ", "DROP", "GPQA", "AGIEval", "AlpacaEval", "MT-Bench", "Arena-Hard",
-    "IFEval", "LiveCodeBench", "SWE-bench", "AIME", "SVAMP", "AQuA", "MathQA", "StrategyQA", "CommonsenseQA",
-    "OpenBookQA", "TriviaQA", "HotpotQA", "Natural Questions", "SQuAD", "GLUE", "SuperGLUE", "XNLI", "MNLI",
-    "SNLI", "SST-2", "CoQA", "RACE", "LAMBADA", "WikiText", "MedQA", "MedMCQA", "PubMedQA", "MultiMedQA",
-    "MS MARCO", "BEIR",
-    # vision, video, speech
-    "ImageNet", "CIFAR", "MNIST", "COCO", "MS COCO", "MSCOCO", "Kinetics", "UCF101", "HMDB51", "ADE20K",
-    "Cityscapes", "LVIS", "Visual Genome", "Flickr30k", "VQAv2", "GQA", "TextVQA", "OK-VQA", "LAION", "CC3M",
-    "CC12M", "YFCC", "CelebA", "FFHQ", "LSUN", "LibriSpeech", "Something-Something",
-})
+BENCHMARKS = frozenset(
+    {
+        # language models
+        "MMLU",
+        "CMMLU",
+        "MATH",
+        "GSM8K",
+        "HumanEval",
+        "MBPP",
+        "BIG-bench",
+        "BBH",
+        "ARC",
+        "HellaSwag",
+        "TruthfulQA",
+        "WinoGrande",
+        "PIQA",
+        "SIQA",
+        "BoolQ",
+        "DROP",
+        "GPQA",
+        "AGIEval",
+        "AlpacaEval",
+        "MT-Bench",
+        "Arena-Hard",
+        "IFEval",
+        "LiveCodeBench",
+        "SWE-bench",
+        "AIME",
+        "SVAMP",
+        "AQuA",
+        "MathQA",
+        "StrategyQA",
+        "CommonsenseQA",
+        "OpenBookQA",
+        "TriviaQA",
+        "HotpotQA",
+        "Natural Questions",
+        "SQuAD",
+        "GLUE",
+        "SuperGLUE",
+        "XNLI",
+        "MNLI",
+        "SNLI",
+        "SST-2",
+        "CoQA",
+        "RACE",
+        "LAMBADA",
+        "WikiText",
+        "MedQA",
+        "MedMCQA",
+        "PubMedQA",
+        "MultiMedQA",
+        "MS MARCO",
+        "BEIR",
+        # vision, video, speech
+        "ImageNet",
+        "CIFAR",
+        "MNIST",
+        "COCO",
+        "MS COCO",
+        "MSCOCO",
+        "Kinetics",
+        "UCF101",
+        "HMDB51",
+        "ADE20K",
+        "Cityscapes",
+        "LVIS",
+        "Visual Genome",
+        "Flickr30k",
+        "VQAv2",
+        "GQA",
+        "TextVQA",
+        "OK-VQA",
+        "LAION",
+        "CC3M",
+        "CC12M",
+        "YFCC",
+        "CelebA",
+        "FFHQ",
+        "LSUN",
+        "LibriSpeech",
+        "Something-Something",
+    }
+)
 _AS_WRITTEN = frozenset({"MATH", "ARC", "DROP", "RACE"})
 _FOLDED = {name.lower(): name for name in BENCHMARKS if name not in _AS_WRITTEN}
 # A split, size or version after a benchmark's name: "-400", "-1k", "-21K", " v2", "-Pro", "+", " Hard".
 _SPLIT = re.compile(r"(?:[- ]?(?:\d+(?:\.\d+)?[kKM]?|v\d+(?:\.\d+)?|Pro|Hard|Lite|Redux|Verified|\+))*")
 
 # What a cost is measured in: such a "metric" ("training time", "GPU memory", "FLOPs") says what was spent.
-COST_MEASURE = re.compile(r"\b(?:time|times|memory|latency|flops?|costs?|speed|throughput|energy|parameters|"
-                          r"gpu hours?|runtime|footprint|overhead|requirements|consumption)\b",
-                          re.IGNORECASE)
+COST_MEASURE = re.compile(
+    r"\b(?:time|times|memory|latency|flops?|costs?|speed|throughput|energy|parameters|"
+    r"gpu hours?|runtime|footprint|overhead|requirements|consumption)\b",
+    re.IGNORECASE,
+)
 # What reports a cost as an evaluation measure, right before it or before the list of measures it ends:
 # "in terms of accuracy and latency", "measured by memory", "metrics such as BLEU, latency".
-_EVALUATION_CUES = (("terms", "of"), ("measured", "by"), ("measured", "in"), ("metrics", "such", "as"),
-                    ("metrics", "including"), ("metrics", "like"), ("metrics", ":"), ("metric", ":"))
+_EVALUATION_CUES = (
+    ("terms", "of"),
+    ("measured", "by"),
+    ("measured", "in"),
+    ("metrics", "such", "as"),
+    ("metrics", "including"),
+    ("metrics", "like"),
+    ("metrics", ":"),
+    ("metric", ":"),
+)
 # A measurement near a cost: a decimal or a number with a unit ("35.4G", "14", "%"), not an enumeration "(1)".
 _MEASUREMENT = re.compile(r"\d+(?:\.\d+)?(?:[KMGT]|x|\u00d7|times)?")
 _MEASURE_UNITS = frozenset({"%", "x", "\u00d7", "times", "hours", "ms", "s", "seconds", "gb", "mb", "flops"})
@@ -113,8 +194,7 @@ def _scored_on(words: list[str], ent: Span) -> bool:
     if start < 2 or words[start - 1].lower() != "on":
         return False
     before = words[start - 2].lower()
-    return (before in _UNITS or before.replace(".", "", 1).isdigit()
-            or (before in _GAINS and ent.label_ != "Model"))
+    return before in _UNITS or before.replace(".", "", 1).isdigit() or (before in _GAINS and ent.label_ != "Model")
 
 
 def _defined_as_data(words: list[str], ent: Span, starts: set[int]) -> bool:
@@ -136,15 +216,20 @@ def _defined_as_data(words: list[str], ent: Span, starts: set[int]) -> bool:
 
 
 def _joined(words: list[str], first: Span, second: Span) -> bool:
-    return first.end < second.start and all(word.lower() in _LIST_JOINERS for word in words[first.end:second.start])
+    return first.end < second.start and all(word.lower() in _LIST_JOINERS for word in words[first.end : second.start])
 
 
 def _listed_between_data(ents: list[Span], k: int, words: list[str]) -> bool:
     """The k-th mention is inside a list of Datasets, one on either side ("ChemProt, RCT, IMDB"; not "BCO and
     AIME", "VKA and FKA", "ImageNet or MIT Places classification network": one neighbour is too few), and the
     list is no list of systems ("the Llama, Llama-2, and Falcon families": the NER's Llama and Falcon)."""
-    if not (0 < k < len(ents) - 1 and ents[k - 1].label_ == "Dataset" and ents[k + 1].label_ == "Dataset"
-            and _joined(words, ents[k - 1], ents[k]) and _joined(words, ents[k], ents[k + 1])):
+    if not (
+        0 < k < len(ents) - 1
+        and ents[k - 1].label_ == "Dataset"
+        and ents[k + 1].label_ == "Dataset"
+        and _joined(words, ents[k - 1], ents[k])
+        and _joined(words, ents[k], ents[k + 1])
+    ):
         return False
     last = k + 1
     while last + 1 < len(ents) and _joined(words, ents[last], ents[last + 1]):
@@ -161,12 +246,13 @@ def _names_data(ents: list[Span], k: int, words: list[str], starts: set[int]) ->
         return False
     if benchmark(ent.text):
         return True
-    return system_name(ent[0].text) and (_scored_on(words, ent) or _defined_as_data(words, ent, starts)
-                                         or _listed_between_data(ents, k, words))
+    return system_name(ent[0].text) and (
+        _scored_on(words, ent) or _defined_as_data(words, ent, starts) or _listed_between_data(ents, k, words)
+    )
 
 
 def _acronym_plural(text: str) -> bool:
-    """"GPTs", "GANs": an acronym with a plural "s" (not "NorGLMs", a name of its own)."""
+    """ "GPTs", "GANs": an acronym with a plural "s" (not "NorGLMs", a name of its own)."""
     return text[:-1].isupper() and singular(text) == text[:-1]
 
 
@@ -176,15 +262,19 @@ def _reported_as_evaluation(words: list[str], span: Span, measures: set[int], se
     i = span.start
     while i > 0 and (i - 1 in measures or words[i - 1].lower() in _LIST_JOINERS):
         i -= 1
-    before = [word.lower() for word in words[max(0, i - 3):i]]
-    if any(tuple(before[-len(cue):]) == cue for cue in _EVALUATION_CUES):
+    before = [word.lower() for word in words[max(0, i - 3) : i]]
+    if any(tuple(before[-len(cue) :]) == cue for cue in _EVALUATION_CUES):
         return True
     if span.end < len(words) and words[span.end] == "than":
         return True
     near = range(max(sentence.start, span.start - _MEASURED_REACH), min(sentence.stop, span.end + _MEASURED_REACH))
-    return any(_MEASUREMENT.fullmatch(words[j]) and (
-        "." in words[j] or not words[j].isdigit() or (j + 1 < len(words) and words[j + 1].lower() in _MEASURE_UNITS))
-        for j in near)
+    return any(
+        _MEASUREMENT.fullmatch(words[j])
+        and (
+            "." in words[j] or not words[j].isdigit() or (j + 1 < len(words) and words[j + 1].lower() in _MEASURE_UNITS)
+        )
+        for j in near
+    )
 
 
 def _sentence_of(span: Span, sentences: list[int], length: int) -> range:
@@ -204,16 +294,23 @@ class LabelRules:
         measures = {i for span in ents if span.label_ == "Metric" for i in range(span.start, span.end)}
         sentences = sentence_starts(doc)
         starts = set(sentences)
-        datasets = {span.text for k, span in enumerate(ents)
-                    if span.label_ in _SYSTEMS_AND_TASKS and _names_data(ents, k, words, starts)}
+        datasets = {
+            span.text
+            for k, span in enumerate(ents)
+            if span.label_ in _SYSTEMS_AND_TASKS and _names_data(ents, k, words, starts)
+        }
         kept = []
         for span in ents:
             if span.label_ in _SYSTEMS_AND_TASKS and span.text in datasets:
                 span = labelled(span, "Dataset", span._.kgbuild_score, SOURCE)
             elif span.label_ == "Model" and _acronym_plural(span.text):
                 span = labelled(span, "Method", span._.kgbuild_score, SOURCE)
-            elif span.label_ == "Metric" and COST_MEASURE.search(span.text) and span[-1].lower_ != "complexity" \
-                    and not _reported_as_evaluation(words, span, measures, _sentence_of(span, sentences, len(doc))):
+            elif (
+                span.label_ == "Metric"
+                and COST_MEASURE.search(span.text)
+                and span[-1].lower_ != "complexity"
+                and not _reported_as_evaluation(words, span, measures, _sentence_of(span, sentences, len(doc)))
+            ):
                 continue
             kept.append(span)
         doc.set_ents(kept, default="outside")

@@ -96,8 +96,9 @@ class LexiconMatcher(ComponentData):
         self.matcher = phrase_matcher(self.nlp, lexicon)
 
     def data_files(self) -> DataFiles:
-        return {LEXICON_DATA: (lambda: self.lexicon.to_bytes(),
-                               lambda data: self.set_lexicon(Lexicon.from_bytes(data)))}
+        return {
+            LEXICON_DATA: (lambda: self.lexicon.to_bytes(), lambda data: self.set_lexicon(Lexicon.from_bytes(data)))
+        }
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans[CANDIDATES] = self.matcher(doc, as_spans=True)

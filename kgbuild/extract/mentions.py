@@ -21,8 +21,9 @@ from kgbuild.models import EntityLabel, Mention, TextField
 from kgbuild.text import NormalisedText
 
 
-def field_mentions(field: TextField, text: str, norm: NormalisedText, doc: Doc,
-                   first_index: int) -> tuple[list[Mention], AnalysedField]:
+def field_mentions(
+    field: TextField, text: str, norm: NormalisedText, doc: Doc, first_index: int
+) -> tuple[list[Mention], AnalysedField]:
     """Mentions of one field; `first_index` is the paper-level index of the first one."""
     analysed = AnalysedField(field=field, text=text, norm=norm, doc=doc)
     mentions = []
@@ -32,18 +33,25 @@ def field_mentions(field: TextField, text: str, norm: NormalisedText, doc: Doc,
         while sentence + 1 < len(starts) and starts[sentence + 1] <= span.start:
             sentence += 1
         start, end = norm.original_span(span.start_char, span.end_char)
-        mentions.append(Mention(
-            field=field, start=start, end=end, text=text[start:end], label=cast(EntityLabel, span.label_),
-            score=span._.kgbuild_score, source=span._.kgbuild_source, sentence=sentence,
-        ))
+        mentions.append(
+            Mention(
+                field=field,
+                start=start,
+                end=end,
+                text=text[start:end],
+                label=cast(EntityLabel, span.label_),
+                score=span._.kgbuild_score,
+                source=span._.kgbuild_source,
+                sentence=sentence,
+            )
+        )
         analysed.mention_spans.append((first_index + len(mentions) - 1, span))
     return mentions, analysed
 
 
 # Which abstract occurrence decides a name's label: the label rules' types first (label_rules.py: what users mean
 # by the labels, "SciRIFF is the first dataset" over the title's cue), an explicit cue, the trained model, rules.
-_DECIDING_SOURCE = {"label_rules": 0, "named": 1, "ner": 2, "abbreviation": 3, "pattern": 4, "lexicon": 5,
-                    "repeat": 6}
+_DECIDING_SOURCE = {"label_rules": 0, "named": 1, "ner": 2, "abbreviation": 3, "pattern": 4, "lexicon": 5, "repeat": 6}
 
 
 def _rank(span: Span) -> tuple[int, float]:
@@ -85,7 +93,7 @@ def title_names_from_abstract(title: Doc, abstract: Doc) -> None:
         ents.append(ent)
     taken = [False] * len(title)
     for ent in ents:
-        taken[ent.start:ent.end] = [True] * (ent.end - ent.start)
+        taken[ent.start : ent.end] = [True] * (ent.end - ent.start)
     words = token_texts(title)
     for name, best in decided.items():
         for start in range(len(words) - len(name) + 1):

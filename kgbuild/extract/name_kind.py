@@ -38,14 +38,29 @@ from spacy.tokens import Doc, Span
 from kgbuild.extract.doc_views import token_texts
 
 SYSTEM_LABELS = ("Method", "Model")
-_SYSTEM_NOUNS = frozenset({"model", "models", "network", "networks", "encoder", "encoders", "classifier",
-                           "classifiers", "framework", "architecture", "system", "systems", "transformer"})
+_SYSTEM_NOUNS = frozenset(
+    {
+        "model",
+        "models",
+        "network",
+        "networks",
+        "encoder",
+        "encoders",
+        "classifier",
+        "classifiers",
+        "framework",
+        "architecture",
+        "system",
+        "systems",
+        "transformer",
+    }
+)
 _SYSTEM_NOUN_IDS = numpy.array([get_string_id(noun) for noun in sorted(_SYSTEM_NOUNS)], dtype=numpy.uint64)
 _FOLLOWED_BY = "kgbuild_followed_by_system_noun"
 
 
 def _shape(text: str) -> str:
-    """"RoBERTa" -> "XxXXXx", runs collapsed; digits d, other characters kept."""
+    """ "RoBERTa" -> "XxXXXx", runs collapsed; digits d, other characters kept."""
     out: list[str] = []
     for char in text:
         kind = "X" if char.isupper() else "x" if char.islower() else "d" if char.isdigit() else char
@@ -64,7 +79,7 @@ def kind_features(span: Span) -> dict[str, float]:
         found[f"first={words[0]}"] = 1.0
     for n in (3, 4):
         for i in range(len(folded) - n + 1):
-            found[f"c{n}={folded[i:i + n]}"] = 1.0
+            found[f"c{n}={folded[i : i + n]}"] = 1.0
     doc = span.doc
     found[f"prev={doc[span.start - 1].lower_ if span.start > 0 else '<s>'}"] = 1.0
     found[f"next={doc[span.end].lower_ if span.end < len(doc) else '</s>'}"] = 1.0

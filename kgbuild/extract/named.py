@@ -72,18 +72,95 @@ _MODEL_CLASS = re.compile(r"[A-Z]*LMs?|[A-Z]*Ms")
 _NUMBERED = re.compile(r"(?:^|-)v?\d[\w.]*$")  # a version or size ("v1.5", "7B"), or a name ending in one ("VL-7B")
 _HYPHEN_DIGIT = re.compile(r"[A-Za-z][A-Za-z.]*-\d")
 # Common capitalised tokens that are not ML entities in abstracts (measured on the corpus).
-NOT_NAMES = frozenset({
-    "AI", "US", "USA", "UK", "EU", "II", "III", "IV", "VI", "GPU", "GPUs", "CPU", "CPUs", "TPU", "TPUs",
-    "API", "APIs", "URL", "PDF", "HTML", "JSON", "ID", "IDs", "OK", "PhD", "COVID", "COVID-19", "SARS-CoV-2",
-    "GB", "TB", "MB", "KB", "FLOPs", "GFLOPs", "TFLOPs", "RAM", "CO2", "DNA", "RNA", "IoT", "iOS", "macOS", "YouTube",
-    "GitHub", "HuggingFace", "OpenAI", "DeepMind", "arXiv", "PyTorch", "TensorFlow", "JAX", "LaTeX", "PubMed",
-})
+NOT_NAMES = frozenset(
+    {
+        "AI",
+        "US",
+        "USA",
+        "UK",
+        "EU",
+        "II",
+        "III",
+        "IV",
+        "VI",
+        "GPU",
+        "GPUs",
+        "CPU",
+        "CPUs",
+        "TPU",
+        "TPUs",
+        "API",
+        "APIs",
+        "URL",
+        "PDF",
+        "HTML",
+        "JSON",
+        "ID",
+        "IDs",
+        "OK",
+        "PhD",
+        "COVID",
+        "COVID-19",
+        "SARS-CoV-2",
+        "GB",
+        "TB",
+        "MB",
+        "KB",
+        "FLOPs",
+        "GFLOPs",
+        "TFLOPs",
+        "RAM",
+        "CO2",
+        "DNA",
+        "RNA",
+        "IoT",
+        "iOS",
+        "macOS",
+        "YouTube",
+        "GitHub",
+        "HuggingFace",
+        "OpenAI",
+        "DeepMind",
+        "arXiv",
+        "PyTorch",
+        "TensorFlow",
+        "JAX",
+        "LaTeX",
+        "PubMed",
+    }
+)
 
 _DATASET_WORDS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "suite"})
-_MODEL_WORDS = frozenset({"model", "models", "llm", "llms", "checkpoint", "checkpoints", "lm", "lms", "backbone",
-                          "backbones", "variant", "variants"})
-_METHOD_WORDS = frozenset({"method", "methods", "framework", "frameworks", "approach", "approaches", "algorithm",
-                           "algorithms", "technique", "techniques"})
+_MODEL_WORDS = frozenset(
+    {
+        "model",
+        "models",
+        "llm",
+        "llms",
+        "checkpoint",
+        "checkpoints",
+        "lm",
+        "lms",
+        "backbone",
+        "backbones",
+        "variant",
+        "variants",
+    }
+)
+_METHOD_WORDS = frozenset(
+    {
+        "method",
+        "methods",
+        "framework",
+        "frameworks",
+        "approach",
+        "approaches",
+        "algorithm",
+        "algorithms",
+        "technique",
+        "techniques",
+    }
+)
 _SKIP_AFTER = frozenset({"-", "series", "based", "family", "style", "like", "base", "large", "small"})
 _BEFORE_LINK = frozenset({",", "called", "named", "dubbed", "termed", "coined", ":", "(", "the", "a", "an", "new"})
 # An appositive or definition after a name: "X, a/an ...", "X: A ...", "X is a ...", "X (a ...", "X - a ..."
@@ -91,9 +168,39 @@ _BEFORE_LINK = frozenset({",", "called", "named", "dubbed", "termed", "coined", 
 _DEFINING = frozenset({",", ":", "is", "(", "-"})
 _ARTICLES = frozenset({"a", "an"})
 # Words that end the noun phrase of a definition: its head is the word before.
-_PHRASE_END = frozenset({",", ".", ";", ":", "(", ")", "that", "which", "for", "of", "to", "with", "in", "on", "and",
-                         "designed", "trained", "based", "built", "capable", "using", "where", "whose",
-                         "consisting", "containing", "comprising", "covering", "spanning", "featuring"})
+_PHRASE_END = frozenset(
+    {
+        ",",
+        ".",
+        ";",
+        ":",
+        "(",
+        ")",
+        "that",
+        "which",
+        "for",
+        "of",
+        "to",
+        "with",
+        "in",
+        "on",
+        "and",
+        "designed",
+        "trained",
+        "based",
+        "built",
+        "capable",
+        "using",
+        "where",
+        "whose",
+        "consisting",
+        "containing",
+        "comprising",
+        "covering",
+        "spanning",
+        "featuring",
+    }
+)
 _MAX_PHRASE = 7
 # How far back a name looks for the head of the list it is in (32 names and their commas): every name of a
 # list looked back over all the earlier ones, a cost growing with the square of the list (30 s for a
@@ -106,17 +213,90 @@ _MAX_NAME_PARTS = 8
 # its other letters may be any script's ("Tülu").
 _PROPER = re.compile(r"[A-Z][^\W\d_]{2,}")
 # Headings of structured abstracts and prompts, which open a sentence with "Word:" as titles open with a name.
-_HEADINGS = frozenset({"background", "methods", "method", "results", "result", "conclusion", "conclusions",
-                       "objective", "objectives", "purpose", "motivation", "availability", "abstract", "introduction",
-                       "contribution", "contributions", "aim", "aims", "findings", "significance", "importance",
-                       "design", "setting", "participants", "summary", "note", "code", "data", "keywords", "context",
-                       "goal", "problem", "approach", "evaluation", "implementation", "discussion", "limitations",
-                       "example", "examples", "question", "answer", "task", "input", "output", "instruction",
-                       "response", "human", "assistant", "user", "system", "step", "figure", "table", "source",
-                       "target", "premise", "hypothesis", "label", "query", "context", "prompt", "warning"})
+_HEADINGS = frozenset(
+    {
+        "background",
+        "methods",
+        "method",
+        "results",
+        "result",
+        "conclusion",
+        "conclusions",
+        "objective",
+        "objectives",
+        "purpose",
+        "motivation",
+        "availability",
+        "abstract",
+        "introduction",
+        "contribution",
+        "contributions",
+        "aim",
+        "aims",
+        "findings",
+        "significance",
+        "importance",
+        "design",
+        "setting",
+        "participants",
+        "summary",
+        "note",
+        "code",
+        "data",
+        "keywords",
+        "context",
+        "goal",
+        "problem",
+        "approach",
+        "evaluation",
+        "implementation",
+        "discussion",
+        "limitations",
+        "example",
+        "examples",
+        "question",
+        "answer",
+        "task",
+        "input",
+        "output",
+        "instruction",
+        "response",
+        "human",
+        "assistant",
+        "user",
+        "system",
+        "step",
+        "figure",
+        "table",
+        "source",
+        "target",
+        "premise",
+        "hypothesis",
+        "label",
+        "query",
+        "prompt",
+        "warning",
+    }
+)
 _NAMING_VERBS = frozenset({"named", "called", "dubbed", "termed", "coined"})
-_MODEL_VERBS = frozenset({"fine-tune", "finetune", "fine-tuned", "finetuned", "fine-tuning", "finetuning", "tune",
-                          "develop", "pretrain", "pre-train", "pretrained", "pre-trained", "train", "distill"})
+_MODEL_VERBS = frozenset(
+    {
+        "fine-tune",
+        "finetune",
+        "fine-tuned",
+        "finetuned",
+        "fine-tuning",
+        "finetuning",
+        "tune",
+        "develop",
+        "pretrain",
+        "pre-train",
+        "pretrained",
+        "pre-trained",
+        "train",
+        "distill",
+    }
+)
 
 
 def head_label(word: str) -> str | None:
@@ -173,8 +353,7 @@ def _defined_as(words: list[str], end: int, limit: int) -> str | None:
         return label
     # No word ends the phrase where a verb takes over ("Frido, a Feature Pyramid Diffusion model performing a
     # multi-scale ..."): its head is the first head noun in it that no hyphen joins on ("model-agnostic").
-    return next((label for i in range(end + 2, stop) if words[i + 1] != "-" and (label := head_label(words[i]))),
-                None)
+    return next((label for i in range(end + 2, stop) if words[i + 1] != "-" and (label := head_label(words[i]))), None)
 
 
 def _headline(words: list[str], start: int, end: int, sentence: tuple[int, int]) -> tuple[int, str] | None:
@@ -190,8 +369,11 @@ def _listed_under(words: list[str], start: int, first: int) -> str | None:
     """The label of "dataset" right before a name ("dataset DFN-5B"), or of the head noun before the list
     the name is in ("datasets such as LAION-2B, DataComp-1B, or WIT", "methods like DreamBooth")."""
     before = start - 1
-    while before - 1 >= first and before > start - _MAX_LIST_WORDS and (words[before] in {",", "or", "and"}
-                                                                       or name_shape(words[before])):
+    while (
+        before - 1 >= first
+        and before > start - _MAX_LIST_WORDS
+        and (words[before] in {",", "or", "and"} or name_shape(words[before]))
+    ):
         before -= 1  # back over the list's earlier names
     if before - 1 >= first and words[before - 1].lower() == "such" and words[before].lower() == "as":
         before -= 2
@@ -212,8 +394,12 @@ def _name_end(words: list[str], start: int, limit: int) -> int:
     if end < limit and _VERSION.fullmatch(words[end]):
         end += 1
     chain, parts = end, 0
-    while parts < _MAX_NAME_PARTS and chain + 1 < limit and words[chain] == "-" and (
-            _NUMBERED.search(words[chain + 1]) or name_shape(words[chain + 1])):
+    while (
+        parts < _MAX_NAME_PARTS
+        and chain + 1 < limit
+        and words[chain] == "-"
+        and (_NUMBERED.search(words[chain + 1]) or name_shape(words[chain + 1]))
+    ):
         chain += 2
         parts += 1
         while chain < limit and words[chain].isdigit() and len(words[chain]) == 1:  # "FSS - 1 0 0 0" (digit-split text)
@@ -223,8 +409,15 @@ def _name_end(words: list[str], start: int, limit: int) -> int:
     return end
 
 
-def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], families: frozenset[str],
-         long_head: str | None, known: dict[str, str]) -> tuple[int, str] | None:
+def _cue(
+    words: list[str],
+    start: int,
+    end: int,
+    sentence: tuple[int, int],
+    families: frozenset[str],
+    long_head: str | None,
+    known: dict[str, str],
+) -> tuple[int, str] | None:
     """(rank, label) of the strongest cue for the name words[start:end]; rank 1 is strongest."""
     name = " ".join(words[start:end])
     acronym = end - start == 1 and bool(_LETTER_ACRONYM.fullmatch(words[start]))
@@ -236,11 +429,12 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
     if label := _defined_as(words, end, sentence[1]) or (None if acronym else _listed_under(words, start, sentence[0])):
         return 2, label
     size = _SIZE.search(name)
-    if size and size.end() == len(name) and not name[:size.start()].replace("-", "").isdigit():
+    if size and size.end() == len(name) and not name[: size.start()].replace("-", "").isdigit():
         return 3, "Dataset" if size.group(2) in "kK" else "Model"
     lower = words[start].lower()
-    if not lower.endswith("score") and any(lower != family and (lower.startswith(family) or lower.endswith(family))
-                                           for family in families):  # "SciBERT", not the metric "BERTScore"
+    if not lower.endswith("score") and any(
+        lower != family and (lower.startswith(family) or lower.endswith(family)) for family in families
+    ):  # "SciBERT", not the metric "BERTScore"
         return 4, "Model"
     if long_head and (label := head_label(long_head)):
         return 5, label
@@ -249,7 +443,8 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
         before -= 1
     # "the CLIP model, the InfoNCE objective": a comma then an article starts another noun phrase
     linked = sentence[0] <= before < start - 1 and not (
-        "," in words[before + 1:start] and words[start - 1].lower() in {"a", "an", "the"})
+        "," in words[before + 1 : start] and words[start - 1].lower() in {"a", "an", "the"}
+    )
     left = head_label(words[before]) if linked else None
     if left in {"Dataset", "Model"} and not acronym:
         return 6, left
@@ -257,7 +452,11 @@ def _cue(words: list[str], start: int, end: int, sentence: tuple[int, int], fami
         return _headline(words, start, end, sentence)
     stem = lower.split("-")[0]
     # a stem of two letters names too many things ("TV-3DG" is no total-variation metric)
-    label = known.get(name.lower()) or (known.get(stem) if len(stem) > 2 else None) if stem != lower or end - start > 1 else None
+    label = (
+        known.get(name.lower()) or (known.get(stem) if len(stem) > 2 else None)
+        if stem != lower or end - start > 1
+        else None
+    )
     if label and label != "Model":
         return 7, label  # "BLEU-4", "SQuAD 2.0": the lexicon knows the name (or stem) as something else
     if end - start > 1 or _HYPHEN_DIGIT.match(words[start]):
@@ -279,7 +478,11 @@ def _proper_cue(words: list[str], start: int, end: int, sentence: tuple[int, int
         return None  # part of a longer name
     initial = start == sentence[0]
     separator = words[end] if end < sentence[1] else ""
-    if (separator != ":" or initial) and (separator != "," or not initial) and (label := _defined_as(words, end, sentence[1])):
+    if (
+        (separator != ":" or initial)
+        and (separator != "," or not initial)
+        and (label := _defined_as(words, end, sentence[1]))
+    ):
         return 2, label
     if start - 2 >= sentence[0] and words[start - 1].lower() in _NAMING_VERBS:
         before = start - 2
@@ -290,9 +493,13 @@ def _proper_cue(words: list[str], start: int, end: int, sentence: tuple[int, int
     return _headline(words, start, end, sentence)
 
 
-def named_candidates(words: list[str], sentences: list[tuple[int, int]], families: frozenset[str] = frozenset(),
-                     long_heads: dict[int, str] | None = None,
-                     known: dict[str, str] | None = None) -> list[tuple[int, int, str]]:
+def named_candidates(
+    words: list[str],
+    sentences: list[tuple[int, int]],
+    families: frozenset[str] = frozenset(),
+    long_heads: dict[int, str] | None = None,
+    known: dict[str, str] | None = None,
+) -> list[tuple[int, int, str]]:
     """(start, end, label) token spans of cued name-shaped words; `long_heads` maps the start
     of an abbreviation's short form to the last word of its long form, `known` lexicon
     keys to their label."""
@@ -341,25 +548,30 @@ class NamedSystems(ComponentData):
         self.name = name
 
     def data_files(self) -> DataFiles:
-        return {LEXICON_DATA: (lambda: self.lexicon.to_bytes(),
-                               lambda data: self.set_lexicon(Lexicon.from_bytes(data)))}
+        return {
+            LEXICON_DATA: (lambda: self.lexicon.to_bytes(), lambda data: self.set_lexicon(Lexicon.from_bytes(data)))
+        }
 
     def set_lexicon(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self.families = _families(lexicon)
         # A dataset or measure the gold labels less than half of the time is still no model when versioned:
         # "FrameNet 1.5" (labelled Dataset in 5 of 11 occurrences, as a resource otherwise), "MIMIC-III", "COCO 2017".
-        self.known = {key: term.label for key, term in lexicon.terms.items()
-                      if term.prior is None or term.prior >= 0.5 or term.label in ("Dataset", "Metric")}
+        self.known = {
+            key: term.label
+            for key, term in lexicon.terms.items()
+            if term.prior is None or term.prior >= 0.5 or term.label in ("Dataset", "Metric")
+        }
 
     def __call__(self, doc: Doc) -> Doc:
         words = token_texts(doc)
         starts = sentence_starts(doc)
         sentences = list(zip(starts, [*starts[1:], len(doc)]))
         long_heads = {short.start: long[-1].text for long, short in abbreviations.pairs(doc)}
-        doc.spans[CANDIDATES] = [Span(doc, start, end, label)
-                                 for start, end, label in named_candidates(words, sentences, self.families, long_heads,
-                                                                                    self.known)]
+        doc.spans[CANDIDATES] = [
+            Span(doc, start, end, label)
+            for start, end, label in named_candidates(words, sentences, self.families, long_heads, self.known)
+        ]
         return doc
 
 

@@ -82,8 +82,11 @@ def blank_pipeline(vectors: Vectors | None = None) -> Language:
     """
     nlp = spacy.blank("en")
     tokenizer = cast(Tokenizer, nlp.tokenizer)
-    tokenizer.rules = {text: rule for text, rule in tokenizer.rules.items()
-                       if not (len(text) == 2 and text[0].isalpha() and text[1] == ".")}
+    tokenizer.rules = {
+        text: rule
+        for text, rule in tokenizer.rules.items()
+        if not (len(text) == 2 and text[0].isalpha() and text[1] == ".")
+    }
     suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[A-Z])\."]
     tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     nlp.add_pipe("sentencizer")

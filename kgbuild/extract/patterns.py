@@ -36,13 +36,17 @@ _PLAIN_CAPITALISED = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)*")  # "Existing", "Chin
 _PLURAL_HEAD = re.compile(r"datasets|benchmarks|corpora")
 # A count before "<X> datasets" makes X a kind of data, not a name: "5 NLP datasets", "three public KBQG
 # datasets" (gold: X is a Task 10 times in 13 such spans, a Dataset once).
-_COUNTED = re.compile(r"(?:^|(?<= ))(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|various"
-                      r"|many|numerous)(?: [a-z][\w-]*){0,3} $", re.IGNORECASE)
+_COUNTED = re.compile(
+    r"(?:^|(?<= ))(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|various"
+    r"|many|numerous)(?: [a-z][\w-]*){0,3} $",
+    re.IGNORECASE,
+)
 _METRIC = re.compile(
     r"\b(?:[A-Za-z]+@\d+(?:\.\d+)?"
     r"|(?:success|win|error|hit|acceptance|attack success|word error|character error|exact match|pass|false positive"
     r"|false negative|true positive|refusal|hallucination|resolve|solve) rates?"
-    r"|F_?\{?\d(?:\.\d)?\}?[- ]scores?|C-index)(?![\w@-])")
+    r"|F_?\{?\d(?:\.\d)?\}?[- ]scores?|C-index)(?![\w@-])"
+)
 
 
 def _name_words(words: list[str], plural_head: bool = False) -> int:
@@ -103,8 +107,11 @@ class ContextPatterns:
         # A defined abbreviation is what its long form says, not a dataset name: "a medical IFT
         # dataset" after "Instruction-finetuning (IFT)" (the abbreviation component runs first).
         shorts = {short.text for long, short in abbreviations.pairs(doc) if not _HEAD.search(long.text.lower())}
-        doc.spans[CANDIDATES] = [span for span in spans if span is not None and len(span)
-                                 and not (span.label_ == "Dataset" and span.text in shorts)]
+        doc.spans[CANDIDATES] = [
+            span
+            for span in spans
+            if span is not None and len(span) and not (span.label_ == "Dataset" and span.text in shorts)
+        ]
         return doc
 
 

@@ -21,8 +21,15 @@ from spacy.language import Language
 
 # Registers the factories used below.
 from kgbuild.extract import abbreviations, encoder_ner, label_rules, lexicon, named, patterns, resolve  # noqa: F401
-from kgbuild.extract.artifacts import (CALIBRATION_FILE, DATASET_KIND_FILE, ENCODER_DIR, LEXICON_FILE, MODEL_KIND_FILE,
-                                       NER_FILE, VECTORS_FILE)
+from kgbuild.extract.artifacts import (
+    CALIBRATION_FILE,
+    DATASET_KIND_FILE,
+    ENCODER_DIR,
+    LEXICON_FILE,
+    MODEL_KIND_FILE,
+    NER_FILE,
+    VECTORS_FILE,
+)
 from kgbuild.extract.encoder_ner import EncoderNER
 from kgbuild.extract.lexicon import Lexicon, LexiconMatcher
 from kgbuild.extract.logistic import SparseLogistic
@@ -32,8 +39,9 @@ from kgbuild.extract.resolve import Resolver
 from kgbuild.extract.word_vectors import load_vectors
 
 
-def build_pipeline(data_dir: Path, calibrator: SparseLogistic | None = None, *, fast: bool = False,
-                   threads: int = 0) -> Language:
+def build_pipeline(
+    data_dir: Path, calibrator: SparseLogistic | None = None, *, fast: bool = False, threads: int = 0
+) -> Language:
     """The full extractor from the artifacts in `data_dir` (see scripts/train_extractor.py).
 
     `calibrator` overrides the shipped one (fitting it needs uncalibrated candidates).
@@ -44,11 +52,15 @@ def build_pipeline(data_dir: Path, calibrator: SparseLogistic | None = None, *, 
         nlp = blank_pipeline(load_vectors(data_dir / VECTORS_FILE))
         # The vocab (and with it the word vectors, keyed by lower-case word) comes from the vectors file only:
         # a vocab inside the NER bytes would reset the vectors to case-sensitive keys.
-        windowed = cast(WindowedNER, nlp.add_pipe("kgbuild_windowed_ner", name="ner"))  # bounded memory on long texts (ner.py)
+        windowed = cast(
+            WindowedNER, nlp.add_pipe("kgbuild_windowed_ner", name="ner")
+        )  # bounded memory on long texts (ner.py)
         windowed.ner.from_bytes((data_dir / NER_FILE).read_bytes(), exclude=["vocab"])
     else:
         nlp = blank_pipeline(load_vectors(data_dir / VECTORS_FILE))  # the vectors: name_kind.py reads them
-        cast(EncoderNER, nlp.add_pipe("kgbuild_encoder_ner", config={"threads": threads})).from_disk(data_dir / ENCODER_DIR)
+        cast(EncoderNER, nlp.add_pipe("kgbuild_encoder_ner", config={"threads": threads})).from_disk(
+            data_dir / ENCODER_DIR
+        )
     terms = Lexicon.load(data_dir / LEXICON_FILE)
     if calibrator is None:
         calibrator = SparseLogistic.load(data_dir / CALIBRATION_FILE)
@@ -56,7 +68,11 @@ def build_pipeline(data_dir: Path, calibrator: SparseLogistic | None = None, *, 
     cast(NamedSystems, nlp.add_pipe("kgbuild_named")).set_lexicon(terms)
     nlp.add_pipe("kgbuild_patterns")
     cast(LexiconMatcher, nlp.add_pipe("kgbuild_lexicon")).set_lexicon(terms)
-    cast(Resolver, nlp.add_pipe("kgbuild_resolve")).configure(terms, calibrator, SparseLogistic.load(data_dir / MODEL_KIND_FILE),
-                                              SparseLogistic.load(data_dir / DATASET_KIND_FILE))
+    cast(Resolver, nlp.add_pipe("kgbuild_resolve")).configure(
+        terms,
+        calibrator,
+        SparseLogistic.load(data_dir / MODEL_KIND_FILE),
+        SparseLogistic.load(data_dir / DATASET_KIND_FILE),
+    )
     nlp.add_pipe("kgbuild_label_rules")
     return nlp

@@ -109,8 +109,9 @@ _STATISTICAL_NOTATION = frozenset({"CI", "CIs", "SD", "SDs", "SEM", "IQR"})
 # ("standard NLP benchmarks" made "NLP" a Dataset 3 times in 20 judged corpus Datasets).
 _FIELDS = frozenset({"NLP", "CV", "ML", "NLU", "NLG", "IR"})
 _SIZE = re.compile(r"\d+(?:\.\d+)?[KMBTkmbt][Bb]?")
-_DANGLING = frozenset({"of", "for", "and", "or", "with", "across", "in", "on", "to", "by", "from", "into", "via",
-                       "the", "a", "an"})
+_DANGLING = frozenset(
+    {"of", "for", "and", "or", "with", "across", "in", "on", "to", "by", "from", "into", "via", "the", "a", "an"}
+)
 _POSSESSIVE = frozenset({"'s", "\u2019s", "'", "\u2019"})
 _FAMILY = frozenset({"series", "family", "level"})  # "LLaMA-series models", "GPT-3.5-level performance"
 # "CLIP-based", "rule-based": a hyphenated adjective, not a name
@@ -123,25 +124,94 @@ _BENCH_NAME = re.compile(r"bench(?![a-z])", re.IGNORECASE)  # "MT-Bench", "GEO-b
 _PTB_BRACKET = re.compile(r"-[LR][RSC]B-")  # "-LRB-", "-RRB-": brackets in Penn Treebank tokens (SciERC)
 _RANK_CUTOFF = re.compile(r"[Tt]op-?\d+")  # "top-1", "Top-5"
 _URL = re.compile(r"://|^www\.|github\.com")
-_SYSTEM_HEADS = frozenset({"model", "models", "llm", "llms", "network", "networks", "transformer", "transformers",
-                           "encoder", "decoder", "framework", "architecture"})
-_QUALITIES = frozenset({"robustness", "efficiency", "quality", "ability", "abilities", "capability", "capabilities",
-                        "generalization", "generalisation", "generalizability", "performance", "effectiveness",
-                        "scalability", "interpretability", "explainability", "power", "reliability"})
+_SYSTEM_HEADS = frozenset(
+    {
+        "model",
+        "models",
+        "llm",
+        "llms",
+        "network",
+        "networks",
+        "transformer",
+        "transformers",
+        "encoder",
+        "decoder",
+        "framework",
+        "architecture",
+    }
+)
+_QUALITIES = frozenset(
+    {
+        "robustness",
+        "efficiency",
+        "quality",
+        "ability",
+        "abilities",
+        "capability",
+        "capabilities",
+        "generalization",
+        "generalisation",
+        "generalizability",
+        "performance",
+        "effectiveness",
+        "scalability",
+        "interpretability",
+        "explainability",
+        "power",
+        "reliability",
+    }
+)
 # Training settings, not evaluation measures: SciREX labels "learning rate" Metric 465 times (whence the NER's
 # Metric), TDMSci and SciERC, which annotate metrics too, never do. Model size is a setting too ("increasing
 # the model size", "correlation between brain alignment and model size"; SciREX: Metric 40 times in 62).
-_HYPERPARAMETERS = frozenset({"learning rate", "learning rates", "batch size", "batch sizes", "training objective",
-                              "training objectives", "weight decay", "dropout rate", "warmup steps", "model size",
-                              "model sizes"})
+_HYPERPARAMETERS = frozenset(
+    {
+        "learning rate",
+        "learning rates",
+        "batch size",
+        "batch sizes",
+        "training objective",
+        "training objectives",
+        "weight decay",
+        "dropout rate",
+        "warmup steps",
+        "model size",
+        "model sizes",
+    }
+)
 # Modifiers that name nothing alone ("in zero-shot and few-shot settings", "vision-language", "pre-trained"):
 # GSAP labels "zero-shot" 7 times in 138 occurrences, "end-to-end" 4 in 25, "pre-trained" 15 in 284,
 # "self-supervised" never in 37; the other sets never label any.
-_MODIFIERS_ALONE = frozenset({"zero-shot", "few-shot", "one-shot", "vision-language", "multi-task", "cross-lingual",
-                        "multilingual", "multimodal", "multi-modal", "end-to-end", "real-world", "large-scale",
-                        "fine-grained", "open-domain", "open-source", "task-specific", "task-agnostic",
-                        "domain-specific", "state-of-the-art", "pre-trained", "pretrained", "fine-tuned",
-                        "human-annotated", "self-supervised", "multi-turn", "multi-source"})
+_MODIFIERS_ALONE = frozenset(
+    {
+        "zero-shot",
+        "few-shot",
+        "one-shot",
+        "vision-language",
+        "multi-task",
+        "cross-lingual",
+        "multilingual",
+        "multimodal",
+        "multi-modal",
+        "end-to-end",
+        "real-world",
+        "large-scale",
+        "fine-grained",
+        "open-domain",
+        "open-source",
+        "task-specific",
+        "task-agnostic",
+        "domain-specific",
+        "state-of-the-art",
+        "pre-trained",
+        "pretrained",
+        "fine-tuned",
+        "human-annotated",
+        "self-supervised",
+        "multi-turn",
+        "multi-source",
+    }
+)
 # Nouns of data: a training process right before one says which data ("pre-training data"); see _names_data.
 _DATA_NOUNS = frozenset({"data", "corpus", "corpora", "dataset", "datasets", "set", "sets", "examples", "samples"})
 # A lower-case hyphenated compound before a noun modifies it ("multi-device setting", "knowledge-aware
@@ -151,11 +221,40 @@ _DATA_NOUNS = frozenset({"data", "corpus", "corpora", "dataset", "datasets", "se
 # noun, "pre-training data", names data: _names_data).
 _HYPHENATED_WORD = re.compile(r"[a-z]+(?:-[a-z]+)+")
 _PROCESS_NOUN_ENDINGS = ("ing", "tion", "sion", "ment")
-_TECHNIQUE_HEADS = frozenset({"model", "models", "mechanism", "mechanisms", "framework", "frameworks", "architecture",
-                              "architectures", "approach", "approaches", "method", "methods", "algorithm", "algorithms",
-                              "objective", "objectives", "technique", "techniques", "network", "networks", "strategy",
-                              "strategies", "procedure", "paradigm", "scheme", "loss", "layer", "layers", "module",
-                              "modules"})
+_TECHNIQUE_HEADS = frozenset(
+    {
+        "model",
+        "models",
+        "mechanism",
+        "mechanisms",
+        "framework",
+        "frameworks",
+        "architecture",
+        "architectures",
+        "approach",
+        "approaches",
+        "method",
+        "methods",
+        "algorithm",
+        "algorithms",
+        "objective",
+        "objectives",
+        "technique",
+        "techniques",
+        "network",
+        "networks",
+        "strategy",
+        "strategies",
+        "procedure",
+        "paradigm",
+        "scheme",
+        "loss",
+        "layer",
+        "layers",
+        "module",
+        "modules",
+    }
+)
 # "MLLM", "Med-LVLMs", "KEPLM": a system acronym ending a span names a kind of model
 _SYSTEM_ACRONYM = re.compile(r"(?:LLM|VLM|PLM)s?$")
 # A long form with these is no one name: a clause, a list, or a quotation ('"masked language modeling" (MLM)').
@@ -205,8 +304,9 @@ class Resolver(ComponentData):
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def configure(self, terms: Lexicon, calibrator: SparseLogistic, model_kind: SparseLogistic,
-                  dataset_kind: SparseLogistic) -> None:
+    def configure(
+        self, terms: Lexicon, calibrator: SparseLogistic, model_kind: SparseLogistic, dataset_kind: SparseLogistic
+    ) -> None:
         self.lexicon = terms
         self.calibrator = calibrator
         self.model_kind = model_kind
@@ -214,12 +314,18 @@ class Resolver(ComponentData):
 
     def data_files(self) -> DataFiles:
         def model_file(model: str) -> tuple[Callable[[], bytes], Callable[[bytes], None]]:
-            return (lambda: getattr(self, model).to_bytes(),
-                    lambda data: setattr(self, model, SparseLogistic.from_bytes(data)))
+            return (
+                lambda: getattr(self, model).to_bytes(),
+                lambda data: setattr(self, model, SparseLogistic.from_bytes(data)),
+            )
 
-        return {LEXICON_DATA: (lambda: self.lexicon.to_bytes(),
-                               lambda data: setattr(self, "lexicon", Lexicon.from_bytes(data))),
-                **{f"{model}.json": model_file(model) for model in ("calibrator", "model_kind", "dataset_kind")}}
+        return {
+            LEXICON_DATA: (
+                lambda: self.lexicon.to_bytes(),
+                lambda data: setattr(self, "lexicon", Lexicon.from_bytes(data)),
+            ),
+            **{f"{model}.json": model_file(model) for model in ("calibrator", "model_kind", "dataset_kind")},
+        }
 
     def _written_like_known_name(self, span: Span) -> bool:
         """Is a lexicon match written like a name here?
@@ -241,8 +347,9 @@ class Resolver(ComponentData):
             return True
         return span.label_ != "Dataset" and term.prior is not None and (len(span) > 1 or term.prior >= 0.5)
 
-    def _defined_otherwise(self, span: Span, defined: dict[str, list[Span]],
-                           ending_at: dict[int, list[tuple[int, str]]]) -> bool:
+    def _defined_otherwise(
+        self, span: Span, defined: dict[str, list[Span]], ending_at: dict[int, list[tuple[int, str]]]
+    ) -> bool:
         """A short form the text defines ("Knowledge Infused Decoding (KID)") is what its long form says
         (rule 3), not the Papers-with-Code name it shares letters with (KID, a metric; CAP, a dataset), when
         the NER or a cue gave the long form another label. Names the training gold labels keep their lexicon
@@ -254,8 +361,11 @@ class Resolver(ComponentData):
         term = self.lexicon.get(term_key(span))
         if term is None or term.prior is not None:
             return False
-        return any(long.start - 1 <= start and label != span.label_
-                   for long in longs for start, label in ending_at.get(long.end, ()))
+        return any(
+            long.start - 1 <= start and label != span.label_
+            for long in longs
+            for start, label in ending_at.get(long.end, ())
+        )
 
     def _features(self, span: Span, candidate: Candidate) -> dict[str, float]:
         return features(span, candidate.label, candidate.sources, self.lexicon.get(term_key(span)))
@@ -290,8 +400,9 @@ class Resolver(ComponentData):
                 cues_at.setdefault(i, []).append(cue)
         for ent in doc.ents:
             span = _without_dangling_words(ent)
-            if span is not None and not any(_contradicts(cue, span) for i in range(span.start, span.end)
-                                            for cue in cues_at.get(i, ())):
+            if span is not None and not any(
+                _contradicts(cue, span) for i in range(span.start, span.end) for cue in cues_at.get(i, ())
+            ):
                 propose(span, ent.label_, "ner")
         for span in cued:
             propose(span, span.label_, "named")
@@ -310,16 +421,17 @@ class Resolver(ComponentData):
         accepted: list[Candidate] = []
 
         def accept(candidate: Candidate) -> None:
-            if not _overlaps(taken, candidate.start, candidate.end) and not _never(doc[candidate.start:candidate.end],
-                                                                                     candidate.label):
-                taken[candidate.start:candidate.end] = [True] * (candidate.end - candidate.start)
+            if not _overlaps(taken, candidate.start, candidate.end) and not _never(
+                doc[candidate.start : candidate.end], candidate.label
+            ):
+                taken[candidate.start : candidate.end] = [True] * (candidate.end - candidate.start)
                 accepted.append(candidate)
 
         for candidate in ranked:
             accept(candidate)
         accepted = self._whole_long_forms(doc, pairs, accepted, proposals)
         for candidate in accepted:
-            taken[candidate.start:candidate.end] = [True] * (candidate.end - candidate.start)
+            taken[candidate.start : candidate.end] = [True] * (candidate.end - candidate.start)
         for candidate in self._abbreviation_candidates(pairs, list(accepted), proposals):
             accept(candidate)
         accepted = [self._kind(doc, candidate, proposals, defined) for candidate in accepted]
@@ -351,30 +463,47 @@ class Resolver(ComponentData):
         term = self.lexicon.get(term_key(span))
         return term is not None and term.label == "Dataset" and (term.prior is None or term.prior >= 0.5)
 
-    def _kind(self, doc: Doc, candidate: Candidate, proposals: dict[tuple[int, int, str], Candidate],
-              defined: dict[str, list[Span]]) -> Candidate:
+    def _kind(
+        self,
+        doc: Doc,
+        candidate: Candidate,
+        proposals: dict[tuple[int, int, str], Candidate],
+        defined: dict[str, list[Span]],
+    ) -> Candidate:
         """Rule 4 (name_kind.py), unless a cue (named-system or context pattern) said what the name is."""
-        span = doc[candidate.start:candidate.end]
+        span = doc[candidate.start : candidate.end]
         # a named-system candidate is a name even when not written like one ("a foundation model named Panacea"),
         # and so is an unspaced compound starting like a name: "XLM" of "XLM-R" is shaped like the class "LLM"
-        has_name = (any(named.system_name(token.text) for token in span) or "named" in candidate.sources
-                    or (len(span) > 1 and " " not in span.text and named.name_shape(span[0].text)))
+        has_name = (
+            any(named.system_name(token.text) for token in span)
+            or "named" in candidate.sources
+            or (len(span) > 1 and " " not in span.text and named.name_shape(span[0].text))
+        )
         label = candidate.label
         if not span.text.islower() and _BENCH_NAME.search(span.text):
             label = "Dataset"  # "MT-Bench", "WildBench": the name says benchmark; the NER made them Task or Method
         elif label == "Model" and not has_name:
             label = "Method"
-        elif label in SYSTEM_LABELS and not candidate.sources & {"named", "pattern"} and self._listed_dataset(span) \
-                and span.text not in defined:
+        elif (
+            label in SYSTEM_LABELS
+            and not candidate.sources & {"named", "pattern"}
+            and self._listed_dataset(span)
+            and span.text not in defined
+        ):
             label = "Dataset"  # "PubMedQA", "MedMCQA": the NER made Papers-with-Code datasets it never saw systems
         elif label == "Method" and " " not in span.text and _PARAMETER_COUNT.search(span.text):
             label = "Model"  # "Llama-2-7b-chat", "Mistral-7b-Instruct": a parameter count names a checkpoint
-        elif label in ("Task", "Dataset") and (span[-1].lower_ in _SYSTEM_HEADS
-                                               or _SYSTEM_ACRONYM.search(span[-1].text)):
+        elif label in ("Task", "Dataset") and (
+            span[-1].lower_ in _SYSTEM_HEADS or _SYSTEM_ACRONYM.search(span[-1].text)
+        ):
             label = "Method"  # "vision-language models" is no problem to solve, nor data (gold: Method 99% of the time)
         elif has_name and len(span) <= 3 and not candidate.sources & {"named", "pattern"}:
             features = kind_features(span)
-            if label == "Dataset" and not self._known_dataset(span) and self.dataset_kind.probability(features) < _NOT_A_DATASET:
+            if (
+                label == "Dataset"
+                and not self._known_dataset(span)
+                and self.dataset_kind.probability(features) < _NOT_A_DATASET
+            ):
                 label = "Method"
             if label in SYSTEM_LABELS:
                 p_model = self.model_kind.probability(features)
@@ -384,8 +513,9 @@ class Resolver(ComponentData):
         return _candidate(candidate.start, candidate.end, label, candidate.sources, proposals)
 
     @staticmethod
-    def _whole_compounds(doc: Doc, accepted: list[Candidate],
-                         proposals: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
+    def _whole_compounds(
+        doc: Doc, accepted: list[Candidate], proposals: dict[tuple[int, int, str], Candidate]
+    ) -> list[Candidate]:
         """Rule 6: widen a mention cut at a hyphen to the whole compound name, absorbing mentions inside it
         ("InfiMed" + "Foundation-4B"); the label is the longest part's (the rightmost of equals)."""
         out: list[Candidate] = []
@@ -399,13 +529,21 @@ class Resolver(ComponentData):
             start, end = candidate.start, candidate.end
             while start >= 2 and hyphen_joined(doc, start - 2) and _name_part(doc[start - 2].text):
                 start -= 2
-            while end + 1 < len(doc) and hyphen_joined(doc, end - 1) and (
+            while (
+                end + 1 < len(doc)
+                and hyphen_joined(doc, end - 1)
+                and (
                     _name_part(doc[end + 1].text)
-                    or (candidate.label in SYSTEM_LABELS and doc[end + 1].lower_ in _VARIANT_SUFFIXES)):
+                    or (candidate.label in SYSTEM_LABELS and doc[end + 1].lower_ in _VARIANT_SUFFIXES)
+                )
+            ):
                 end += 2
-            parts = ordered[bisect_right(ends, start):bisect_left(starts, end)]
-            if (start, end) == (candidate.start, candidate.end) or any(c.start < start or c.end > end for c in parts) \
-                    or (out and out[-1].end > start):
+            parts = ordered[bisect_right(ends, start) : bisect_left(starts, end)]
+            if (
+                (start, end) == (candidate.start, candidate.end)
+                or any(c.start < start or c.end > end for c in parts)
+                or (out and out[-1].end > start)
+            ):
                 out.append(candidate)
                 continue
             label = max(parts, key=lambda c: (c.end - c.start, c.start)).label
@@ -413,8 +551,12 @@ class Resolver(ComponentData):
         return out
 
     @staticmethod
-    def _whole_long_forms(doc: Doc, pairs: list[tuple[Span, Span]], accepted: list[Candidate],
-                          proposals: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
+    def _whole_long_forms(
+        doc: Doc,
+        pairs: list[tuple[Span, Span]],
+        accepted: list[Candidate],
+        proposals: dict[tuple[int, int, str], Candidate],
+    ) -> list[Candidate]:
         """Rule 3, first: a long form the text abbreviates is one name ("parameter-efficient fine-tuning (PEFT)",
         "Reinforcement Learning from Human Feedback (RLHF)"), so mentions inside it become one mention over it,
         labelled by its head noun ("multi-domain Chinese dataset for passage retrieval") or as the mention holding
@@ -433,10 +575,13 @@ class Resolver(ComponentData):
             start = long.start + (long[0].lower_ in _DETERMINERS)
             first, stop = bisect_right(ends, start), bisect_left(starts, long.end)
             inside = [c for _, c in sorted(placed[first:stop], key=lambda pair: pair[0])]
-            if not inside or any(c.start < start or c.end > long.end for c in inside) \
-                    or any((c.start, c.end) == (start, long.end) for c in inside):
+            if (
+                not inside
+                or any(c.start < start or c.end > long.end for c in inside)
+                or any((c.start, c.end) == (start, long.end) for c in inside)
+            ):
                 continue
-            split = next((token.i for token in doc[start + 1:long.end] if token.lower_ in _HEAD_SPLITS), long.end)
+            split = next((token.i for token in doc[start + 1 : long.end] if token.lower_ in _HEAD_SPLITS), long.end)
             holding_head = ([c for c in inside if c.start < split] or inside)[-1]
             label = named.head_label(doc[split - 1].text) or holding_head.label
             sources = set().union(*(c.sources for c in inside)) | {"abbreviation"}
@@ -447,8 +592,9 @@ class Resolver(ComponentData):
         return [c for _, c in sorted(placed, key=lambda pair: pair[0])]
 
     @staticmethod
-    def _abbreviation_candidates(pairs: list[tuple[Span, Span]], accepted: list[Candidate],
-                                 proposals: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
+    def _abbreviation_candidates(
+        pairs: list[tuple[Span, Span]], accepted: list[Candidate], proposals: dict[tuple[int, int, str], Candidate]
+    ) -> list[Candidate]:
         """Rule 3: a label carried across the halves of "long form (SF)"."""
         by_end = {c.end: c for c in accepted}
         by_span = {(c.start, c.end): c for c in accepted}
@@ -463,8 +609,9 @@ class Resolver(ComponentData):
         return out
 
     @staticmethod
-    def _repeat_candidates(doc: Doc, accepted: list[Candidate],
-                           proposals: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
+    def _repeat_candidates(
+        doc: Doc, accepted: list[Candidate], proposals: dict[tuple[int, int, str], Candidate]
+    ) -> list[Candidate]:
         """Rule 5: other occurrences of a mention's exact words, longest mentions first.
 
         Once per name and label, not per mention: a name mentioned n times proposed its n occurrences n times
@@ -473,7 +620,7 @@ class Resolver(ComponentData):
         words = token_texts(doc)
         proposing: dict[tuple[tuple[str, ...], str], None] = {}  # (name, label), in the order they propose
         for mention in sorted(accepted, key=lambda c: c.start - c.end):
-            proposing.setdefault((tuple(words[mention.start:mention.end]), mention.label))
+            proposing.setdefault((tuple(words[mention.start : mention.end]), mention.label))
         lengths: dict[str, set[int]] = {}  # first word -> lengths of the names starting with it
         occurrences: dict[tuple[str, ...], list[int]] = {}
         for name, _ in proposing:
@@ -481,11 +628,14 @@ class Resolver(ComponentData):
             occurrences[name] = []
         for i, word in enumerate(words):
             for length in lengths.get(word, ()):
-                starts = occurrences.get(tuple(words[i:i + length]))
+                starts = occurrences.get(tuple(words[i : i + length]))
                 if starts is not None:
                     starts.append(i)
-        return [_candidate(start, start + len(name), label, {"repeat"}, proposals)
-                for name, label in proposing for start in occurrences[name]]
+        return [
+            _candidate(start, start + len(name), label, {"repeat"}, proposals)
+            for name, label in proposing
+            for start in occurrences[name]
+        ]
 
 
 def _never(span: Span, label: str) -> bool:
@@ -494,12 +644,18 @@ def _never(span: Span, label: str) -> bool:
     or task ("AI", "GPUs", "FLOPs" as a method, "HuggingFace"; a corpus they name can still be a Dataset:
     "PubMed"), nor a web address (where the code is, "https://github.com/UESTC-GQJ/TKRE", not what)."""
     text = span.text
-    return (text in _STATISTICAL_NOTATION or _SIZE.fullmatch(text) is not None or _URL.search(text) is not None
-            or (label != "Dataset" and text in named.NOT_NAMES)
-            or (label == "Metric" and (span[-1].lower_ in _QUALITIES or text.lower() in _HYPERPARAMETERS))
-            or (label != "Task" and text in _FIELDS) or text.lower() in _MODIFIERS_ALONE
-            or _RANK_CUTOFF.fullmatch(text) is not None or _premodifier(span)
-            or (label == "Method" and _names_data(span)))
+    return (
+        text in _STATISTICAL_NOTATION
+        or _SIZE.fullmatch(text) is not None
+        or _URL.search(text) is not None
+        or (label != "Dataset" and text in named.NOT_NAMES)
+        or (label == "Metric" and (span[-1].lower_ in _QUALITIES or text.lower() in _HYPERPARAMETERS))
+        or (label != "Task" and text in _FIELDS)
+        or text.lower() in _MODIFIERS_ALONE
+        or _RANK_CUTOFF.fullmatch(text) is not None
+        or _premodifier(span)
+        or (label == "Method" and _names_data(span))
+    )
 
 
 def _names_data(span: Span) -> bool:
@@ -507,8 +663,12 @@ def _names_data(span: Span) -> bool:
     datasets"), not a method used: gold labels the process alone there 72 times in 2,181 (GSAP 2 in 485, SciER,
     SciERC and TDMSci never; SciREX 70 in 1,524)."""
     doc = span.doc
-    return (span.end < len(doc) and span[-1].whitespace_ != "" and span[-1].lower_.endswith("ing")
-            and doc[span.end].lower_ in _DATA_NOUNS)
+    return (
+        span.end < len(doc)
+        and span[-1].whitespace_ != ""
+        and span[-1].lower_.endswith("ing")
+        and doc[span.end].lower_ in _DATA_NOUNS
+    )
 
 
 def _premodifier(span: Span) -> bool:
@@ -520,8 +680,9 @@ def _premodifier(span: Span) -> bool:
     if span.end >= len(doc) or not doc[span.end - 1].whitespace_:
         return False
     following = doc[span.end]
-    return (following.is_lower and following.is_alpha and not following.is_stop
-            and following.text not in _TECHNIQUE_HEADS)
+    return (
+        following.is_lower and following.is_alpha and not following.is_stop and following.text not in _TECHNIQUE_HEADS
+    )
 
 
 def _without_dangling_words(span: Span) -> Span | None:
@@ -580,8 +741,9 @@ def _name_part(text: str) -> bool:
     return text[:1].isupper() or text[:1].isdigit() or named.name_shape(text)
 
 
-def _candidate(start: int, end: int, label: str, sources: set[str],
-               proposals: dict[tuple[int, int, str], Candidate]) -> Candidate:
+def _candidate(
+    start: int, end: int, label: str, sources: set[str], proposals: dict[tuple[int, int, str], Candidate]
+) -> Candidate:
     """A rule-made candidate, keeping the sources of any identical earlier proposal."""
     earlier = proposals.get((start, end, label))
     return Candidate(start, end, label, sources | (earlier.sources if earlier else set()))

@@ -58,8 +58,18 @@ class GraphBuilder:
             self.aggregates[key] = Aggregate(start[0], end[0])
         return self.aggregates[key]
 
-    def _state(self, rel_type: str, start: tuple[str, str], end: tuple[str, str], paper: ExtractedPaper,
-               span: tuple[str, int, int], text: str, score: float, source: str, delta: str = "") -> None:
+    def _state(
+        self,
+        rel_type: str,
+        start: tuple[str, str],
+        end: tuple[str, str],
+        paper: ExtractedPaper,
+        span: tuple[str, int, int],
+        text: str,
+        score: float,
+        source: str,
+        delta: str = "",
+    ) -> None:
         if not load_schema().relationships[rel_type].allows(start[0], end[0]):
             self.skipped[rel_type] = self.skipped.get(rel_type, 0) + 1
             return
@@ -70,10 +80,19 @@ class GraphBuilder:
             aggregate.texts.append(clean_surface(text))
         if delta:
             aggregate.deltas.append(delta)
-        aggregate.evidence.append(json.dumps(
-            {"paper": paper.paper_id, "field": span[0], "start": span[1], "end": span[2], "text": text, "source": source},
-            ensure_ascii=False,
-        ))
+        aggregate.evidence.append(
+            json.dumps(
+                {
+                    "paper": paper.paper_id,
+                    "field": span[0],
+                    "start": span[1],
+                    "end": span[2],
+                    "text": text,
+                    "source": source,
+                },
+                ensure_ascii=False,
+            )
+        )
 
     def _endpoint(self, paper: ExtractedPaper, ref: int | Literal["paper"]) -> tuple[str, str] | None:
         if ref == "paper":
@@ -91,11 +110,13 @@ class GraphBuilder:
                 self.skipped["MENTIONS"] = self.skipped.get("MENTIONS", 0) + 1
                 continue
             span = (mention.field, mention.start, mention.end)
-            self._state("MENTIONS", ("Paper", paper.paper_id), end, paper, span, mention.text, mention.score,
-                        mention.source)
+            self._state(
+                "MENTIONS", ("Paper", paper.paper_id), end, paper, span, mention.text, mention.score, mention.source
+            )
             for family in self.families.get(end[1], ()):
-                self._state("VARIANT_OF", end, ("Model", family), paper, span, mention.text, mention.score,
-                            "link:variant-name")
+                self._state(
+                    "VARIANT_OF", end, ("Model", family), paper, span, mention.text, mention.score, "link:variant-name"
+                )
         for relation in paper.relations:
             self._add_relation(paper, relation)
 
@@ -112,26 +133,45 @@ class GraphBuilder:
             self._state(relation.type, head, tail, paper, span, sentence, relation.score, relation.source, margin)
             return
         schema = load_schema()
-        if not (schema.relationships["ACHIEVES"].allows(head[0], "Result")
-                and schema.relationships["MEASURED_ON"].allows("Result", tail[0])):
+        if not (
+            schema.relationships["ACHIEVES"].allows(head[0], "Result")
+            and schema.relationships["MEASURED_ON"].allows("Result", tail[0])
+        ):
             self.skipped[relation.type] = self.skipped.get(relation.type, 0) + 1
             return
         metric = self._endpoint(paper, relation.metric) if relation.metric is not None else None
         metric_name = clean_surface(paper.mentions[relation.metric].text) if relation.metric is not None else None
-        result_id = "Result:" + blake2b(
-            "\0".join([paper.paper_id, head[1], tail[1], metric[1] if metric else "", relation.value or "", str(start)]).encode(),
-            digest_size=8,
-        ).hexdigest()
+        result_id = (
+            "Result:"
+            + blake2b(
+                "\0".join(
+                    [paper.paper_id, head[1], tail[1], metric[1] if metric else "", relation.value or "", str(start)]
+                ).encode(),
+                digest_size=8,
+            ).hexdigest()
+        )
         result = ("Result", result_id)
-        self.nodes.append(Node(label="Result", id=result_id, properties={
-            "value": relation.value or "", "unit": relation.unit, "metric": metric_name,
-            "paper_id": paper.paper_id, "evidence": sentence, "score": relation.score,
-        }))
+        self.nodes.append(
+            Node(
+                label="Result",
+                id=result_id,
+                properties={
+                    "value": relation.value or "",
+                    "unit": relation.unit,
+                    "metric": metric_name,
+                    "paper_id": paper.paper_id,
+                    "evidence": sentence,
+                    "score": relation.score,
+                },
+            )
+        )
         self._state("ACHIEVES", head, result, paper, span, sentence, relation.score, relation.source)
         self._state("MEASURED_ON", result, tail, paper, span, sentence, relation.score, relation.source)
         if metric:
             self._state("MEASURED_BY", result, metric, paper, span, sentence, relation.score, relation.source)
-        self._state("REPORTS", ("Paper", paper.paper_id), result, paper, span, sentence, relation.score, relation.source)
+        self._state(
+            "REPORTS", ("Paper", paper.paper_id), result, paper, span, sentence, relation.score, relation.source
+        )
 
     def _entity_nodes(self) -> list[Node]:
         """Entity nodes whose mention_count/paper_count are counted from the MENTIONS built,
@@ -169,20 +209,29 @@ def relationship(key: tuple[str, str, str], aggregate: Aggregate) -> Relationshi
     """The relationship of one (type, start, end) key and everything stated about it."""
     rel_type, start, end = key
     properties: dict[str, PropertyValue | None] = {
-        "support": len(aggregate.papers), "score": round(aggregate.score, 4),
-        "papers": list(aggregate.papers), "evidence": aggregate.evidence,
+        "support": len(aggregate.papers),
+        "score": round(aggregate.score, 4),
+        "papers": list(aggregate.papers),
+        "evidence": aggregate.evidence,
     }
     if rel_type == "MENTIONS":
         properties["count"] = len(aggregate.texts)
         properties["texts"] = aggregate.texts
     if aggregate.deltas:
         properties["delta"] = aggregate.deltas
-    return Relationship(type=rel_type, start=start, start_label=aggregate.start_label,
-                        end=end, end_label=aggregate.end_label, properties=properties)
+    return Relationship(
+        type=rel_type,
+        start=start,
+        start_label=aggregate.start_label,
+        end=end,
+        end_label=aggregate.end_label,
+        properties=properties,
+    )
 
 
-def build_graph(papers: Iterable[ExtractedPaper], entities: Iterable[Entity],
-                variant_pairs: Iterable[tuple[str, str]] = ()) -> Graph:
+def build_graph(
+    papers: Iterable[ExtractedPaper], entities: Iterable[Entity], variant_pairs: Iterable[tuple[str, str]] = ()
+) -> Graph:
     builder = GraphBuilder()
     builder.add_entities(entities, variant_pairs)
     for paper in papers:

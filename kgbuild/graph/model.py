@@ -17,7 +17,11 @@ from kgbuild.schema import PropertySpec, load_schema
 PropertyValue = str | int | float | bool | list[str]
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "integer": (int,), "float": (float, int), "boolean": (bool,), "string[]": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "float": (float, int),
+    "boolean": (bool,),
+    "string[]": (list,),
 }
 
 

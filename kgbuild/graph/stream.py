@@ -64,8 +64,9 @@ def _node(row: list) -> Node:
 
 def _relationship(row: list) -> Relationship:
     rel_type, start, start_label, end, end_label, properties = row
-    return Relationship.model_construct(type=rel_type, start=start, start_label=start_label, end=end,
-                                        end_label=end_label, properties=properties)
+    return Relationship.model_construct(
+        type=rel_type, start=start, start_label=start_label, end=end, end_label=end_label, properties=properties
+    )
 
 
 def _dump(handle, row: list) -> None:
@@ -110,8 +111,9 @@ class _SortedRuns:
         """The rows of `runs` in key order; each run file is deleted once read."""
         with ExitStack() as files:
             handles = [files.enter_context(open(path, encoding="utf-8")) for path in runs]
-            yield from heapq.merge(*((json.loads(line) for line in handle) for handle in handles),
-                                   key=lambda row: row[:4])
+            yield from heapq.merge(
+                *((json.loads(line) for line in handle) for handle in handles), key=lambda row: row[:4]
+            )
         for path in runs:
             path.unlink(missing_ok=True)
 
@@ -141,8 +143,13 @@ class StreamedGraph:
     """A graph on disk: `nodes` and `relationships` re-iterable, `node_counts()`/`relationship_counts()`
     as on Graph. Every sink takes it where it takes a Graph."""
 
-    def __init__(self, directory: Path, entity_nodes: Callable[[], Iterator[Node]],
-                 node_counts: Counter[str], relationship_counts: Counter[str]):
+    def __init__(
+        self,
+        directory: Path,
+        entity_nodes: Callable[[], Iterator[Node]],
+        node_counts: Counter[str],
+        relationship_counts: Counter[str],
+    ):
         self.directory = directory
         self.nodes = _Lines(directory / "nodes.jsonl", _node, before=entity_nodes)
         self.relationships = _Lines(directory / "relationships.jsonl", _relationship)
@@ -155,8 +162,9 @@ class StreamedGraph:
         return dict(sorted(self._relationship_counts.items()))
 
     @classmethod
-    def build(cls, papers: Iterable[ExtractedPaper], entities: Iterable[Entity],
-              variant_pairs: Iterable[tuple[str, str]] = ()) -> StreamedGraph:
+    def build(
+        cls, papers: Iterable[ExtractedPaper], entities: Iterable[Entity], variant_pairs: Iterable[tuple[str, str]] = ()
+    ) -> StreamedGraph:
         """State each paper (GraphBuilder), write what is whole, merge the rest; one pass over `papers`."""
         remove_stale_system_temporaries()
         directory = Path(tempfile.mkdtemp(prefix=temporary_prefix("graph")))
@@ -166,8 +174,10 @@ class StreamedGraph:
         runs = _SortedRuns(directory)
         graph = None
         try:
-            with open(directory / "nodes.jsonl", "w", encoding="utf-8") as nodes, \
-                    open(directory / "relationships.jsonl", "w", encoding="utf-8") as relationships:
+            with (
+                open(directory / "nodes.jsonl", "w", encoding="utf-8") as nodes,
+                open(directory / "relationships.jsonl", "w", encoding="utf-8") as relationships,
+            ):
                 for number, paper in enumerate(papers):
                     builder.add(paper)
                     written: set[str] = set()
@@ -183,8 +193,19 @@ class StreamedGraph:
                             _dump(relationships, _relationship_row(relationship(key, aggregate)))
                             relationship_counts[rel_type] += 1
                         else:
-                            runs.add([rel_type, start, end, number, aggregate.start_label, aggregate.end_label,
-                                      paper.paper_id, aggregate.score, aggregate.evidence])
+                            runs.add(
+                                [
+                                    rel_type,
+                                    start,
+                                    end,
+                                    number,
+                                    aggregate.start_label,
+                                    aggregate.end_label,
+                                    paper.paper_id,
+                                    aggregate.score,
+                                    aggregate.evidence,
+                                ]
+                            )
                     builder.nodes.clear()
                     builder.aggregates.clear()
                 for rel in runs.merged():
@@ -192,8 +213,12 @@ class StreamedGraph:
                     relationship_counts[rel.type] += 1
             entities_in_order = list(builder.entities.values())
             node_counts.update(entity.label for entity in entities_in_order)
-            graph = cls(directory, lambda: (counts.node(entity) for entity in entities_in_order),
-                        node_counts, relationship_counts)
+            graph = cls(
+                directory,
+                lambda: (counts.node(entity) for entity in entities_in_order),
+                node_counts,
+                relationship_counts,
+            )
             weakref.finalize(graph, shutil.rmtree, directory, ignore_errors=True)
             return graph
         finally:

@@ -37,12 +37,43 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+|[+#]+")
 _ACRONYM_PLURAL = re.compile(r"[A-Z][A-Z0-9]*[A-Z]s")
 _CAMEL_PLURAL = re.compile(r"[^\W\d_]+[A-Z][^\W\d_]*[^\W\d_su]s")
 # Words whose final "s" is not a plural (the suffix rules below cover -ss, -us, -is).
-_NOT_PLURAL = frozenset({
-    "series", "species", "news", "physics", "mathematics", "statistics", "linguistics", "robotics",
-    "semantics", "dynamics", "kinetics", "economics", "ethics", "genomics", "graphics", "analytics",
-    "mechanics", "optics", "pragmatics", "phonetics", "aesthetics", "logistics", "informatics",
-    "bias", "gas", "lens", "atlas", "alias", "canvas", "chaos", "ethos", "pathos", "logos",
-})
+_NOT_PLURAL = frozenset(
+    {
+        "series",
+        "species",
+        "news",
+        "physics",
+        "mathematics",
+        "statistics",
+        "linguistics",
+        "robotics",
+        "semantics",
+        "dynamics",
+        "kinetics",
+        "economics",
+        "ethics",
+        "genomics",
+        "graphics",
+        "analytics",
+        "mechanics",
+        "optics",
+        "pragmatics",
+        "phonetics",
+        "aesthetics",
+        "logistics",
+        "informatics",
+        "bias",
+        "gas",
+        "lens",
+        "atlas",
+        "alias",
+        "canvas",
+        "chaos",
+        "ethos",
+        "pathos",
+        "logos",
+    }
+)
 
 
 def singular(word: str) -> str:
@@ -73,7 +104,7 @@ def singular_head(text: str) -> str:
     match = re.search(r"[^\W\d_]+$", text)
     if match is None:
         return text
-    return text[:match.start()] + singular(match.group())
+    return text[: match.start()] + singular(match.group())
 
 
 @lru_cache(maxsize=1 << 16)

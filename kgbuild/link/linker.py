@@ -155,8 +155,9 @@ def _written_name(counts: Counter[str]) -> str:
     (name, _), *_ = _most_frequent(singular)
     if name in counts:
         return name
-    return _most_frequent(Counter({surface: count for surface, count in counts.items()
-                                   if singular_head(surface) == name}))[0][0]
+    return _most_frequent(
+        Counter({surface: count for surface, count in counts.items() if singular_head(surface) == name})
+    )[0][0]
 
 
 class Linker:
@@ -235,8 +236,11 @@ class Linker:
         Label weights are float sums, so the order of merging moves them only below decide_label's rounding."""
         for node, stats in other.nodes.items():
             self.nodes.setdefault(node, NodeStats()).merge(stats)
-        for mine, theirs in ((self.definitions, other.definitions), (self.long_forms, other.long_forms),
-                             (self.short_forms, other.short_forms)):
+        for mine, theirs in (
+            (self.definitions, other.definitions),
+            (self.long_forms, other.long_forms),
+            (self.short_forms, other.short_forms),
+        ):
             for key, counts in theirs.items():
                 mine.setdefault(key, Counter()).update(counts)
 
@@ -265,12 +269,15 @@ class Linker:
             for node in nodes:
                 self.entity_of_node[node] = entity.id
         entities_by_id = {entity.id: entity for entity in entities}
-        variant_pairs = sorted({
-            (entity.id, family_id)
-            for entity in entities if entity.label == "Model"
-            for family_id in self._families(entity)
-            if family_id != entity.id and entities_by_id[family_id].label == "Model"
-        })
+        variant_pairs = sorted(
+            {
+                (entity.id, family_id)
+                for entity in entities
+                if entity.label == "Model"
+                for family_id in self._families(entity)
+                if family_id != entity.id and entities_by_id[family_id].label == "Model"
+            }
+        )
         return sorted(entities, key=lambda entity: entity.id), variant_pairs
 
     def _families(self, entity: Entity) -> set[str]:
@@ -293,8 +300,9 @@ class Linker:
             surfaces.update(self.nodes[node].surfaces)
             long_forms.update(self.long_forms.get(node, Counter()))
             short_keys.update(self.curated_key(short) for short in self.short_forms.get(node, ()))
-        short_surfaces = Counter({surface: count for surface, count in surfaces.items()
-                                  if self.curated_key(surface) in short_keys})
+        short_surfaces = Counter(
+            {surface: count for surface, count in surfaces.items() if self.curated_key(surface) in short_keys}
+        )
         short_is_used = short_surfaces.total() >= SHORT_NAME_SHARE * (surfaces.total() - short_surfaces.total())
         aliases = _most_frequent(surfaces)
         full_name = curated.full_name if curated and curated.full_name else None
@@ -303,15 +311,19 @@ class Linker:
         return Entity(
             id=f"{label}:{id_key}",
             label=label,
-            name=curated.name if curated else _written_name(short_surfaces if short_surfaces and short_is_used
-                                                            else surfaces),
+            name=curated.name
+            if curated
+            else _written_name(short_surfaces if short_surfaces and short_is_used else surfaces),
             full_name=full_name,
             aliases=[alias for alias, _ in aliases],
             alias_counts=[f"{alias}\t{count}" for alias, count in aliases],
             mention_count=sum(sum(self.nodes[node].label_counts.values()) for node in nodes),
             paper_count=sum(self.nodes[node].papers for node in nodes),
             label_disagreements=sum(
-                count for node in nodes for node_label, count in self.nodes[node].label_counts.items() if node_label != label
+                count
+                for node in nodes
+                for node_label, count in self.nodes[node].label_counts.items()
+                if node_label != label
             ),
         )
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 
 _PARAMETER_COUNT = re.compile(r"^(?P<family>.*[^\W_].*?)[\s\-_(]+\d+(?:\.\d+)?\s?[BbMmTt]\)?$")
-_SIZE_WORD = re.compile(r"^(?P<family>.*[^\W_].*?)[\s\-_]+\(?(?:base|large|small|tiny|mini|medium|xl|xxl|huge|giant)\)?$",
-                        re.IGNORECASE)
+_SIZE_WORD = re.compile(
+    r"^(?P<family>.*[^\W_].*?)[\s\-_]+\(?(?:base|large|small|tiny|mini|medium|xl|xxl|huge|giant)\)?$", re.IGNORECASE
+)
 
 
 def family_of(surface: str) -> str | None:

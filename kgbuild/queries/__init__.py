@@ -20,7 +20,6 @@ from importlib import resources
 
 from kgbuild.errors import KgbuildError
 
-
 # The graph keeps every relation with its score and evidence; the named queries leave out relationships scored
 # below this unless given another $min_score (0 shows all). A calibrated score is the probability that a
 # relation is right, so below 0.5 it is more likely wrong than right (the pair classifier's weak guesses; every
@@ -68,12 +67,15 @@ _HEADER_KEY = re.compile(r"^(Parameters|Columns):\s*", re.MULTILINE)
 
 
 def query_header(name: str) -> QueryHeader:
-    comment = "\n".join(line.removeprefix("//").strip()
-                        for line in load_query(name).splitlines() if line.startswith("//"))
+    comment = "\n".join(
+        line.removeprefix("//").strip() for line in load_query(name).splitlines() if line.startswith("//")
+    )
     parts = _HEADER_KEY.split(comment)  # [description, key, text, key, text, ...]
     sections = {key: " ".join(text.split()) for key, text in zip(parts[1::2], parts[2::2])}
-    parameters = {match[1]: re.sub(r"^\((.*?)\)\s*--\s*", r"\1: ", match[2].strip(" ."))
-                  for match in re.finditer(r"\$(\w+)\s*([^$]*)", sections.get("Parameters", ""))}
+    parameters = {
+        match[1]: re.sub(r"^\((.*?)\)\s*--\s*", r"\1: ", match[2].strip(" ."))
+        for match in re.finditer(r"\$(\w+)\s*([^$]*)", sections.get("Parameters", ""))
+    }
     columns = [column.strip(" .") for column in re.sub(r"\([^)]*\)", "", sections.get("Columns", "")).split(",")]
     return QueryHeader(" ".join(parts[0].split()), parameters, [column for column in columns if column])
 
@@ -107,10 +109,25 @@ def with_defaults(cypher: str, parameters: dict) -> dict:
 # (writes a file), LOAD FROM (reads any file) and EXPORT DATABASE, so they are refused here.
 _FILE_CLAUSES = ("COPY", "LOAD", "ATTACH", "INSTALL", "UNINSTALL", "EXPORT", "IMPORT", "USE")
 # The table functions a read-only query may CALL: catalog introspection, none reads files.
-_CALLABLE = {"show_tables", "table_info", "show_functions", "show_indexes", "show_macros", "show_sequences",
-             "show_connection", "show_loaded_extensions", "show_official_extensions", "show_warnings",
-             "show_graphs", "show_projected_graphs", "show_attached_databases", "db_version",
-             "storage_version", "catalog_version", "current_setting"}
+_CALLABLE = {
+    "show_tables",
+    "table_info",
+    "show_functions",
+    "show_indexes",
+    "show_macros",
+    "show_sequences",
+    "show_connection",
+    "show_loaded_extensions",
+    "show_official_extensions",
+    "show_warnings",
+    "show_graphs",
+    "show_projected_graphs",
+    "show_attached_databases",
+    "db_version",
+    "storage_version",
+    "catalog_version",
+    "current_setting",
+}
 _WORD = re.compile(r"(?<![.$\w])([A-Za-z_]\w*)")
 
 
@@ -125,11 +142,13 @@ def refuse_file_access(cypher: str) -> None:
         if word in _FILE_CLAUSES:
             raise QueryError(f"{word} is refused: kgbuild query is read-only and does not touch files")
         if word == "CALL":
-            called = re.match(r"\s*(\w+)", code[match.end():])
+            called = re.match(r"\s*(\w+)", code[match.end() :])
             if called is None or called[1].lower() not in _CALLABLE:
                 name = called[1] if called else "a subquery"
-                raise QueryError(f"CALL {name} is refused: kgbuild query only calls catalog functions "
-                                 f"({', '.join(sorted(_CALLABLE))})")
+                raise QueryError(
+                    f"CALL {name} is refused: kgbuild query only calls catalog functions "
+                    f"({', '.join(sorted(_CALLABLE))})"
+                )
 
 
 def top_entities_per_label(store, labels: list[str], limit: int) -> dict[str, list[dict]]:
@@ -142,6 +161,8 @@ def top_entities_per_label(store, labels: list[str], limit: int) -> dict[str, li
         columns, rows = store.query(
             f"MATCH (p:Paper)-[:MENTIONS]->(e:{label}) "
             "RETURN e.id AS entity_id, e.name AS entity, count(DISTINCT p) AS papers "
-            "ORDER BY papers DESC, entity_id LIMIT $limit", {"limit": limit})
+            "ORDER BY papers DESC, entity_id LIMIT $limit",
+            {"limit": limit},
+        )
         ranked[label] = [dict(zip(columns, row)) for row in rows]
     return ranked

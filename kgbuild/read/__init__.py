@@ -1,9 +1,9 @@
 """Read stage: input files of any supported format -> a stream of unique Papers.
 
-    from kgbuild.read import read_papers, ReadReport
-    report = ReadReport()
-    for paper in read_papers(["corpus/"], report=report):
-        ...
+from kgbuild.read import read_papers, ReadReport
+report = ReadReport()
+for paper in read_papers(["corpus/"], report=report):
+    ...
 """
 
 from kgbuild.read.errors import InputError, ReadIssue

@@ -22,8 +22,14 @@ EXTENSIONS = {".txt": None, ".text": None, ".jsonl": "jsonl", ".ndjson": "jsonl"
 
 # Site chrome of the daily-papers page dump; never a title or an abstract.
 _BOILERPLATE = {
-    "new", "subscribe", "daily papers", "get trending papers in your email inbox!",
-    "byak and the research community", "by ak and the research community", "·", "•",
+    "new",
+    "subscribe",
+    "daily papers",
+    "get trending papers in your email inbox!",
+    "byak and the research community",
+    "by ak and the research community",
+    "·",
+    "•",
 }
 _AUTHORS = re.compile(r"^[•·]?\s*(\d+)\s+authors?$")
 # A title is one short line; abstracts are paragraphs. Longest title in the corpus: 145 chars.
@@ -284,7 +290,7 @@ def parse_json(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
                 continue
             issue(line + buffer.count("\n", position, error.pos), f"invalid JSON ({error.msg}); rest of file skipped")
             break
-        if end == len(buffer) and not exhausted and buffer[end - 1] not in "}]\"":
+        if end == len(buffer) and not exhausted and buffer[end - 1] not in '}]"':
             read_more(1)  # a number or literal may go on in the next line
             continue
         count += 1
@@ -317,5 +323,9 @@ def parse_csv(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
 
 
 PARSERS: dict[str, Callable[[Lines, IssueSink], Iterator[RawRecord]]] = {
-    "lines": parse_lines, "daily": parse_daily, "jsonl": parse_jsonl, "json": parse_json, "csv": parse_csv,
+    "lines": parse_lines,
+    "daily": parse_daily,
+    "jsonl": parse_jsonl,
+    "json": parse_json,
+    "csv": parse_csv,
 }

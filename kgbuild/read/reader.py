@@ -125,7 +125,9 @@ def _records(name: str, explicit: bool, forced_format: str | None, stats: FileSt
         text_head = [raw.decode("utf-8", "replace") for raw in head[:_SNIFF_LINES]]
         stats.format = forced_format or detect(text_head, extension)
         if explicit and name != "-" and extension not in EXTENSIONS and not forced_format:
-            report.add_issue(ReadIssue(name, None, f"unknown extension {extension or '(none)'!r}; read as {stats.format}"))
+            report.add_issue(
+                ReadIssue(name, None, f"unknown extension {extension or '(none)'!r}; read as {stats.format}")
+            )
         yield from PARSERS[stats.format](_numbered_lines(stream, head), issue)
     finally:
         if stream is not sys.stdin.buffer:
@@ -142,13 +144,26 @@ def read_papers(inputs: Iterable[str], format: str | None = None, report: ReadRe
         stats = FileStats(path=name)
         report.files.append(stats)
         for record in _records(name, explicit, format, stats, report):
-            too_long = next(((field, len(text), limit) for field, text, limit in (
-                ("abstract", record.abstract, MAX_ABSTRACT_CHARS), ("title", record.title, MAX_TITLE_CHARS))
-                if len(text) > limit), None)
+            too_long = next(
+                (
+                    (field, len(text), limit)
+                    for field, text, limit in (
+                        ("abstract", record.abstract, MAX_ABSTRACT_CHARS),
+                        ("title", record.title, MAX_TITLE_CHARS),
+                    )
+                    if len(text) > limit
+                ),
+                None,
+            )
             if too_long:
                 stats.skipped += 1
-                report.add_issue(ReadIssue(name, record.line, "{} of {:,} characters exceeds the {:,} limit; "
-                                                              "record skipped".format(*too_long)))
+                report.add_issue(
+                    ReadIssue(
+                        name,
+                        record.line,
+                        "{} of {:,} characters exceeds the {:,} limit; record skipped".format(*too_long),
+                    )
+                )
                 continue
             stats.records += 1
             pid, version = paper_id(record)
@@ -156,5 +171,12 @@ def read_papers(inputs: Iterable[str], format: str | None = None, report: ReadRe
                 stats.duplicates += 1
                 continue
             stats.papers += 1
-            yield Paper(id=pid, version=version, title=record.title, abstract=record.abstract, date=record.date,
-                        authors_count=record.authors_count, source=f"{name}:{record.line}")
+            yield Paper(
+                id=pid,
+                version=version,
+                title=record.title,
+                abstract=record.abstract,
+                date=record.date,
+                authors_count=record.authors_count,
+                source=f"{name}:{record.line}",
+            )

@@ -27,8 +27,17 @@ from collections.abc import Sequence
 from kgbuild.extract.analysed import AnalysedField
 from kgbuild.extract.named import system_name
 from kgbuild.models import Mention, Paper, Relation
-from kgbuild.relate import (benchmarks, classifier, comparison, derivation, encoder_pairs, hierarchy, proposes,
-                             results, usage)
+from kgbuild.relate import (
+    benchmarks,
+    classifier,
+    comparison,
+    derivation,
+    encoder_pairs,
+    hierarchy,
+    proposes,
+    results,
+    usage,
+)
 from kgbuild.relate.confidence import confident
 from kgbuild.relate.endpoints import allowed
 from kgbuild.relate.pairs import SYSTEMS
@@ -48,8 +57,16 @@ def _proposed_system(proposals: list[Relation], mentions: list[Mention]) -> int 
     """The system the paper introduces, for resolving "our model": its surest, earliest proposal, a name
     ("GR-1") before a description ("a unified instruction-based framework")."""
     systems = [(r, r.tail) for r in proposals if isinstance(r.tail, int) and mentions[r.tail].label in SYSTEMS]
-    best = max(systems, key=lambda pair: (any(map(system_name, _words(mentions[pair[1]]))), pair[0].score,
-                                          pair[0].field == "title", -pair[1]), default=None)
+    best = max(
+        systems,
+        key=lambda pair: (
+            any(map(system_name, _words(mentions[pair[1]]))),
+            pair[0].score,
+            pair[0].field == "title",
+            -pair[1],
+        ),
+        default=None,
+    )
     return best[1] if best else None
 
 
@@ -68,7 +85,9 @@ def _model_of_a_procedure(relation: Relation, mentions: list[Mention]) -> bool:
     if relation.type != "SUBCLASS_OF" or not (isinstance(relation.head, int) and isinstance(relation.tail, int)):
         return False
     words = [word.lower() for word in _words(mentions[relation.tail])]
-    return mentions[relation.head].label == "Model" and (words[-1].endswith("ing") or bool(_TRAINING.fullmatch(words[0])))
+    return mentions[relation.head].label == "Model" and (
+        words[-1].endswith("ing") or bool(_TRAINING.fullmatch(words[0]))
+    )
 
 
 def _strongest(relations: list[Relation]) -> list[Relation]:
@@ -108,10 +127,15 @@ def _parts_are_used(relations: list[Relation], labels: Sequence[str]) -> list[Re
 
     SciER annotates "X uses Y" only as Part-Of(Y, X), so the gold's USES are these reversed parts too.
     """
-    used = [relation.model_copy(update={"type": "USES", "head": relation.tail, "tail": relation.head})
-            for relation in relations if relation.type == "PART_OF" and isinstance(relation.head, int)
-            and isinstance(relation.tail, int)
-            and labels[relation.head] in SYSTEMS and labels[relation.tail] in SYSTEMS]
+    used = [
+        relation.model_copy(update={"type": "USES", "head": relation.tail, "tail": relation.head})
+        for relation in relations
+        if relation.type == "PART_OF"
+        and isinstance(relation.head, int)
+        and isinstance(relation.tail, int)
+        and labels[relation.head] in SYSTEMS
+        and labels[relation.tail] in SYSTEMS
+    ]
     return _strongest(relations + used)
 
 
@@ -123,8 +147,11 @@ def relate(paper: Paper, fields: list[AnalysedField], mentions: list[Mention]) -
     proposed = _proposed_system(proposals, mentions)
     found = proposals + [relation for view in views for family in _PAIR_FAMILIES for relation in family.find(view)]
     # a score is the named system's: "we achieve +1.1%" is not stated of a description ("encoding-enhanced")
-    named = (proposed if proposed is not None and any(map(system_name, re.split(r"[\s\-]+", mentions[proposed].text)))
-             else None)
+    named = (
+        proposed
+        if proposed is not None and any(map(system_name, re.split(r"[\s\-]+", mentions[proposed].text)))
+        else None
+    )
     found += [relation for view in views for relation in results.find(view, named)]
     found += [relation for view in views for relation in benchmarks.find_own(view, proposed)]
     found += [relation for view in views for relation in comparison.find_own(view, proposed)]

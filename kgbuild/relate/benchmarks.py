@@ -23,34 +23,88 @@ from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, patter
 from kgbuild.relate.sentences import Sentence, Slot
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
-_RESULT_WORD = (r"(?:achiev\S*|obtain\S*|reach\S*|attain\S*|sets?|establish\S*|yield\S*|scor\S*|perform\S*|results?"
-                r"|accuracy|state-of-the-art|sota|outperform\S*|surpass\S*|rank\S*|improv\S*|gains?|evaluat\S*|tested"
-                r"|validated|verified)")
+_RESULT_WORD = (
+    r"(?:achiev\S*|obtain\S*|reach\S*|attain\S*|sets?|establish\S*|yield\S*|scor\S*|perform\S*|results?"
+    r"|accuracy|state-of-the-art|sota|outperform\S*|surpass\S*|rank\S*|improv\S*|gains?|evaluat\S*|tested"
+    r"|validated|verified)"
+)
 _DATASET_NOUN = r"(?:(?:dataset|benchmark|corpus|corpora|suite|testbed|collection|leaderboard)s? )?"
 # The datasets announced as a list: "on two public benchmarks: A and B", "on five benchmarks, namely T on A and
 # B, U on C" (a task named before its datasets is passed over: its datasets are the system's too).
-_ANNOUNCED = (r"(?:(?:\S+ ){0,3}?(?:dataset|benchmark|corpus|corpora|suite|testbed)s? (?:: |, )?"
-              r"(?:(?:namely|including|such as|i\.e\. ,?) )?)?")
+_ANNOUNCED = (
+    r"(?:(?:\S+ ){0,3}?(?:dataset|benchmark|corpus|corpora|suite|testbed)s? (?:: |, )?"
+    r"(?:(?:namely|including|such as|i\.e\. ,?) )?)?"
+)
 
 PATTERNS = [
-    pattern("benchmarks:x-result-on-d", "EVALUATED_ON", SYSTEMS, ("Dataset",),
-            _APPOSITION + r"(?=(?:\S+ )*" + _RESULT_WORD + r" )(?:\S+ ){0,8}?(?:on|across|over) " + FILLER + _ANNOUNCED
-            + r"(?:(?:<m> (?:on|in)|<m>|,|and|or|\( <m> \)|\(|\)) )*", 0.7),
-    pattern("benchmarks:evaluate-x-on-d", "EVALUATED_ON", SYSTEMS, ("Dataset",),
-            r"(?:\S+ ){0,3}?(?:on|using|against) " + FILLER + OTHERS, 0.7,
-            before=r"\b(?:evaluat|test|benchmark|assess|validat)\S* " + FILLER + "$"),
-    pattern("benchmarks:on-d-x-achieves", "EVALUATED_ON", ("Dataset",), SYSTEMS,
-            _DATASET_NOUN + r"(?:(?:show|demonstrate|indicate|reveal|confirm)s? (?:that )?|, )" + FILLER + r"(?:our |proposed )*",
-            0.65, head_is_left=False, before=r"\b(?:experiments|results|evaluations?) (?:\S+ )?(?:on|with) " + FILLER + "$"),
-    pattern("benchmarks:score-of-x-on-d", "EVALUATED_ON", SYSTEMS, ("Dataset",), r"(?:on|across) " + FILLER + OTHERS, 0.7,
-            before=r"(?:\b(?:accuracy|performance|results?|scores?)|<m>) of (?:the |our )?(?:original |proposed )?$"),
-    pattern("benchmarks:d-for-t", "BENCHMARK_FOR", ("Dataset",), ("Task",),
-            _APPOSITION + _DATASET_NOUN + r"(?:, )?(?:(?:a|an|the) (?:\S+ ){0,3}?" + _DATASET_NOUN + r")?"
-            r"(?:for|(?:designed|used|built|proposed|collected) for|to (?:evaluate|assess|measure|benchmark)) (?:the )?(?:task of )?" + FILLER,
-            0.7),
-    pattern("benchmarks:t-datasets-such-as-d", "BENCHMARK_FOR", ("Task",), ("Dataset",),
-            r"(?:task )?(?:dataset|benchmark|corpus|corpora|suite)s? " + _APPOSITION
-            + r"(?:(?:such as|including|like|e\.g\. ,?|namely|:) )?" + FILLER + OTHERS, 0.7, head_is_left=False),
+    pattern(
+        "benchmarks:x-result-on-d",
+        "EVALUATED_ON",
+        SYSTEMS,
+        ("Dataset",),
+        _APPOSITION
+        + r"(?=(?:\S+ )*"
+        + _RESULT_WORD
+        + r" )(?:\S+ ){0,8}?(?:on|across|over) "
+        + FILLER
+        + _ANNOUNCED
+        + r"(?:(?:<m> (?:on|in)|<m>|,|and|or|\( <m> \)|\(|\)) )*",
+        0.7,
+    ),
+    pattern(
+        "benchmarks:evaluate-x-on-d",
+        "EVALUATED_ON",
+        SYSTEMS,
+        ("Dataset",),
+        r"(?:\S+ ){0,3}?(?:on|using|against) " + FILLER + OTHERS,
+        0.7,
+        before=r"\b(?:evaluat|test|benchmark|assess|validat)\S* " + FILLER + "$",
+    ),
+    pattern(
+        "benchmarks:on-d-x-achieves",
+        "EVALUATED_ON",
+        ("Dataset",),
+        SYSTEMS,
+        _DATASET_NOUN
+        + r"(?:(?:show|demonstrate|indicate|reveal|confirm)s? (?:that )?|, )"
+        + FILLER
+        + r"(?:our |proposed )*",
+        0.65,
+        head_is_left=False,
+        before=r"\b(?:experiments|results|evaluations?) (?:\S+ )?(?:on|with) " + FILLER + "$",
+    ),
+    pattern(
+        "benchmarks:score-of-x-on-d",
+        "EVALUATED_ON",
+        SYSTEMS,
+        ("Dataset",),
+        r"(?:on|across) " + FILLER + OTHERS,
+        0.7,
+        before=r"(?:\b(?:accuracy|performance|results?|scores?)|<m>) of (?:the |our )?(?:original |proposed )?$",
+    ),
+    pattern(
+        "benchmarks:d-for-t",
+        "BENCHMARK_FOR",
+        ("Dataset",),
+        ("Task",),
+        _APPOSITION + _DATASET_NOUN + r"(?:, )?(?:(?:a|an|the) (?:\S+ ){0,3}?" + _DATASET_NOUN + r")?"
+        r"(?:for|(?:designed|used|built|proposed|collected) for|to (?:evaluate|assess|measure|benchmark)) (?:the )?(?:task of )?"
+        + FILLER,
+        0.7,
+    ),
+    pattern(
+        "benchmarks:t-datasets-such-as-d",
+        "BENCHMARK_FOR",
+        ("Task",),
+        ("Dataset",),
+        r"(?:task )?(?:dataset|benchmark|corpus|corpora|suite)s? "
+        + _APPOSITION
+        + r"(?:(?:such as|including|like|e\.g\. ,?|namely|:) )?"
+        + FILLER
+        + OTHERS,
+        0.7,
+        head_is_left=False,
+    ),
 ]
 
 
@@ -59,23 +113,65 @@ _ON_DATASETS = r"(?:\S+ ){0,3}?(?:on|across|over|using) (?:\S+ ){0,3}?" + OTHERS
 _OWN_EVALUATION = re.compile(
     r"(?:^|\b(?:extensive|comprehensive|our|empirical|experimental|further|the) )(?:experiments|evaluations?|results) "
     + _ON_DATASETS
-    + r"|\bwe (?:\S+ )?(?:evaluate|test|benchmark|validate|assess)d? " + _OWN_SYSTEM + _ON_DATASETS
+    + r"|\bwe (?:\S+ )?(?:evaluate|test|benchmark|validate|assess)d? "
+    + _OWN_SYSTEM
+    + _ON_DATASETS
     + r"|\b(?:our|the proposed) (?:\S+ ){0,3}?(?:is|are|was|were|has been|have been) (?:\S+ )?"
-    r"(?:evaluated|tested|benchmarked|validated|assessed) " + _ON_DATASETS
+    r"(?:evaluated|tested|benchmarked|validated|assessed) "
+    + _ON_DATASETS
     # "we achieved state-of-the-art FID scores on five benchmarks, namely T on A and B", "our model achieves ..."
-    + r"|(?:^|\b(?:we|it) |\b" + _OWN_SYSTEM + r")(?:\S+ )?(?:achiev|obtain|attain|reach|establish|set)\S* "
-    r"(?:\S+ ){0,6}?(?:on|across) " + FILLER + _ANNOUNCED + r"(?:(?:<m> (?:on|in)|<m>|,|and|or|\( <m> \)) )*$")
+    + r"|(?:^|\b(?:we|it) |\b"
+    + _OWN_SYSTEM
+    + r")(?:\S+ )?(?:achiev|obtain|attain|reach|establish|set)\S* "
+    r"(?:\S+ ){0,6}?(?:on|across) " + FILLER + _ANNOUNCED + r"(?:(?:<m> (?:on|in)|<m>|,|and|or|\( <m> \)) )*$"
+)
 ANAPHORA = "benchmarks:anaphora"  # like results: the head is resolved outside the sentence
 
 
 # Words that can say how a dataset serves a task ("D for T", "T on D", "D is a T benchmark", "a suite for
 # analyzing T", "T datasets such as D"); a gap with none of them only lists the two ("T and efficient D").
-_RELATING = {"for", "on", "in", "of", "to", "across", "over", "with", "including", "like", "as", "namely", "such",
-             "e.g.", ":", "is", "are", "was", "using", "at", "solving", "targets", "evaluating", "assessing"}
+_RELATING = {
+    "for",
+    "on",
+    "in",
+    "of",
+    "to",
+    "across",
+    "over",
+    "with",
+    "including",
+    "like",
+    "as",
+    "namely",
+    "such",
+    "e.g.",
+    ":",
+    "is",
+    "are",
+    "was",
+    "using",
+    "at",
+    "solving",
+    "targets",
+    "evaluating",
+    "assessing",
+}
 _DATA_NOUNS = {"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "task", "tasks", "suite"}
 # A clause, training or a definition between the two: the sentence says something else about them.
-_UNRELATING = {"whether", "that", "which", "when", "where", "while", "trained", "pre-trained", "pretrained",
-               "fine-tuned", "short", "stands"}
+_UNRELATING = {
+    "whether",
+    "that",
+    "which",
+    "when",
+    "where",
+    "while",
+    "trained",
+    "pre-trained",
+    "pretrained",
+    "fine-tuned",
+    "short",
+    "stands",
+}
 # A reported value (a decimal, a percentage, a signed gain), not a count ("7,186 classes for classification").
 _VALUE = re.compile(r"[+\-~]?\d+\.\d+%?|[+\-~]?\d+%|[+\-~]\d+")
 
@@ -88,16 +184,25 @@ def states_benchmark(sentence: Sentence, dataset: Slot, task: Slot) -> bool:
     training or a definition does ("trained on other datasets such as D", "D (short for T ...)"), a second
     "on" does ("T on A and B, U on C and D": D is U's), or nothing relates them ("T and efficient D", "ELEVATER benchmarks and T benchmarks")."""
     left, right = sorted((dataset, task), key=lambda slot: slot.span.start)
-    if any(slot.label == "Task" and left.span.end <= slot.span.start and slot.span.end <= right.span.start
-           and not _same_place(sentence, slot, task) for slot in sentence.slots):
+    if any(
+        slot.label == "Task"
+        and left.span.end <= slot.span.start
+        and slot.span.end <= right.span.start
+        and not _same_place(sentence, slot, task)
+        for slot in sentence.slots
+    ):
         return False
     words = spaced(sentence.gap(left, right)).split()  # citations dropped: "PASCAL VOC [5] was ..."
     if any(_VALUE.fullmatch(word) for word in words) or set(words) & _UNRELATING:
         return False
     if words.count("on") > 1:
         return False
-    return (not words or bool(set(words) & _RELATING)
-            or bool(set(words) & _DATA_NOUNS) and words[-1] not in ("and", "or", ","))
+    return (
+        not words
+        or bool(set(words) & _RELATING)
+        or bool(set(words) & _DATA_NOUNS)
+        and words[-1] not in ("and", "or", ",")
+    )
 
 
 def _same_place(sentence: Sentence, other: Slot, task: Slot) -> bool:

@@ -64,8 +64,12 @@ def pair_features(sentence: Sentence, left: Slot, right: Slot) -> dict[str, floa
     gap = spaced(sentence.gap(left, right)).split()
     if len(gap) > MAX_GAP_WORDS:
         return None
-    features = {f"labels={_LABEL_FEATURE.get(left.label, left.label)}-{_LABEL_FEATURE.get(right.label, right.label)}": 1.0, "gap_length": min(len(gap), 10) / 10,
-                f"first={gap[0] if gap else ''}": 1.0, f"last={gap[-1] if gap else ''}": 1.0}
+    features = {
+        f"labels={_LABEL_FEATURE.get(left.label, left.label)}-{_LABEL_FEATURE.get(right.label, right.label)}": 1.0,
+        "gap_length": min(len(gap), 10) / 10,
+        f"first={gap[0] if gap else ''}": 1.0,
+        f"last={gap[-1] if gap else ''}": 1.0,
+    }
     features.update({f"gap={word}": 1.0 for word in gap})
     features.update({f"bigram={a}_{b}": 1.0 for a, b in zip(gap, gap[1:])})
     features.update({f"before={word}": 1.0 for word in spaced(sentence.before(left)).split()[-3:]})
@@ -83,13 +87,16 @@ def _mention_features(side: str, slot: Slot) -> dict[str, float]:
     mentions themselves ("the attention layer of X", "CNNs such as ResNet").
     """
     shape = "name" if any(c.isupper() for c in slot.span.text[1:]) else "phrase"
-    return {f"{side}_head={slot.span[-1].lower_}": 1.0, f"{side}_shape={shape}": 1.0,
-            f"{side}_words={min(len(slot.span), 3)}": 1.0}
+    return {
+        f"{side}_head={slot.span[-1].lower_}": 1.0,
+        f"{side}_shape={shape}": 1.0,
+        f"{side}_words={min(len(slot.span), 3)}": 1.0,
+    }
 
 
 def candidate_pairs(sentence: Sentence) -> Iterator[tuple[Slot, Slot, dict[str, float]]]:
     for i, left in enumerate(sentence.slots):
-        for right in sentence.slots[i + 1:i + 1 + WINDOW]:
+        for right in sentence.slots[i + 1 : i + 1 + WINDOW]:
             features = pair_features(sentence, left, right)
             if features is None:
                 break
@@ -119,8 +126,9 @@ class PairModel:
 def load_model() -> PairModel:
     """The shipped model (read once per process)."""
     raw = json.loads(gzip.decompress(resources.files("kgbuild.data").joinpath(ARTIFACT).read_bytes()))
-    return PairModel(tuple(raw["classes"]), tuple(raw["intercepts"]),
-                     {name: tuple(row) for name, row in raw["weights"].items()})
+    return PairModel(
+        tuple(raw["classes"]), tuple(raw["intercepts"]), {name: tuple(row) for name, row in raw["weights"].items()}
+    )
 
 
 def type_probabilities(model: PairModel, features: dict[str, float]) -> dict[tuple[str, bool], float]:
@@ -144,8 +152,9 @@ def find(sentence: Sentence) -> Iterator[Relation]:
                 continue
             head, tail = (left, right) if head_is_left else (right, left)
             # a class comes first ("Xs such as Y"); a member after it is checked as well ("from AlexNet to ...")
-            if type_ == "SUBCLASS_OF" and not (names_a_class(sentence, tail)
-                                               and (head_is_left or names_a_class(sentence, head))):
+            if type_ == "SUBCLASS_OF" and not (
+                names_a_class(sentence, tail) and (head_is_left or names_a_class(sentence, head))
+            ):
                 continue
             if type_ == "BENCHMARK_FOR" and not states_benchmark(sentence, head, tail):
                 continue

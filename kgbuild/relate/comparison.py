@@ -23,30 +23,77 @@ _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
 _GROUP = r"(?:(?:models?|methods?|approaches|baselines?|systems?|such as|including|like|e\.g\.|:|,) )*"
 
 # "improves by 3.2 points over X", "gains up to 2.1% over X"
-_BY_MARGIN = (r"(?:improv\S*|gain\S*|boost\S*) (?:\S+ ){0,4}?by (?:up to |about |around |nearly |almost |over "
-              r"|more than )?\+?\d+(?:\.\d+)? (?:(?:% |(?:<m> )?(?:absolute |relative )?(?:points? |pp ))(?:\S+ )?)?")
+_BY_MARGIN = (
+    r"(?:improv\S*|gain\S*|boost\S*) (?:\S+ ){0,4}?by (?:up to |about |around |nearly |almost |over "
+    r"|more than )?\+?\d+(?:\.\d+)? (?:(?:% |(?:<m> )?(?:absolute |relative )?(?:points? |pp ))(?:\S+ )?)?"
+)
 
 PATTERNS = [
-    pattern("comparison:outperforms", "OUTPERFORMS", SYSTEMS, SYSTEMS,
-            _APPOSITION + FILLER + _BEAT + " " + FILLER + _GROUP + OTHERS, 0.85),
-    pattern("comparison:improves-by-over", "OUTPERFORMS", SYSTEMS, SYSTEMS,
-            _APPOSITION + FILLER + _BY_MARGIN + r"(?:over|upon|than) " + FILLER + _GROUP + OTHERS, 0.8),
-    pattern("comparison:outperformed-by", "OUTPERFORMS", SYSTEMS, SYSTEMS,
-            _APPOSITION + r"(?:is |are |was |were )" + FILLER + r"outperformed by " + FILLER + OTHERS, 0.8,
-            head_is_left=False),
-    pattern("comparison:compared-with", "COMPARED_WITH", SYSTEMS, SYSTEMS,
-            _APPOSITION + r"(?:(?:when|as) )?(?:compared|comparing|comparison) (?:to|with|against) " + FILLER + OTHERS,
-            0.75),
+    pattern(
+        "comparison:outperforms",
+        "OUTPERFORMS",
+        SYSTEMS,
+        SYSTEMS,
+        _APPOSITION + FILLER + _BEAT + " " + FILLER + _GROUP + OTHERS,
+        0.85,
+    ),
+    pattern(
+        "comparison:improves-by-over",
+        "OUTPERFORMS",
+        SYSTEMS,
+        SYSTEMS,
+        _APPOSITION + FILLER + _BY_MARGIN + r"(?:over|upon|than) " + FILLER + _GROUP + OTHERS,
+        0.8,
+    ),
+    pattern(
+        "comparison:outperformed-by",
+        "OUTPERFORMS",
+        SYSTEMS,
+        SYSTEMS,
+        _APPOSITION + r"(?:is |are |was |were )" + FILLER + r"outperformed by " + FILLER + OTHERS,
+        0.8,
+        head_is_left=False,
+    ),
+    pattern(
+        "comparison:compared-with",
+        "COMPARED_WITH",
+        SYSTEMS,
+        SYSTEMS,
+        _APPOSITION + r"(?:(?:when|as) )?(?:compared|comparing|comparison) (?:to|with|against) " + FILLER + OTHERS,
+        0.75,
+    ),
     pattern("comparison:versus", "COMPARED_WITH", SYSTEMS, SYSTEMS, r"(?:vs\.?|versus) ", 0.8),
-    pattern("comparison:on-par", "COMPARED_WITH", SYSTEMS, SYSTEMS,
-            _APPOSITION + r"(?:is |are |performs |remains )?" + FILLER
-            + r"(?:comparable|competitive|on par|on-par) (?:to|with) " + FILLER + OTHERS, 0.75),
-    pattern("comparison:compare-x-with-y", "COMPARED_WITH", SYSTEMS, SYSTEMS,
-            r"(?:(?:models?|methods?|approaches) )?(?:with|to|against|and) " + FILLER + OTHERS, 0.7,
-            before=r"\b(?:compare|compares|compared|comparing|comparison (?:of|between)) " + FILLER + "$"),
-    pattern("comparison:compared-with-y-x", "COMPARED_WITH", SYSTEMS, SYSTEMS,
-            r"(?:(?:models?|methods?|approaches|baselines?) )?, (?:our |the proposed )?", 0.7,
-            before=r"\b(?:compared|comparing|relative) (?:to|with|against) " + FILLER + "$"),
+    pattern(
+        "comparison:on-par",
+        "COMPARED_WITH",
+        SYSTEMS,
+        SYSTEMS,
+        _APPOSITION
+        + r"(?:is |are |performs |remains )?"
+        + FILLER
+        + r"(?:comparable|competitive|on par|on-par) (?:to|with) "
+        + FILLER
+        + OTHERS,
+        0.75,
+    ),
+    pattern(
+        "comparison:compare-x-with-y",
+        "COMPARED_WITH",
+        SYSTEMS,
+        SYSTEMS,
+        r"(?:(?:models?|methods?|approaches) )?(?:with|to|against|and) " + FILLER + OTHERS,
+        0.7,
+        before=r"\b(?:compare|compares|compared|comparing|comparison (?:of|between)) " + FILLER + "$",
+    ),
+    pattern(
+        "comparison:compared-with-y-x",
+        "COMPARED_WITH",
+        SYSTEMS,
+        SYSTEMS,
+        r"(?:(?:models?|methods?|approaches|baselines?) )?, (?:our |the proposed )?",
+        0.7,
+        before=r"\b(?:compared|comparing|relative) (?:to|with|against) " + FILLER + "$",
+    ),
 ]
 
 
@@ -60,7 +107,9 @@ def _margin(sentence: Sentence, start: int, end: int) -> tuple[str, str | None] 
     """(value, unit) of the first "by <number> [unit]" in Doc tokens [start, end): "by 3.2 points", "by up to
     2.1%", "by 1.5 BLEU points" (a metric mention is part of the unit)."""
     doc = sentence.field.doc
-    metric_tokens = {i for slot in sentence.slots if slot.label == "Metric" for i in range(slot.span.start, slot.span.end)}
+    metric_tokens = {
+        i for slot in sentence.slots if slot.label == "Metric" for i in range(slot.span.start, slot.span.end)
+    }
     for i in range(start, end - 1):
         if doc[i].lower_ != "by":
             continue
@@ -72,7 +121,7 @@ def _margin(sentence: Sentence, start: int, end: int) -> tuple[str, str | None] 
         last = number + 1
         while last < end and last < number + 5 and (doc[last].lower_ in _MARGIN_UNIT or last in metric_tokens):
             last += 1
-        return doc[number].text.lstrip("+"), doc[number + 1:last].text or None
+        return doc[number].text.lstrip("+"), doc[number + 1 : last].text or None
     return None
 
 
@@ -96,7 +145,9 @@ def find(sentence: Sentence) -> Iterator[Relation]:
 
 # "our model outperforms GPT-3", "the proposed approach surpasses X": the paper's own system, not named here
 # ("our PANDA outperforms X" is the pair rule's).
-_OWN_BEATS = re.compile(r"(?:^|\b)(?:our|the proposed)(?: (?!<m>)\S+){1,3} " + FILLER + _BEAT + " " + FILLER + _GROUP + OTHERS + "$")
+_OWN_BEATS = re.compile(
+    r"(?:^|\b)(?:our|the proposed)(?: (?!<m>)\S+){1,3} " + FILLER + _BEAT + " " + FILLER + _GROUP + OTHERS + "$"
+)
 _NOT = re.compile(r"\b(?:not|never|cannot|n't|neither|nor|fails? to)\b")
 ANAPHORA = "comparison:anaphora"  # like benchmarks and results: the head is resolved outside the sentence
 

@@ -30,15 +30,29 @@ from __future__ import annotations
 from kgbuild.models import Mention, Relation
 from kgbuild.relate.encoder_pairs import SOURCE as ENCODER_PAIRS
 
-MIN_RULE_CONFIDENCE = {"EVALUATED_ON": 0.15, "TRAINED_ON": 0.1, "BENCHMARK_FOR": 0.15, "COMPARED_WITH": 0.1,
-                       "OUTPERFORMS": 0.1, "ADDRESSES": 0.15, "USES": 0.1, "PART_OF": 0.1, "SUBCLASS_OF": 0.2}
+MIN_RULE_CONFIDENCE = {
+    "EVALUATED_ON": 0.15,
+    "TRAINED_ON": 0.1,
+    "BENCHMARK_FOR": 0.15,
+    "COMPARED_WITH": 0.1,
+    "OUTPERFORMS": 0.1,
+    "ADDRESSES": 0.15,
+    "USES": 0.1,
+    "PART_OF": 0.1,
+    "SUBCLASS_OF": 0.2,
+}
 CLASSIFIERS = ("classifier", ENCODER_PAIRS)  # their scores already include both mentions' confidences
 
 
 def confident(relation: Relation, mentions: list[Mention]) -> bool:
     """False for a rule's relation between two mentions whose end-to-end confidence is below its type's bar."""
     bar = MIN_RULE_CONFIDENCE.get(relation.type)
-    if (bar is None or relation.source in CLASSIFIERS or relation.field == "title" or relation.head == "paper"
-            or relation.tail == "paper"):
+    if (
+        bar is None
+        or relation.source in CLASSIFIERS
+        or relation.field == "title"
+        or relation.head == "paper"
+        or relation.tail == "paper"
+    ):
         return True
     return relation.score * mentions[relation.head].score * mentions[relation.tail].score >= bar

@@ -17,31 +17,76 @@ from kgbuild.relate.sentences import Sentence
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?(?:is |are |was |were |has been )?"
 _TUNE_TO_DEVELOP = r"(?:\S+ ){0,8}?to (?:develop|obtain|create|build|produce|get|derive|construct) " + FILLER
-_TUNE_BEFORE = r"\b(?:fine-?tun\S*|finetun\S*|instruction-tun\S*|further train\S*|continually pre-?train\S*) " + FILLER + "$"
-_TUNED_FROM = r"(?:a |an )?(?:fine-?tuned|finetuned|instruction-tuned|initiali[sz]ed|distilled|further trained) (?:version |variant |model )?(?:of|from|with) " + FILLER
-_BUILT_ON = r"(?:based on|built (?:up)?on|builds (?:up)?on|extends|extending|an extension of|derived from|a variant of|adapted from|inspired by|a modification of) " + FILLER
+_TUNE_BEFORE = (
+    r"\b(?:fine-?tun\S*|finetun\S*|instruction-tun\S*|further train\S*|continually pre-?train\S*) " + FILLER + "$"
+)
+_TUNED_FROM = (
+    r"(?:a |an )?(?:fine-?tuned|finetuned|instruction-tuned|initiali[sz]ed|distilled|further trained) (?:version |variant |model )?(?:of|from|with) "
+    + FILLER
+)
+_BUILT_ON = (
+    r"(?:based on|built (?:up)?on|builds (?:up)?on|extends|extending|an extension of|derived from|a variant of|adapted from|inspired by|a modification of) "
+    + FILLER
+)
 
 PATTERNS = [
-    pattern("derivation:tune-to-develop", "FINE_TUNED_FROM", ("Model",), ("Model",), _TUNE_TO_DEVELOP, 0.85,
-            head_is_left=False, before=_TUNE_BEFORE),
-    pattern("derivation:tune-to-develop", "BASED_ON", SYSTEMS, SYSTEMS, _TUNE_TO_DEVELOP, 0.75,
-            head_is_left=False, before=_TUNE_BEFORE),
+    pattern(
+        "derivation:tune-to-develop",
+        "FINE_TUNED_FROM",
+        ("Model",),
+        ("Model",),
+        _TUNE_TO_DEVELOP,
+        0.85,
+        head_is_left=False,
+        before=_TUNE_BEFORE,
+    ),
+    pattern(
+        "derivation:tune-to-develop",
+        "BASED_ON",
+        SYSTEMS,
+        SYSTEMS,
+        _TUNE_TO_DEVELOP,
+        0.75,
+        head_is_left=False,
+        before=_TUNE_BEFORE,
+    ),
     pattern("derivation:tuned-from", "FINE_TUNED_FROM", ("Model",), ("Model",), _APPOSITION + _TUNED_FROM, 0.85),
     pattern("derivation:tuned-from", "BASED_ON", SYSTEMS, SYSTEMS, _APPOSITION + _TUNED_FROM, 0.75),
     pattern("derivation:built-on", "BASED_ON", SYSTEMS, SYSTEMS, _APPOSITION + _BUILT_ON, 0.75),
-    pattern("derivation:trained-on", "TRAINED_ON", SYSTEMS, ("Dataset",),
-            _APPOSITION + TRAIN + r" (?:\S+ ){0,3}?(?:on|with|using|from) " + FILLER + OTHERS, 0.75),
-    pattern("derivation:d-trained-x", "TRAINED_ON", ("Dataset",), SYSTEMS, r"(?:- ?)?(?:pre-?)?trained (?:\S+ )?", 0.75,
-            head_is_left=False),
-    pattern("derivation:train-x-on", "TRAINED_ON", SYSTEMS, ("Dataset",),
-            r"(?:(?:models?|networks?) )?(?:\S+ ){0,2}?(?:on|with|using) " + FILLER + OTHERS, 0.7,
-            before=r"\b" + TRAIN + " (?:our |their |its )?" + FILLER + "$"),
+    pattern(
+        "derivation:trained-on",
+        "TRAINED_ON",
+        SYSTEMS,
+        ("Dataset",),
+        _APPOSITION + TRAIN + r" (?:\S+ ){0,3}?(?:on|with|using|from) " + FILLER + OTHERS,
+        0.75,
+    ),
+    pattern(
+        "derivation:d-trained-x",
+        "TRAINED_ON",
+        ("Dataset",),
+        SYSTEMS,
+        r"(?:- ?)?(?:pre-?)?trained (?:\S+ )?",
+        0.75,
+        head_is_left=False,
+    ),
+    pattern(
+        "derivation:train-x-on",
+        "TRAINED_ON",
+        SYSTEMS,
+        ("Dataset",),
+        r"(?:(?:models?|networks?) )?(?:\S+ ){0,2}?(?:on|with|using) " + FILLER + OTHERS,
+        0.7,
+        before=r"\b" + TRAIN + " (?:our |their |its )?" + FILLER + "$",
+    ),
 ]
 
 
 # What a model is trained on when the "dataset" is a machine: "trained on ... a Tesla A100 device", "on Huawei's
 # Ascend server" (the extractor labels such names Dataset; both TRAINED_ON of a judged corpus sample were these).
-_MACHINE = re.compile(r"^(?:'s )?(?:\S+ )?(?:device|devices|server|servers|gpu|gpus|tpu|tpus|cluster|clusters|machine|machines|hardware)\b")
+_MACHINE = re.compile(
+    r"^(?:'s )?(?:\S+ )?(?:device|devices|server|servers|gpu|gpus|tpu|tpus|cluster|clusters|machine|machines|hardware)\b"
+)
 
 
 def _on_a_machine(sentence: Sentence, relation: Relation) -> bool:

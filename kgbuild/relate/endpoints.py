@@ -26,6 +26,10 @@ def allowed(relation: Relation, labels: Sequence[str]) -> bool:
     head, tail = endpoint_label(relation.head, labels), endpoint_label(relation.tail, labels)
     if relation.type == "HAS_RESULT":
         metric_ok = relation.metric is None or relationships["MEASURED_BY"].allows("Result", labels[relation.metric])
-        return relationships["ACHIEVES"].allows(head, "Result") and relationships["MEASURED_ON"].allows("Result", tail) and metric_ok
+        return (
+            relationships["ACHIEVES"].allows(head, "Result")
+            and relationships["MEASURED_ON"].allows("Result", tail)
+            and metric_ok
+        )
     spec = relationships.get(relation.type)
     return spec is not None and spec.allows(head, tail)

@@ -20,7 +20,9 @@ from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, patter
 from kgbuild.relate.sentences import Sentence, Slot
 
 _ABBREVIATION = r"(?:\( <m> \) )?"
-_EXAMPLES = r"(?:, |\( )?(?:such as|including|like|e\.g\. ,?|especially|particularly|namely|for example ,?|for instance ,?) "
+_EXAMPLES = (
+    r"(?:, |\( )?(?:such as|including|like|e\.g\. ,?|especially|particularly|namely|for example ,?|for instance ,?) "
+)
 _KIND = r"(?:type|kind|variant|form|class|family|instance|example|special case|member)s?"
 _PART_WORDS = "module|layer|component|block|head|branch|encoder|decoder|unit"
 _PART = rf"(?:{_PART_WORDS})s?"
@@ -28,41 +30,106 @@ _PART = rf"(?:{_PART_WORDS})s?"
 _PLURAL = r"[a-z]s$"
 # What a system is built of; "X in Y" and "Y with X" state a part only when X names one ("the attention layers in
 # the Transformer", "a CNN with batch normalization"), not for any method ("LoRA in LLMs").
-_COMPONENT = (rf"(?i)(?:{_PART_WORDS}|normali[sz]ation|connection|pooling|attention|decay|momentum|loss|activation|relu"
-              r"|dropout|kernel|filter|gate|backbone|classifier|regressor|crf|embedding|convolution)s?$")
+_COMPONENT = (
+    rf"(?i)(?:{_PART_WORDS}|normali[sz]ation|connection|pooling|attention|decay|momentum|loss|activation|relu"
+    r"|dropout|kernel|filter|gate|backbone|classifier|regressor|crf|embedding|convolution)s?$"
+)
 _KIND_OF = re.compile(_KIND + " of")
 # A definition right after a name the authors introduce ("we propose X: a ...") or a title opens with.
 _INTRODUCED = r"(?:^|\b(?:propose|proposes|present|presents|introduce|introduces)(?: \S+){0,2} )$"
 _NAME = r"^(?:\S*[A-Z]\S*[A-Z0-9]|[A-Z][a-z]+)\S*$"  # "QuuxDiff", "CP-CLIP", "Frido": one name-like word
 _CLASS_HEAD = r"(?i)(?:model|network|method|framework|architecture|transformer|algorithm|approach)s?$"
 # "compared with other transfer learning methods like ELMo": a comparison's baselines, described, not classified.
-_BASELINES = re.compile(r"\b(?:other|state-of-the-art|existing|previous|prior|competing|baseline|three|two|four|several) (?:\S+ )?$")
+_BASELINES = re.compile(
+    r"\b(?:other|state-of-the-art|existing|previous|prior|competing|baseline|three|two|four|several) (?:\S+ )?$"
+)
 _PREPOSITIONS = {"of", "for", "in", "on", "with", "to", "through", "from", "by"}
 # "combine X with Y", "compare X with Y", "replace X with Y" join two wholes, not a whole and its part.
 _NOT_JOINED = r"^(?!.*\b(?:combin|compar|replac|pair|contrast|integrat|augment|equip|(?:pre-?)?train|fine-?tun|tun)\S* (?:\S+ )?$)"
 
 PATTERNS = [
-    *(pattern("hierarchy:such-as", "SUBCLASS_OF", labels, labels, _ABBREVIATION + _EXAMPLES + OTHERS, 0.7,
-              head_is_left=False, left_text=_PLURAL) for labels in (SYSTEMS, ("Dataset",))),
-    *(pattern("hierarchy:and-other", "SUBCLASS_OF", labels, labels, r"(?:, )?(?:and|or) other ", 0.75)
-      for labels in (SYSTEMS, ("Dataset",))),
-    *(pattern("hierarchy:kind-of", "SUBCLASS_OF", labels, labels,
-              _ABBREVIATION + r"(?:, |is |are )(?:a|an|one) (?:\S+ ){0,2}?" + _KIND + r" of " + FILLER, 0.8)
-      for labels in (SYSTEMS, ("Dataset",))),
+    *(
+        pattern(
+            "hierarchy:such-as",
+            "SUBCLASS_OF",
+            labels,
+            labels,
+            _ABBREVIATION + _EXAMPLES + OTHERS,
+            0.7,
+            head_is_left=False,
+            left_text=_PLURAL,
+        )
+        for labels in (SYSTEMS, ("Dataset",))
+    ),
+    *(
+        pattern("hierarchy:and-other", "SUBCLASS_OF", labels, labels, r"(?:, )?(?:and|or) other ", 0.75)
+        for labels in (SYSTEMS, ("Dataset",))
+    ),
+    *(
+        pattern(
+            "hierarchy:kind-of",
+            "SUBCLASS_OF",
+            labels,
+            labels,
+            _ABBREVIATION + r"(?:, |is |are )(?:a|an|one) (?:\S+ ){0,2}?" + _KIND + r" of " + FILLER,
+            0.8,
+        )
+        for labels in (SYSTEMS, ("Dataset",))
+    ),
     # "we propose QuuxDiff: a coarse-grained diffusion model": the name's definition says what class it is of
-    pattern("hierarchy:defined-as", "SUBCLASS_OF", SYSTEMS, SYSTEMS, r"(?:: |, )(?:a|an) (?:\S+ ){0,3}?", 0.75,
-            before=_INTRODUCED, left_text=_NAME, right_text=_CLASS_HEAD),
-    pattern("hierarchy:consists-of", "PART_OF", SYSTEMS, SYSTEMS,
-            _ABBREVIATION + r"(?:, |\( )?(?:(?:which|that) )?(?:consists of|consisting of|is composed of|composed of|comprises|comprising|contains|containing) "
-            + FILLER + OTHERS, 0.75, head_is_left=False),
-    pattern("hierarchy:part-of", "PART_OF", SYSTEMS, SYSTEMS,
-            r"(?:\S+ )?" + _PART + r" (?:of|in) " + FILLER, 0.7),
-    pattern("hierarchy:x-in-y", "PART_OF", SYSTEMS, SYSTEMS, r"(?:in|of) (?:the |our |a |an |each |every )?", 0.7,
-            left_text=_COMPONENT),
-    pattern("hierarchy:y-with-x", "PART_OF", SYSTEMS, SYSTEMS, r"(?:a |an |the )?with (?:a |an |the )?", 0.7,
-            head_is_left=False, before=_NOT_JOINED, right_text=_COMPONENT),
-    pattern("hierarchy:integrated-into", "PART_OF", SYSTEMS, SYSTEMS, r"into " + FILLER, 0.7,
-            before=r"\b(?:integrat|incorporat|insert|plug|embedd?|add)\S* " + FILLER + "$"),
+    pattern(
+        "hierarchy:defined-as",
+        "SUBCLASS_OF",
+        SYSTEMS,
+        SYSTEMS,
+        r"(?:: |, )(?:a|an) (?:\S+ ){0,3}?",
+        0.75,
+        before=_INTRODUCED,
+        left_text=_NAME,
+        right_text=_CLASS_HEAD,
+    ),
+    pattern(
+        "hierarchy:consists-of",
+        "PART_OF",
+        SYSTEMS,
+        SYSTEMS,
+        _ABBREVIATION
+        + r"(?:, |\( )?(?:(?:which|that) )?(?:consists of|consisting of|is composed of|composed of|comprises|comprising|contains|containing) "
+        + FILLER
+        + OTHERS,
+        0.75,
+        head_is_left=False,
+    ),
+    pattern("hierarchy:part-of", "PART_OF", SYSTEMS, SYSTEMS, r"(?:\S+ )?" + _PART + r" (?:of|in) " + FILLER, 0.7),
+    pattern(
+        "hierarchy:x-in-y",
+        "PART_OF",
+        SYSTEMS,
+        SYSTEMS,
+        r"(?:in|of) (?:the |our |a |an |each |every )?",
+        0.7,
+        left_text=_COMPONENT,
+    ),
+    pattern(
+        "hierarchy:y-with-x",
+        "PART_OF",
+        SYSTEMS,
+        SYSTEMS,
+        r"(?:a |an |the )?with (?:a |an |the )?",
+        0.7,
+        head_is_left=False,
+        before=_NOT_JOINED,
+        right_text=_COMPONENT,
+    ),
+    pattern(
+        "hierarchy:integrated-into",
+        "PART_OF",
+        SYSTEMS,
+        SYSTEMS,
+        r"into " + FILLER,
+        0.7,
+        before=r"\b(?:integrat|incorporat|insert|plug|embedd?|add)\S* " + FILLER + "$",
+    ),
 ]
 
 

@@ -44,18 +44,40 @@ class PairPattern:
     right_text: re.Pattern[str] | None = None
 
     def matches(self, left: Slot, right: Slot, gap: str, before: str) -> bool:
-        return (left.label in self.left and right.label in self.right and self.gap.fullmatch(gap) is not None
-                and (self.before is None or self.before.search(before) is not None)
-                and (self.left_text is None or self.left_text.search(left.span.text) is not None)
-                and (self.right_text is None or self.right_text.search(right.span.text) is not None))
+        return (
+            left.label in self.left
+            and right.label in self.right
+            and self.gap.fullmatch(gap) is not None
+            and (self.before is None or self.before.search(before) is not None)
+            and (self.left_text is None or self.left_text.search(left.span.text) is not None)
+            and (self.right_text is None or self.right_text.search(right.span.text) is not None)
+        )
 
 
-def pattern(source: str, type_: str, left: Iterable[str], right: Iterable[str], gap: str, score: float,
-            head_is_left: bool = True, before: str | None = None, left_text: str | None = None,
-            right_text: str | None = None) -> PairPattern:
-    return PairPattern(source, type_, frozenset(left), frozenset(right), re.compile(gap), score, head_is_left,
-                       re.compile(before) if before else None, re.compile(left_text) if left_text else None,
-                       re.compile(right_text) if right_text else None)
+def pattern(
+    source: str,
+    type_: str,
+    left: Iterable[str],
+    right: Iterable[str],
+    gap: str,
+    score: float,
+    head_is_left: bool = True,
+    before: str | None = None,
+    left_text: str | None = None,
+    right_text: str | None = None,
+) -> PairPattern:
+    return PairPattern(
+        source,
+        type_,
+        frozenset(left),
+        frozenset(right),
+        re.compile(gap),
+        score,
+        head_is_left,
+        re.compile(before) if before else None,
+        re.compile(left_text) if left_text else None,
+        re.compile(right_text) if right_text else None,
+    )
 
 
 def spaced(words: str) -> str:
@@ -70,7 +92,7 @@ def pair_relations(sentence: Sentence, patterns: list[PairPattern]) -> Iterator[
         before = spaced(sentence.before(left))
         if _NEGATED.search(before):
             continue
-        for right in slots[i + 1:]:
+        for right in slots[i + 1 :]:
             gap = spaced(sentence.gap(left, right))
             if len(gap.split()) > MAX_GAP_WORDS:
                 break

@@ -28,34 +28,118 @@ from kgbuild.models import Relation
 from kgbuild.relate.sentences import MENTION, Sentence, Slot
 
 _AUTHORS = {"we", "paper", "work", "study", "article", "report", "here"}
-_INTRODUCE = re.compile(r"(?:propose|introduce|present|develop|release|construct|create|design|devise|curate|contribute"
-                        r"|unveil|establish|formulate|open-source|assemble|collect|compile|annotate)[sd]?|presented"
-                        r"|developed|build|builds|built")
+_INTRODUCE = re.compile(
+    r"(?:propose|introduce|present|develop|release|construct|create|design|devise|curate|contribute"
+    r"|unveil|establish|formulate|open-source|assemble|collect|compile|annotate)[sd]?|presented"
+    r"|developed|build|builds|built"
+)
 _PASSIVE = {"previously", "recently", "originally", "been", "be", "was", "were", "is", "are", "newly", "widely"}
 _NAMING_WORDS = {"named", "called", "dubbed", "termed", "coined", "namely"}
 _NAMING = _NAMING_WORDS | {":", ","}
 _ENDS_WITH_NAME = re.compile(r"<m>(?: \( <m> \))?$")
 _COORDINATION = re.compile(r"(?:(?:the |a |an |both )?<m> (?:,|and|, and|or) )+")
 # Words that end the object of the introducing verb (prepositions, clause starters).
-_BOUNDARY = {"using", "with", "based", "by", "on", "for", "to", "that", "which", "where", "via", "from", "in",
-             "through", "while", "whereas", "than", "over", "against", "into", "as", "when", ";", ".", "is", "are",
-             "outperforms", "achieves", "between", "among", "without"}
+_BOUNDARY = {
+    "using",
+    "with",
+    "based",
+    "by",
+    "on",
+    "for",
+    "to",
+    "that",
+    "which",
+    "where",
+    "via",
+    "from",
+    "in",
+    "through",
+    "while",
+    "whereas",
+    "than",
+    "over",
+    "against",
+    "into",
+    "as",
+    "when",
+    ";",
+    ".",
+    "is",
+    "are",
+    "outperforms",
+    "achieves",
+    "between",
+    "among",
+    "without",
+}
 _DETERMINERS = {"a", "an", "the", "our"}
-_GENERIC_HEAD = {"dataset", "datasets", "model", "models", "framework", "method", "methods", "benchmark", "approach",
-                 "architecture", "corpus", "system", "pipeline", "algorithm", "module", "task", "tasks", "suite", "data",
-                 "strategy", "technique", "paradigm", "mechanism", "scheme", "tool", "toolkit", "library", "agent",
-                 "platform", "network", "encoder", "decoder", "backbone", "loss", "objective", "training", "setting"}
+_GENERIC_HEAD = {
+    "dataset",
+    "datasets",
+    "model",
+    "models",
+    "framework",
+    "method",
+    "methods",
+    "benchmark",
+    "approach",
+    "architecture",
+    "corpus",
+    "system",
+    "pipeline",
+    "algorithm",
+    "module",
+    "task",
+    "tasks",
+    "suite",
+    "data",
+    "strategy",
+    "technique",
+    "paradigm",
+    "mechanism",
+    "scheme",
+    "tool",
+    "toolkit",
+    "library",
+    "agent",
+    "platform",
+    "network",
+    "encoder",
+    "decoder",
+    "backbone",
+    "loss",
+    "objective",
+    "training",
+    "setting",
+}
 _NOVEL = re.compile(r"^(?:\( <m> \) )?(?:, |is |: )(?:a|an) (?:\S+ ){0,3}?(?:novel|new) ")
 # What "our X ..." may say X of besides that X is the paper's own.
-_NOT_OURS = {"experiments", "experiment", "variants", "variant", "results", "analysis", "evaluation", "evaluations",
-             "setting", "settings", "study", "findings"}
+_NOT_OURS = {
+    "experiments",
+    "experiment",
+    "variants",
+    "variant",
+    "results",
+    "analysis",
+    "evaluation",
+    "evaluations",
+    "setting",
+    "settings",
+    "study",
+    "findings",
+}
 _OUR = re.compile(r"(?:^| )(?:our|the proposed|our proposed)(?: new| novel)?$")
 
 
 def _author_verbs(words: list[str]) -> list[int]:
     """Positions of introducing verbs with an author subject shortly before ("we ... propose"), not passive."""
-    return [i for i, word in enumerate(words) if _INTRODUCE.fullmatch(word) and not (i and words[i - 1] in _PASSIVE)
-            and _AUTHORS & set(words[max(0, i - 12):i])]
+    return [
+        i
+        for i, word in enumerate(words)
+        if _INTRODUCE.fullmatch(word)
+        and not (i and words[i - 1] in _PASSIVE)
+        and _AUTHORS & set(words[max(0, i - 12) : i])
+    ]
 
 
 def _introduced(before: list[str]) -> tuple[str, float] | None:
@@ -63,13 +147,14 @@ def _introduced(before: list[str]) -> tuple[str, float] | None:
     if before[-2:] == [MENTION, "("]:  # "a Visual-Language Mapper (CVLM)": the short form goes with its long form
         return _introduced(before[:-2])
     for verb in reversed(_author_verbs(before)):
-        gap = before[verb + 1:]
+        gap = before[verb + 1 :]
         markers = [i for i, word in enumerate(gap) if word in _NAMING]
-        if markers and set(gap[markers[-1] + 1:]) <= _DETERMINERS | {"as"}:
-            described = gap[:markers[-1]]
+        if markers and set(gap[markers[-1] + 1 :]) <= _DETERMINERS | {"as"}:
+            described = gap[: markers[-1]]
             # "..., dubbed X" names X whatever the description says, and so does "...: X"
             explicit = gap[markers[-1]] in _NAMING_WORDS or (
-                gap[markers[-1]] == ":" and markers[-1] == len(gap) - 1 and len(gap) <= 8 and not _BOUNDARY & set(gap))
+                gap[markers[-1]] == ":" and markers[-1] == len(gap) - 1 and len(gap) <= 8 and not _BOUNDARY & set(gap)
+            )
             # "a dataset, X" names the dataset X; in "X, a KD framework" the mention after the comma describes X.
             describes_a_name = _ENDS_WITH_NAME.search(" ".join(described)) is not None
             appositive = bool(described) and not describes_a_name and not _BOUNDARY & set(described)
@@ -93,11 +178,11 @@ def _short_form_of_introduced(sentence: Sentence, slot: Slot) -> tuple[str, floa
     opening = slot.span.start - 1
     if opening <= sentence.span.start or doc[opening].text != "(" or len(slot.span) > 3:
         return None
-    words = [token.lower_ for token in doc[sentence.span.start:opening]]
+    words = [token.lower_ for token in doc[sentence.span.start : opening]]
     verbs = _author_verbs(words)
     if not verbs or opening - (sentence.span.start + verbs[-1] + 1) > 12:
         return None
-    after_verb = doc[sentence.span.start + verbs[-1] + 1:opening]
+    after_verb = doc[sentence.span.start + verbs[-1] + 1 : opening]
     start = long_form_start(slot.span.text, after_verb.text)
     if start is None or not set(after_verb.text[:start].lower().split()) <= _LEADING:
         return None
@@ -113,9 +198,11 @@ def _modifies_next_noun(sentence: Sentence, slot: Slot, past_abbreviation: bool)
     """
     after = sentence.after(slot).split()
     if past_abbreviation and after[:1] == ["("] and ")" in after:
-        after = after[after.index(")") + 1:]
+        after = after[after.index(")") + 1 :]
     following = sentence.field.doc[slot.span.end] if slot.span.end < sentence.span.end else None
-    name_goes_on = following is not None and following.is_alpha and following.is_title and following.i != sentence.span.start
+    name_goes_on = (
+        following is not None and following.is_alpha and following.is_title and following.i != sentence.span.start
+    )
     return bool(after) and (after[0] in _GENERIC_HEAD or re.match(r"-[a-z]", after[0]) is not None or name_goes_on)
 
 

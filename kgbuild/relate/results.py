@@ -55,15 +55,44 @@ from kgbuild.relate.sentences import Sentence, Slot
 
 _NUMBER = re.compile(r"[+\-~]?\d+(?:\.\d+)?")
 _SKIP_AFTER_PREVIOUS = {"vs.", "vs", "versus", "from", "than", "of", "only", "just"}
-_NOT_A_SCORE_AFTER = {"of", "less", "fewer", "more", "smaller", "larger", "faster", "slower", "cheaper", "training",
-                      "data", "labeled", "labelled"}
+_NOT_A_SCORE_AFTER = {
+    "of",
+    "less",
+    "fewer",
+    "more",
+    "smaller",
+    "larger",
+    "faster",
+    "slower",
+    "cheaper",
+    "training",
+    "data",
+    "labeled",
+    "labelled",
+}
 _GAIN = {"gain", "gains", "improvement", "improvements", "increase", "reduction", "boost", "points", "point"}
 _GAIN_MODIFIER = {"absolute", "relative", "average"}
 _MARGIN = re.compile(r"\bby (?:up to |over |about |around |at least |nearly |almost |more than )?$")
 # A bare decimal next to a metric is a score only if nothing but a function word or punctuation follows.
 _AFTER_BARE_DECIMAL = {"on", "in", "for", "and", "to", "with", "than", "vs.", "at", "across", "over", "respectively"}
-_COMPARATOR = {"than", "over", "vs.", "vs", "versus", "against", "outperforms", "outperforming", "outperformed",
-               "surpassing", "surpasses", "surpassed", "beats", "beating", "to", "with"}
+_COMPARATOR = {
+    "than",
+    "over",
+    "vs.",
+    "vs",
+    "versus",
+    "against",
+    "outperforms",
+    "outperforming",
+    "outperformed",
+    "surpassing",
+    "surpasses",
+    "surpassed",
+    "beats",
+    "beating",
+    "to",
+    "with",
+}
 _MEASURED_AT = {"on", "across"}
 _COMPARED_AT = _COMPARATOR - {"to", "with"}  # before a dataset: "~6% over X" (but "on par with X", "up to X")
 _BENCHMARK_SHAPE = re.compile(r"[a-z][A-Z]|\d")  # CompMix-IR, GSM8K; not NLP, QA, "zero-shot experiments"
@@ -71,12 +100,29 @@ _BENCHMARK_NOUN = {"benchmark", "benchmarks", "dataset", "datasets", "suite", "l
 _MARGIN_AFTER = {"ahead", "higher", "better", "above", "over"}
 _REPORTING = re.compile(r"(?:achiev|scor|reach|obtain|attain|record|report)(?:e|es|ed|s|ing)?")
 _COORDINATION = {"and", ",", "or"}
-_COST = {"cost", "costs", "reduce", "reduces", "reduced", "reducing", "decrease", "decreases", "decreased",
-         "decreasing", "latency", "time", "memory", "savings", "escalations"}
+_COST = {
+    "cost",
+    "costs",
+    "reduce",
+    "reduces",
+    "reduced",
+    "reducing",
+    "decrease",
+    "decreases",
+    "decreased",
+    "decreasing",
+    "latency",
+    "time",
+    "memory",
+    "savings",
+    "escalations",
+}
 _CLAUSE_JOINERS = {"and", "but", "while", "whereas", "which", "yet"}
 _TRAINED = re.compile(r"(?:pre-?)?train|fine-?tun")
-_ANAPHOR = re.compile(r"\b(?:our|we|its|it|the (?:proposed |resulting |final )?(?:model|method|approach|framework|system)"
-                      r"|this (?:model|method|approach|framework|system))\b")
+_ANAPHOR = re.compile(
+    r"\b(?:our|we|its|it|the (?:proposed |resulting |final )?(?:model|method|approach|framework|system)"
+    r"|this (?:model|method|approach|framework|system))\b"
+)
 _MAX_DISTANCE = 25  # tokens between a dataset/task and the number after it
 _ON = {"on", "in", "across", "for", "at"}  # not "over": "5% over X" compares with X
 _TAIL_LABELS = ("Dataset", "Task")
@@ -95,13 +141,18 @@ def _unit(sentence: Sentence, token: Token) -> tuple[str | None, int] | None:
     after = token.i + 1
     if after < end and doc[after].text == "%":
         unit, last = "%", after
-        words = [t.lower_ for t in doc[after + 1:min(after + 4, end)]]
+        words = [t.lower_ for t in doc[after + 1 : min(after + 4, end)]]
         for width in (3, 2, 1):
             # "1.1% gain", "6.36% relative improvement", "1.1% average accuracy gain" (a metric inside)
-            if len(words) >= width and words[width - 1] in _GAIN and all(
+            if (
+                len(words) >= width
+                and words[width - 1] in _GAIN
+                and all(
                     word in _GAIN_MODIFIER or _is_metric_word(sentence, after + 1 + i)
-                    for i, word in enumerate(words[:width - 1])):
-                unit, last = "% " + " ".join(t.text for t in doc[after + 1:after + 1 + width]), after + width
+                    for i, word in enumerate(words[: width - 1])
+                )
+            ):
+                unit, last = "% " + " ".join(t.text for t in doc[after + 1 : after + 1 + width]), after + width
                 break
         return unit, last
     metric = next((slot for slot in _metrics(sentence) if slot.span.start == after), None)
@@ -110,8 +161,11 @@ def _unit(sentence: Sentence, token: Token) -> tuple[str | None, int] | None:
     if after < end and doc[after].lower_ in ("points", "pp"):
         return doc[after].text, after
     bare = after >= end or not doc[after].is_alpha or doc[after].lower_ in _AFTER_BARE_DECIMAL or metric is not None
-    if "." in token.text and bare and (_near_metric(sentence, token.i, 4) is not None
-                                       or _reported_on_a_dataset(sentence, token)):
+    if (
+        "." in token.text
+        and bare
+        and (_near_metric(sentence, token.i, 4) is not None or _reported_on_a_dataset(sentence, token))
+    ):
         return None, token.i
     return None
 
@@ -124,8 +178,9 @@ def _reported_on_a_dataset(sentence: Sentence, token: Token) -> bool:
     if on >= sentence.span.end or doc[on].lower_ not in _MEASURED_AT:
         return False
     dataset = on + 1 + (on + 1 < sentence.span.end and doc[on + 1].lower_ == "the")
-    return (any(slot.span.start == dataset and slot.label == "Dataset" for slot in sentence.slots)
-            and any(_REPORTING.fullmatch(t.lower_) for t in doc[_clause_start(sentence, token.i):token.i]))
+    return any(slot.span.start == dataset and slot.label == "Dataset" for slot in sentence.slots) and any(
+        _REPORTING.fullmatch(t.lower_) for t in doc[_clause_start(sentence, token.i) : token.i]
+    )
 
 
 def _metrics(sentence: Sentence) -> list[Slot]:
@@ -150,8 +205,11 @@ def _numbers(sentence: Sentence) -> list[_Number]:
     for token in sentence.span:
         if not _NUMBER.fullmatch(token.text) or any(s.span.start <= token.i < s.span.end for s in sentence.slots):
             continue
-        if (token.i > sentence.span.start and doc[token.i - 1].lower_ in _SKIP_AFTER_PREVIOUS
-                and not _score_of_a_metric(sentence, token.i)):
+        if (
+            token.i > sentence.span.start
+            and doc[token.i - 1].lower_ in _SKIP_AFTER_PREVIOUS
+            and not _score_of_a_metric(sentence, token.i)
+        ):
             continue
         if token.i - 2 >= sentence.span.start and doc[token.i - 1].text in ("-", "–") and doc[token.i - 2].like_num:
             continue  # "by 8-24%": a range, neither end of it a score
@@ -161,17 +219,23 @@ def _numbers(sentence: Sentence) -> list[_Number]:
         unit_text, last = unit
         if _about_costs(sentence, token.i):
             continue
-        preceding = " ".join(t.lower_ for t in doc[max(sentence.span.start, token.i - 4):token.i]) + " "
+        preceding = " ".join(t.lower_ for t in doc[max(sentence.span.start, token.i - 4) : token.i]) + " "
         following = doc[last + 1].lower_ if last + 1 < sentence.span.end else ""
-        coordinated = bool(found) and found[-1].unit is not None and found[-1].unit.endswith(" margin") and all(
-            t.lower_ in _COORDINATION for t in doc[found[-1].last + 1:token.i])
+        coordinated = (
+            bool(found)
+            and found[-1].unit is not None
+            and found[-1].unit.endswith(" margin")
+            and all(t.lower_ in _COORDINATION for t in doc[found[-1].last + 1 : token.i])
+        )
         signed = token.text.startswith("+")  # "+1.1% averaged gain": a difference
         if unit_text is not None and (_MARGIN.search(preceding) or following in _MARGIN_AFTER or coordinated or signed):
             unit_text += " margin"
         found.append(_Number(token, unit_text, last))
     for i, number in enumerate(found[:-1]):  # "12.5% and 4.1% ahead of Y": the margin word follows the last
-        rest = found[i + 1:]
-        coordinated = all(t.lower_ in _COORDINATION for a, b in zip(found[i:], rest) for t in doc[a.last + 1:b.token.i])
+        rest = found[i + 1 :]
+        coordinated = all(
+            t.lower_ in _COORDINATION for a, b in zip(found[i:], rest) for t in doc[a.last + 1 : b.token.i]
+        )
         if not coordinated or number.unit is None or rest[-1].unit is None or number.unit.endswith(" margin"):
             continue
         if rest[-1].unit.endswith(" margin"):
@@ -185,57 +249,67 @@ def _score_of_a_metric(sentence: Sentence, position: int) -> bool:
     """ "an accuracy of 84.1%": the number after "of" is a score when a metric is what it is "of" (a "ratio of
     50%" or "a total of 5%" is not)."""
     return sentence.field.doc[position - 1].lower_ == "of" and any(
-        slot.span.end == position - 1 for slot in _metrics(sentence))
+        slot.span.end == position - 1 for slot in _metrics(sentence)
+    )
 
 
 def _about_costs(sentence: Sentence, position: int) -> bool:
     """Is the number at `position` a saving ("reduce annotation costs ..., e.g., 31%")? Not if a metric is near."""
     doc = sentence.field.doc
-    clause = doc[max(_clause_start(sentence, position), position - 10):position]
+    clause = doc[max(_clause_start(sentence, position), position - 10) : position]
     return any(t.lower_ in _COST for t in clause) and _near_metric(sentence, position, 4) is None
 
 
 def _is_training_data(sentence: Sentence, slot: Slot) -> bool:
     doc = sentence.field.doc
-    return any(_TRAINED.match(t.lower_) for t in doc[max(sentence.span.start, slot.span.start - 4):slot.span.start])
+    return any(_TRAINED.match(t.lower_) for t in doc[max(sentence.span.start, slot.span.start - 4) : slot.span.start])
 
 
 def _tail(sentence: Sentence, number: _Number, next_number: int) -> Slot | None:
     doc = sentence.field.doc
     for slot in sentence.slots:
         if number.last < slot.span.start < next_number and slot.label in _TAIL_LABELS:
-            between = {t.lower_ for t in doc[number.last + 1:slot.span.start]}
+            between = {t.lower_ for t in doc[number.last + 1 : slot.span.start]}
             if slot.span.start - number.last <= 8 and between & _ON:
                 return slot
     if _measured_on_something_else(sentence, number, next_number):
         return None
     position = number.token.i
-    before = [slot for slot in sentence.slots if (slot.label == "Dataset" or _names_a_benchmark(sentence, slot))
-              and position - _MAX_DISTANCE <= slot.span.start < position and not _is_training_data(sentence, slot)
-              and not _compared_against(sentence, slot)]
+    before = [
+        slot
+        for slot in sentence.slots
+        if (slot.label == "Dataset" or _names_a_benchmark(sentence, slot))
+        and position - _MAX_DISTANCE <= slot.span.start < position
+        and not _is_training_data(sentence, slot)
+        and not _compared_against(sentence, slot)
+    ]
     return max(before, default=None, key=lambda slot: (slot.label == "Dataset", slot.span.start))
 
 
 def _measured_on_something_else(sentence: Sentence, number: _Number, next_number: int) -> bool:
     """ "... and 32.5% on MATH": the number says where it was measured, and that is no mention here."""
     doc = sentence.field.doc
-    following = doc[number.last + 1:min(number.last + 4, next_number, sentence.span.end)]
-    return any(t.lower_ in _MEASURED_AT and (t.i + 1 >= sentence.span.end or doc[t.i + 1].lower_ != "average")
-               for t in following)
+    following = doc[number.last + 1 : min(number.last + 4, next_number, sentence.span.end)]
+    return any(
+        t.lower_ in _MEASURED_AT and (t.i + 1 >= sentence.span.end or doc[t.i + 1].lower_ != "average")
+        for t in following
+    )
 
 
 def _names_a_benchmark(sentence: Sentence, slot: Slot) -> bool:
     """A task mention that names the benchmark a number was measured on: "the Commonsense Reasoning benchmark",
     or a name no task is written as ("outperforms ... on CompMix-IR", the extractor unsure it is a dataset)."""
     doc = sentence.field.doc
-    return slot.label == "Task" and (_BENCHMARK_SHAPE.search(slot.span.text) is not None or (
-        slot.span.end < sentence.span.end and doc[slot.span.end].lower_ in _BENCHMARK_NOUN))
+    return slot.label == "Task" and (
+        _BENCHMARK_SHAPE.search(slot.span.text) is not None
+        or (slot.span.end < sentence.span.end and doc[slot.span.end].lower_ in _BENCHMARK_NOUN)
+    )
 
 
 def _compared_against(sentence: Sentence, slot: Slot) -> bool:
     """Is the nearest preposition before `slot` one of comparison ("~6% over the prior model Med-Gemini")?"""
     doc = sentence.field.doc
-    for token in reversed(doc[max(sentence.span.start, slot.span.start - 6):slot.span.start]):
+    for token in reversed(doc[max(sentence.span.start, slot.span.start - 6) : slot.span.start]):
         if token.like_num or token.lower_ in _ON:
             return False
         if token.lower_ in _COMPARED_AT:
@@ -244,14 +318,14 @@ def _compared_against(sentence: Sentence, slot: Slot) -> bool:
 
 
 def _respective_tails(sentence: Sentence, numbers: list[_Number]) -> list[Slot] | None:
-    """"1.3% and 3.6% on CIFAR100 and ImageNet-R, respectively": the i-th number goes with the i-th dataset."""
+    """ "1.3% and 3.6% on CIFAR100 and ImageNet-R, respectively": the i-th number goes with the i-th dataset."""
     if len(numbers) < 2 or "respectively" not in {t.lower_ for t in sentence.span}:
         return None
     after = [slot for slot in sentence.slots if slot.span.start > numbers[-1].last and slot.label in _TAIL_LABELS]
     if len(after) == len(numbers):
         return after
     before = [slot for slot in sentence.slots if slot.span.end <= numbers[0].token.i and slot.label in _TAIL_LABELS]
-    return before[-len(numbers):] if len(before) >= len(numbers) and not after else None
+    return before[-len(numbers) :] if len(before) >= len(numbers) and not after else None
 
 
 def _clause_start(sentence: Sentence, position: int) -> int:
@@ -270,11 +344,17 @@ def _head(sentence: Sentence, position: int) -> Slot | None:
     for slot in sentence.slots:
         if slot.span.start >= position:
             return None
-        preceding = {t.lower_ for t in doc[max(clause, slot.span.start - 5):slot.span.start]}
-        measured_at = {t.lower_ for t in doc[max(clause, slot.span.start - 2):slot.span.start]} & _MEASURED_AT
-        authors_speak = any(t.lower_ == "we" for t in doc[slot.span.end:position])  # "upon BART backbone, we achieve"
-        if (slot.span.start >= clause and slot.label in SYSTEMS and not preceding & _COMPARATOR and not measured_at
-                and not authors_speak and any(name_shape(token.text) for token in slot.span)):
+        preceding = {t.lower_ for t in doc[max(clause, slot.span.start - 5) : slot.span.start]}
+        measured_at = {t.lower_ for t in doc[max(clause, slot.span.start - 2) : slot.span.start]} & _MEASURED_AT
+        authors_speak = any(t.lower_ == "we" for t in doc[slot.span.end : position])  # "upon BART backbone, we achieve"
+        if (
+            slot.span.start >= clause
+            and slot.label in SYSTEMS
+            and not preceding & _COMPARATOR
+            and not measured_at
+            and not authors_speak
+            and any(name_shape(token.text) for token in slot.span)
+        ):
             return slot
     return None
 
@@ -293,5 +373,7 @@ def find(sentence: Sentence, proposed: int | None) -> Iterator[Relation]:
         head = _head(sentence, number.token.i)
         if head is not None:
             yield sentence.relation("HAS_RESULT", head.mention, tail.mention, 0.75, "results:named", *result)
-        elif proposed is not None and _ANAPHOR.search(sentence.span[:number.token.i - sentence.span.start].text.lower()):
+        elif proposed is not None and _ANAPHOR.search(
+            sentence.span[: number.token.i - sentence.span.start].text.lower()
+        ):
             yield sentence.relation("HAS_RESULT", proposed, tail.mention, 0.6, "results:anaphora", *result)

@@ -58,7 +58,7 @@ class Sentence:
         for slot in self.slots:
             if slot.span.end <= position or slot.span.start >= end:
                 continue
-            words += _hyphen_joined(self.field.doc[position:slot.span.start])
+            words += _hyphen_joined(self.field.doc[position : slot.span.start])
             # A training verb the extractor tagged as a Method ("we then fine-tune LLaMA") is still
             # the trigger word the derivation patterns look for, so it stays visible as words.
             words += _hyphen_joined(slot.span) if _TRAINING_VERB.fullmatch(slot.span.text.lower()) else [MENTION]
@@ -75,11 +75,29 @@ class Sentence:
     def after(self, slot: Slot) -> str:
         return " ".join(self.words(slot.span.end, self.span.end))
 
-    def relation(self, type_: str, head: int | Literal["paper"], tail: int | Literal["paper"], score: float,
-                 source: str, metric: int | None = None, value: str | None = None,
-                 unit: str | None = None) -> Relation:
-        return Relation(type=type_, head=head, tail=tail, score=round(score, 3), field=self.field.field,
-                        evidence=self.evidence, source=source, metric=metric, value=value, unit=unit)
+    def relation(
+        self,
+        type_: str,
+        head: int | Literal["paper"],
+        tail: int | Literal["paper"],
+        score: float,
+        source: str,
+        metric: int | None = None,
+        value: str | None = None,
+        unit: str | None = None,
+    ) -> Relation:
+        return Relation(
+            type=type_,
+            head=head,
+            tail=tail,
+            score=round(score, 3),
+            field=self.field.field,
+            evidence=self.evidence,
+            source=source,
+            metric=metric,
+            value=value,
+            unit=unit,
+        )
 
 
 def _hyphen_joined(tokens: Span) -> list[str]:
@@ -101,7 +119,7 @@ def _trimmed(sent: Span) -> Span:
     end = sent.end
     while end > sent.start + 1 and sent.doc[end - 1].is_left_punct and not _closes(sent.doc[end - 1]):
         end -= 1
-    return sent.doc[sent.start:end]
+    return sent.doc[sent.start : end]
 
 
 def _closing_attached(sents: list[Span]) -> Iterator[Span]:
@@ -128,7 +146,7 @@ def _pieces(sents: Iterable[Span]) -> Iterator[Span]:
     """Sentences, those longer than MAX_SENTENCE_TOKENS cut into pieces of that many tokens."""
     for sent in sents:
         for start in range(sent.start, sent.end, MAX_SENTENCE_TOKENS):
-            yield sent.doc[start:min(start + MAX_SENTENCE_TOKENS, sent.end)]
+            yield sent.doc[start : min(start + MAX_SENTENCE_TOKENS, sent.end)]
 
 
 def sentences(fields: list[AnalysedField], mentions: list[Mention]) -> Iterator[Sentence]:
@@ -139,7 +157,7 @@ def sentences(fields: list[AnalysedField], mentions: list[Mention]) -> Iterator[
         for sent in _pieces(map(_trimmed, _closing_attached(list(analysed.doc.sents)))):
             slots: list[Slot] = []
             # the mentions starting in the sentence, found by bisection: a scan of all per sentence was quadratic
-            for index, span in spans[bisect_left(starts, sent.start):bisect_left(starts, sent.end)]:
+            for index, span in spans[bisect_left(starts, sent.start) : bisect_left(starts, sent.end)]:
                 if span.end <= sent.end and (not slots or span.start >= slots[-1].span.end):
                     slots.append(Slot(index, mentions[index].label, span, mentions[index].score))
             yield Sentence(analysed, sent, tuple(slots))

@@ -18,27 +18,77 @@ _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
 _USE = r"(?:uses|use|adopts|adopt|employs|employ|utili[sz]es|utili[sz]e|leverages|leverage|incorporates|integrates|relies on|rely on)"
 _USED = r"(?:is |are |was |were |can be |be )?(?:used|adopted|employed|utili[sz]ed|leveraged|applied) "
 _SYSTEM_NOUN = r"(?:(?:model|method|approach|framework|system|architecture|network|algorithm|technique|pipeline)s? )?"
-_PURPOSE = (r"(?:for|to (?:solve|address|tackle|handle|improve|perform|enable)|(?:is |are |was )?(?:designed|proposed|developed"
-            r"|tailored|specialized|specialised|optimized|dedicated) (?:for|to)) ")
+_PURPOSE = (
+    r"(?:for|to (?:solve|address|tackle|handle|improve|perform|enable)|(?:is |are |was )?(?:designed|proposed|developed"
+    r"|tailored|specialized|specialised|optimized|dedicated) (?:for|to)) "
+)
 
 PATTERNS = [
-    pattern("usage:x-uses-y", "USES", SYSTEMS, (*SYSTEMS, "Dataset"), _APPOSITION + FILLER + _USE + " " + FILLER + OTHERS, 0.75),
-    pattern("usage:y-used-in-x", "USES", (*SYSTEMS, "Dataset"), SYSTEMS,
-            _APPOSITION + _USED + r"(?:in|by|within|inside) " + FILLER, 0.7, head_is_left=False),
+    pattern(
+        "usage:x-uses-y",
+        "USES",
+        SYSTEMS,
+        (*SYSTEMS, "Dataset"),
+        _APPOSITION + FILLER + _USE + " " + FILLER + OTHERS,
+        0.75,
+    ),
+    pattern(
+        "usage:y-used-in-x",
+        "USES",
+        (*SYSTEMS, "Dataset"),
+        SYSTEMS,
+        _APPOSITION + _USED + r"(?:in|by|within|inside) " + FILLER,
+        0.7,
+        head_is_left=False,
+    ),
     pattern("usage:y-based-x", "USES", SYSTEMS, SYSTEMS, r"-based ", 0.7, head_is_left=False),
-    pattern("usage:x-for-t", "ADDRESSES", SYSTEMS, ("Task",),
-            _APPOSITION + _SYSTEM_NOUN + _PURPOSE + r"(?:the )?(?:task of )?" + FILLER, 0.7),
-    pattern("usage:t-methods-such-as-x", "ADDRESSES", ("Task",), SYSTEMS,
-            r"(?:\S+ )?(?:model|method|approach|framework|system|architecture|network|algorithm|technique)s? "
-            r"(?:, )?(?:such as |like |including |e\.g\. ,? )?" + OTHERS, 0.7, head_is_left=False),
-    pattern("usage:t-using-x", "ADDRESSES", ("Task",), SYSTEMS, r"(?:using|via|based on) " + FILLER, 0.65,
-            head_is_left=False),
-    pattern("usage:apply-x-to-t", "ADDRESSES", SYSTEMS, ("Task",), r"(?:\S+ )?to " + FILLER, 0.7,
-            before=r"\bappl(?:y|ies|ied|ying) " + FILLER + "$"),
+    pattern(
+        "usage:x-for-t",
+        "ADDRESSES",
+        SYSTEMS,
+        ("Task",),
+        _APPOSITION + _SYSTEM_NOUN + _PURPOSE + r"(?:the )?(?:task of )?" + FILLER,
+        0.7,
+    ),
+    pattern(
+        "usage:t-methods-such-as-x",
+        "ADDRESSES",
+        ("Task",),
+        SYSTEMS,
+        r"(?:\S+ )?(?:model|method|approach|framework|system|architecture|network|algorithm|technique)s? "
+        r"(?:, )?(?:such as |like |including |e\.g\. ,? )?" + OTHERS,
+        0.7,
+        head_is_left=False,
+    ),
+    pattern(
+        "usage:t-using-x",
+        "ADDRESSES",
+        ("Task",),
+        SYSTEMS,
+        r"(?:using|via|based on) " + FILLER,
+        0.65,
+        head_is_left=False,
+    ),
+    pattern(
+        "usage:apply-x-to-t",
+        "ADDRESSES",
+        SYSTEMS,
+        ("Task",),
+        r"(?:\S+ )?to " + FILLER,
+        0.7,
+        before=r"\bappl(?:y|ies|ied|ying) " + FILLER + "$",
+    ),
 ]
 # "we adopt a T5 encoder": the authors build on it; the object may follow a few modifiers.
-_AUTHORS_USE = re.compile(r"\bwe (?:(?:first|then|also|further|instead|directly|simply|additionally|mainly|can|will) ){0,2}(?:" + _USE + r"|build (?:up)?on|start from|rely on|employ) "
-                          + FILLER + r"(?:pre-?trained |off-the-shelf |frozen |open-source )*" + OTHERS + "$")
+_AUTHORS_USE = re.compile(
+    r"\bwe (?:(?:first|then|also|further|instead|directly|simply|additionally|mainly|can|will) ){0,2}(?:"
+    + _USE
+    + r"|build (?:up)?on|start from|rely on|employ) "
+    + FILLER
+    + r"(?:pre-?trained |off-the-shelf |frozen |open-source )*"
+    + OTHERS
+    + "$"
+)
 
 
 def find(sentence: Sentence) -> Iterator[Relation]:

@@ -37,7 +37,11 @@ from kgbuild.schema import GraphSchema, PropertySpec, load_schema
 from kgbuild.sinks.csv_encoding import csv_line
 
 LADYBUG_TYPES = {
-    "string": "STRING", "integer": "INT64", "float": "DOUBLE", "boolean": "BOOLEAN", "string[]": "STRING[]",
+    "string": "STRING",
+    "integer": "INT64",
+    "float": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "string[]": "STRING[]",
 }
 # Rows per COPY statement: a COPY holds ~3x its CSV in memory while it runs (measured: the 32 MB Paper
 # CSV of 30k papers peaked 100 MB above the process), so a big table is copied in parts.
@@ -136,7 +140,8 @@ class EmbeddedStore:
             building = owner.claim(self.path, "store", companions=(self.path.name + ".wal",))
             if self.path.exists() and not replace:  # checked under the claim's lock
                 raise StoreExistsError(
-                    f"{self.path} already exists; rebuild it with replace=True (kgbuild load --replace)")
+                    f"{self.path} already exists; rebuild it with replace=True (kgbuild load --replace)"
+                )
             remove_stale_system_temporaries()
             with tempfile.TemporaryDirectory(prefix=temporary_prefix("csv")) as csv_dir:
                 _build(building, graph, Path(csv_dir))
@@ -174,14 +179,18 @@ class EmbeddedStore:
     def counts(self) -> dict[str, dict[str, int]]:
         """{"nodes": per label, "relationships": per type}, non-zero only, like Graph and Neo4jSink."""
         schema = load_schema()
-        nodes = {label: self.query(f"MATCH (n:{schema.node_label(label)}) RETURN count(n)")[1][0][0]
-                 for label in schema.nodes}
+        nodes = {
+            label: self.query(f"MATCH (n:{schema.node_label(label)}) RETURN count(n)")[1][0][0]
+            for label in schema.nodes
+        }
         relationships = {
             rel_type: self.query(f"MATCH ()-[r:{schema.relationship_type(rel_type)}]->() RETURN count(r)")[1][0][0]
             for rel_type in schema.relationships
         }
-        return {"nodes": {k: v for k, v in sorted(nodes.items()) if v},
-                "relationships": {k: v for k, v in sorted(relationships.items()) if v}}
+        return {
+            "nodes": {k: v for k, v in sorted(nodes.items()) if v},
+            "relationships": {k: v for k, v in sorted(relationships.items()) if v},
+        }
 
 
 @contextmanager
@@ -237,19 +246,30 @@ def _write_tables(graph: GraphSource, schema: GraphSchema, work: Path) -> list[C
     """Write one CSV per node label and per (type, FROM, TO) pair; return what to COPY from each,
     node tables first (relationships need their endpoints)."""
     node_types = {label: [spec.type for spec in node.properties] for label, node in schema.nodes.items()}
-    rel_types = {rel_type: ["string", "string", *(spec.type for spec in rel.properties)]
-                 for rel_type, rel in schema.relationships.items()}
+    rel_types = {
+        rel_type: ["string", "string", *(spec.type for spec in rel.properties)]
+        for rel_type, rel in schema.relationships.items()
+    }
     tables = _Tables(work)
     try:
         for node in graph.nodes:
             specs = schema.nodes[node.label].properties
-            tables.write(f"node_{node.label}", node.label, node_types[node.label], None,
-                         [node.properties.get(spec.name) for spec in specs])
+            tables.write(
+                f"node_{node.label}",
+                node.label,
+                node_types[node.label],
+                None,
+                [node.properties.get(spec.name) for spec in specs],
+            )
         for rel in graph.relationships:
             specs = schema.relationships[rel.type].properties
-            tables.write(f"rel_{rel.type}_{rel.start_label}_{rel.end_label}", rel.type, rel_types[rel.type],
-                         (rel.start_label, rel.end_label),
-                         [rel.start, rel.end, *(rel.properties.get(spec.name) for spec in specs)])
+            tables.write(
+                f"rel_{rel.type}_{rel.start_label}_{rel.end_label}",
+                rel.type,
+                rel_types[rel.type],
+                (rel.start_label, rel.end_label),
+                [rel.start, rel.end, *(rel.properties.get(spec.name) for spec in specs)],
+            )
     finally:
         tables.close()
     return tables.plans

@@ -38,8 +38,13 @@ def export_jsonl(graph: GraphSource, path: str | os.PathLike[str], outputs: Outp
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         for rel in graph.relationships:
             record = {
-                "kind": "relationship", "type": rel.type, "start": rel.start, "start_label": rel.start_label,
-                "end": rel.end, "end_label": rel.end_label, "properties": rel.properties,
+                "kind": "relationship",
+                "type": rel.type,
+                "start": rel.start,
+                "start_label": rel.start_label,
+                "end": rel.end,
+                "end_label": rel.end_label,
+                "properties": rel.properties,
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
@@ -60,21 +65,37 @@ def _export_csv(graph: GraphSource, directory: Path, outputs: OutputSet) -> None
     rows written as they come: the graph may be a stream."""
     schema = load_schema()
     with ExitStack() as files:
+
         def open_csv(name: str, header: list[str]) -> TextIO:
-            handle = files.enter_context(outputs.claim(directory / name, "file").open("w", encoding="utf-8", newline=""))
+            handle = files.enter_context(
+                outputs.claim(directory / name, "file").open("w", encoding="utf-8", newline="")
+            )
             handle.write(header_line(header))
             return handle
 
-        node_files = {label: (open_csv(f"node_{label}.csv", [p.name for p in spec.properties]), spec.properties)
-                      for label, spec in schema.nodes.items()}
-        rel_files = {rel_type: (open_csv(f"rel_{rel_type}.csv", ["start", "start_label", "end", "end_label",
-                                                                 *(p.name for p in spec.properties)]), spec.properties)
-                     for rel_type, spec in schema.relationships.items()}
+        node_files = {
+            label: (open_csv(f"node_{label}.csv", [p.name for p in spec.properties]), spec.properties)
+            for label, spec in schema.nodes.items()
+        }
+        rel_files = {
+            rel_type: (
+                open_csv(
+                    f"rel_{rel_type}.csv",
+                    ["start", "start_label", "end", "end_label", *(p.name for p in spec.properties)],
+                ),
+                spec.properties,
+            )
+            for rel_type, spec in schema.relationships.items()
+        }
         for node in graph.nodes:
             handle, props = node_files[node.label]
             handle.write(csv_line([node.properties.get(p.name) for p in props], [p.type for p in props], _json_list))
         for rel in graph.relationships:
             handle, props = rel_files[rel.type]
-            handle.write(csv_line([rel.start, rel.start_label, rel.end, rel.end_label,
-                                   *(rel.properties.get(p.name) for p in props)],
-                                  ["string"] * 4 + [p.type for p in props], _json_list))
+            handle.write(
+                csv_line(
+                    [rel.start, rel.start_label, rel.end, rel.end_label, *(rel.properties.get(p.name) for p in props)],
+                    ["string"] * 4 + [p.type for p in props],
+                    _json_list,
+                )
+            )

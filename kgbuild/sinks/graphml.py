@@ -57,7 +57,9 @@ def graphml_value(value: PropertyValue, spec: PropertySpec) -> str | int | float
     return _SCALAR_TYPES[spec.type](value)
 
 
-def _attributes(properties: dict[str, PropertyValue | None], specs: tuple[PropertySpec, ...], skip: str | None = None) -> dict:
+def _attributes(
+    properties: dict[str, PropertyValue | None], specs: tuple[PropertySpec, ...], skip: str | None = None
+) -> dict:
     return {
         spec.name: graphml_value(value, spec)
         for spec in specs
@@ -78,7 +80,8 @@ class _NamedKeyWriter(GraphMLWriter):
             # networkx names the key after the attribute; reserve a distinct id first.
             self.keys[keys_key] = f"edge_{name}"
             key_element = self.myElement(
-                "key", id=f"edge_{name}", **{"for": scope, "attr.name": name, "attr.type": attr_type})
+                "key", id=f"edge_{name}", **{"for": scope, "attr.name": name, "attr.type": attr_type}
+            )
             self.xml.insert(0, key_element)
         return super().get_key(name, attr_type, scope, default)
 

@@ -54,8 +54,13 @@ def _delimiter_argument(delimiter: str) -> str:
     return delimiter if delimiter.isprintable() and delimiter not in " \t" else f"U+{ord(delimiter):04X}"
 
 
-def export_neo4j_import(graph: GraphSource, directory: str | Path, database: str = "neo4j",
-                        admin: str = "neo4j-admin", outputs: OutputSet | None = None) -> str:
+def export_neo4j_import(
+    graph: GraphSource,
+    directory: str | Path,
+    database: str = "neo4j",
+    admin: str = "neo4j-admin",
+    outputs: OutputSet | None = None,
+) -> str:
     """Write the CSVs for `graph` into `directory`; return the `neo4j-admin database import full` command.
     The files are committed with `outputs` when given, else together with a manifest in `directory`."""
     out = Path(directory).resolve()
@@ -74,6 +79,7 @@ def _export(graph: GraphSource, out: Path, database: str, admin: str, outputs: O
         return delimiter.join(value) if value else None  # the import tool has no empty array (even "" is absent)
 
     with ExitStack() as files:
+
         def open_csv(path: Path, header: list[str]) -> TextIO:
             handle = files.enter_context(open(outputs.claim(path, "file"), "w", encoding="utf-8", newline=""))
             handle.write(header_line(header))
@@ -90,28 +96,55 @@ def _export(graph: GraphSource, out: Path, database: str, admin: str, outputs: O
             if node.id in seen:  # the import tool rejects duplicate ids; a Graph may repeat a node
                 continue
             seen.add(node.id)
-            handle.write(csv_line([node.id, *(node.properties.get(p.name) for p in props), label],
-                                  ["string", *(p.type for p in props), "string"], encode_list))
+            handle.write(
+                csv_line(
+                    [node.id, *(node.properties.get(p.name) for p in props), label],
+                    ["string", *(p.type for p in props), "string"],
+                    encode_list,
+                )
+            )
 
         for rel in graph.relationships:
             group = (schema.relationship_type(rel.type), rel.start_label, rel.end_label)
             if group not in rel_files:
                 rel_type, start, end = group
                 props = list(schema.relationships[rel_type].properties)
-                header = [f":START_ID({start})", f":END_ID({end})", ":TYPE", *(p.name + _CSV_TYPES[p.type] for p in props)]
+                header = [
+                    f":START_ID({start})",
+                    f":END_ID({end})",
+                    ":TYPE",
+                    *(p.name + _CSV_TYPES[p.type] for p in props),
+                ]
                 rel_files[group] = (open_csv(out / f"rels_{rel_type}_{start}_{end}.csv", header), props)
             handle, props = rel_files[group]
-            handle.write(csv_line([rel.start, rel.end, group[0], *(rel.properties.get(p.name) for p in props)],
-                                  ["string", "string", "string", *(p.type for p in props)], encode_list))
+            handle.write(
+                csv_line(
+                    [rel.start, rel.end, group[0], *(rel.properties.get(p.name) for p in props)],
+                    ["string", "string", "string", *(p.type for p in props)],
+                    encode_list,
+                )
+            )
 
     arguments = [f"--nodes={label}={out / f'nodes_{label}.csv'}" for label in sorted(node_files)]
-    arguments += [f"--relationships={rel_type}={out / f'rels_{rel_type}_{start}_{end}.csv'}"
-                  for rel_type, start, end in sorted(rel_files)]
-    command = shlex.join([
-        admin, "database", "import", "full", database,
-        f"--array-delimiter={_delimiter_argument(delimiter)}", "--delimiter=,", "--quote=\"",
-        "--multiline-fields=true", "--overwrite-destination=true", *arguments,
-    ])
+    arguments += [
+        f"--relationships={rel_type}={out / f'rels_{rel_type}_{start}_{end}.csv'}"
+        for rel_type, start, end in sorted(rel_files)
+    ]
+    command = shlex.join(
+        [
+            admin,
+            "database",
+            "import",
+            "full",
+            database,
+            f"--array-delimiter={_delimiter_argument(delimiter)}",
+            "--delimiter=,",
+            '--quote="',
+            "--multiline-fields=true",
+            "--overwrite-destination=true",
+            *arguments,
+        ]
+    )
     outputs.claim(out / "import-command.txt", "file").write_text(command + "\n", encoding="utf-8")
     outputs.claim(out / "README.md", "file").write_text(
         "# Neo4j bulk import\n\n"

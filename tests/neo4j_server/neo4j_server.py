@@ -89,9 +89,7 @@ def java_available() -> bool:
 def _require_tools() -> None:
     missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
     if missing:
-        raise RuntimeError(
-            f"Neo4j test server needs {' and '.join(missing)} on PATH (Java 17+ and Maven 3.8+)"
-        )
+        raise RuntimeError(f"Neo4j test server needs {' and '.join(missing)} on PATH (Java 17+ and Maven 3.8+)")
 
 
 def _needs_build() -> bool:
@@ -162,9 +160,22 @@ def serving_store(home: Path, password: str, java_options: list[str], timeout: f
     """The launcher serving an existing store (e.g. one `neo4j-admin database import` wrote under `home`):
     yields its bolt URI once it printed READY, and stops it when the block ends."""
     port = free_port()
-    server = subprocess.Popen(["java", *java_options, "-cp", f"{build_launcher()}{os.pathsep}{LIB / '*'}", MAIN_CLASS,
-                               str(home), str(port), password],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    server = subprocess.Popen(
+        [
+            "java",
+            *java_options,
+            "-cp",
+            f"{build_launcher()}{os.pathsep}{LIB / '*'}",
+            MAIN_CLASS,
+            str(home),
+            str(port),
+            password,
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         line, deadline = "", time.monotonic() + timeout
         while not line.startswith("READY") and time.monotonic() < deadline and server.poll() is None:
@@ -184,9 +195,16 @@ def _tail(path: Path, n: int) -> str:
 
 
 @contextlib.contextmanager
-def running_neo4j(password: str = "kgbuild-test-pw", *, timeout: float = 120.0, heap: str = DEFAULT_HEAP,
-                  pagecache: str | None = None, fast_start: bool = True, settings: dict[str, object] | None = None,
-                  jvm_extra: tuple[str, ...] = ()) -> Iterator[Neo4jServer]:
+def running_neo4j(
+    password: str = "kgbuild-test-pw",
+    *,
+    timeout: float = 120.0,
+    heap: str = DEFAULT_HEAP,
+    pagecache: str | None = None,
+    fast_start: bool = True,
+    settings: dict[str, object] | None = None,
+    jvm_extra: tuple[str, ...] = (),
+) -> Iterator[Neo4jServer]:
     """Run a fresh Neo4j server (empty temp data dir) for the duration of the ``with`` block.
 
     Defaults suit tests (quick start, 1 GB heap, 64 MB page cache). For benchmarks pass e.g.
@@ -213,8 +231,17 @@ def running_neo4j(password: str = "kgbuild-test-pw", *, timeout: float = 120.0, 
             output: collections.deque[str] = collections.deque(maxlen=200)
             ready = threading.Event()
             proc = subprocess.Popen(
-                ["java", *java_options, "-cp", f"{jar}{os.pathsep}{LIB / '*'}", MAIN_CLASS,
-                 str(data_dir / f"run{attempt}"), str(port), password, *settings_args],
+                [
+                    "java",
+                    *java_options,
+                    "-cp",
+                    f"{jar}{os.pathsep}{LIB / '*'}",
+                    MAIN_CLASS,
+                    str(data_dir / f"run{attempt}"),
+                    str(port),
+                    password,
+                    *settings_args,
+                ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -243,7 +270,8 @@ def running_neo4j(password: str = "kgbuild-test-pw", *, timeout: float = 120.0, 
             debug_log = _tail(data_dir / f"run{attempt}" / "logs" / "debug.log", 10)
             raise RuntimeError(
                 f"Neo4j test server did not become ready within {timeout:.0f}s "
-                f"(exit code {proc.returncode}); last output:\n" + "\n".join(list(output)[-25:])
+                f"(exit code {proc.returncode}); last output:\n"
+                + "\n".join(list(output)[-25:])
                 + (f"\n--- debug.log tail ---\n{debug_log}" if debug_log else "")
             )
 
