@@ -21,23 +21,18 @@ from pathlib import Path
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from kgbuild.evaluation.relations import analysed_from_spans, gold_relation_keys, relation_key, sentencizer
+from kgbuild.evaluation.relations import (
+    CLASS_ORDER,
+    analysed_from_spans,
+    gold_relation_keys,
+    relation_key,
+    sentencizer,
+)
 from kgbuild.models import Mention
 from kgbuild.relate.classifier import NO_RELATION, candidate_pairs
 from kgbuild.relate.sentences import sentences
 
 TRAIN_FILES = ("scier_train.jsonl", "scierc_train.jsonl")
-# A gold Part-Of between systems is also gold USES (see the evaluation mapping); the model learns the part.
-CLASS_ORDER = (
-    "PART_OF",
-    "SUBCLASS_OF",
-    "EVALUATED_ON",
-    "TRAINED_ON",
-    "BENCHMARK_FOR",
-    "COMPARED_WITH",
-    "ADDRESSES",
-    "USES",
-)
 MIN_FEATURE_COUNT = 2  # features seen once carry noise, and would bloat the artifact
 
 

@@ -38,6 +38,7 @@ from spacy.language import Language
 from kgbuild.encoder.data import sha256_file
 from kgbuild.encoder.onnx import MODEL_FILE
 from kgbuild.evaluation.relations import (
+    CLASS_ORDER,
     _paper,
     analysed_from_spans,
     cross_sentence,
@@ -66,18 +67,6 @@ from kgbuild.relate.sentences import sentences
 
 TRAIN_FILES = ("scier_train.jsonl", "scierc_train.jsonl")
 DEV_FILES = ("scier_dev.jsonl", "scierc_dev.jsonl")
-# A gold Part-Of between systems is also gold USES the other way round; an ordered pair takes the first
-# type that holds for its order, so (part, whole) is PART_OF and (whole, part) USES.
-CLASS_ORDER = (
-    "PART_OF",
-    "SUBCLASS_OF",
-    "EVALUATED_ON",
-    "TRAINED_ON",
-    "BENCHMARK_FOR",
-    "COMPARED_WITH",
-    "ADDRESSES",
-    "USES",
-)
 CLASSES = (NO_RELATION, *CLASS_ORDER)
 NEGATIVES_PER_POSITIVE = 3
 HELD_OUT_PERCENT = 20
