@@ -61,16 +61,8 @@ SCORED_TYPES = (
 # The scored types in the order a trained pair classifier assigns them: an ordered pair takes the first type
 # that holds for its order, so a gold Part-Of between systems, also gold USES the other way round, gives
 # (part, whole) PART_OF and (whole, part) USES (scripts/train_relations.py, scripts/train_relations_encoder.py).
-CLASS_ORDER = (
-    "PART_OF",
-    "SUBCLASS_OF",
-    "EVALUATED_ON",
-    "TRAINED_ON",
-    "BENCHMARK_FOR",
-    "COMPARED_WITH",
-    "ADDRESSES",
-    "USES",
-)
+_FIRST_CLASSES = ("PART_OF", "SUBCLASS_OF")
+CLASS_ORDER = (*_FIRST_CLASSES, *(type_ for type_ in SCORED_TYPES if type_ not in _FIRST_CLASSES))
 UNORDERED_TYPES = {"COMPARED_WITH"}
 PREDICTED_AS = {"OUTPERFORMS": "COMPARED_WITH"}
 SYSTEM_LABELS = {"Method", "Model"}
