@@ -1,6 +1,7 @@
 """Realistic test Graphs for the graph sinks (Neo4j, neo4j-admin import, embedded store, GraphML,
-JSON Lines and CSV exports), built without the extractor or linker: regex mentions of a fixed
-table of names in examples/corpus (the same papers as /work/shared/corpus), rule-of-thumb
+JSON Lines and CSV exports), built without the extractor or linker: the stand-in extractor's
+(tests/standin.py) mentions of a fixed table of names (NAMES) in examples/corpus (the same files as
+/work/shared/corpus), each given its canonical name's entity id (ENTITY_OF_FORM), rule-of-thumb
 relations between the mentions of a sentence, entities counted from the mentions, all passed
 through kgbuild.graph.build.build_graph.
 
@@ -26,6 +27,7 @@ from kgbuild.graph.build import build_graph
 from kgbuild.graph.model import Graph, Node, Relationship
 from kgbuild.models import Entity, ExtractedPaper, Mention, Paper, Relation
 from kgbuild.read import read_papers
+from standin import NameTable, mention_at, sentence_spans
 
 CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
 
@@ -162,7 +164,6 @@ NASTY_NAMES = [
 ]
 NASTY_TITLE = "Title with 'single', \"double\", `back`, }) DETACH DELETE n //\nand a second line"
 
-_SENTENCE = re.compile(r"\S.*?(?:[.!?](?=\s|$)|$)", re.DOTALL)
 _PERCENTAGE = re.compile(r"\b(\d+(?:\.\d+)?)\s?%")
 
 
@@ -173,54 +174,16 @@ def entity_id(label: str, name: str) -> str:
 # entity id -> (label, canonical name), for every entity a test paper may mention
 CANONICAL = {entity_id(label, name): (label, name) for label, names in NAMES.items() for name in names}
 CANONICAL |= {entity_id("Model", name): ("Model", name) for name in NASTY_NAMES}
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: up to a . ! or ? that ends the text or is followed by white space."""
-    return [match.span() for match in _SENTENCE.finditer(text)]
-
-
-def _mention(field: str, text: str, start: int, surface: str, label: str, name: str, source: str) -> Mention:
-    sentence = sum(1 for sentence_start, _ in sentence_spans(text) if sentence_start <= start) - 1
-    return Mention(
-        field=field,
-        start=start,
-        end=start + len(surface),
-        text=surface,
-        label=label,
-        score=0.9,
-        source=source,
-        sentence=sentence,
-        entity_id=entity_id(label, name),
-    )
-
-
-@cache
-def _surface_patterns() -> list[tuple[re.Pattern, str, str]]:
-    """(whole-word pattern of one surface form, label, canonical name) for every form in NAMES."""
-    return [
-        (re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])"), label, name)
-        for label, names in NAMES.items()
-        for name, forms in names.items()
-        for form in forms
-    ]
+# surface form -> its entity id: the fixtures' stand-in for the linker
+ENTITY_OF_FORM = {
+    form: entity_id(label, name) for label, names in NAMES.items() for name, forms in names.items() for form in forms
+}
+STANDIN = NameTable({form: label for label, names in NAMES.items() for forms in names.values() for form in forms})
 
 
 def regex_mentions(paper: Paper) -> list[Mention]:
-    """Mentions of NAMES in the title, then the abstract; of overlapping matches the leftmost, then longest, wins."""
-    mentions = []
-    for field, text in (("title", paper.title), ("abstract", paper.abstract)):
-        matches = sorted(
-            (match.start(), -len(match.group()), match.group(), label, name)
-            for pattern, label, name in _surface_patterns()
-            for match in pattern.finditer(text)
-        )
-        taken_until = 0
-        for start, negative_length, surface, label, name in matches:
-            if start >= taken_until:
-                mentions.append(_mention(field, text, start, surface, label, name, "regex"))
-                taken_until = start - negative_length
-    return mentions
+    """The stand-in extractor's mentions of NAMES, each with the entity id of its canonical name."""
+    return [found.model_copy(update={"entity_id": ENTITY_OF_FORM[found.text]}) for found in STANDIN.mentions(paper)]
 
 
 def rule_relations(paper: Paper, mentions: list[Mention]) -> list[Relation]:
@@ -397,7 +360,9 @@ def _nasty_paper() -> ExtractedPaper:
     name_offset = len("We compare ")
     sentence_starts = [sum(len(sentence) + 1 for sentence in sentences[:i]) for i in range(len(sentences))]
     models = [
-        _mention("abstract", abstract, start + name_offset, name, "Model", name, "hand-written")
+        mention_at("abstract", abstract, start + name_offset, name, "Model", "hand-written").model_copy(
+            update={"entity_id": entity_id("Model", name)}
+        )
         for start, name in zip(sentence_starts, NASTY_NAMES)
     ]
     return ExtractedPaper.of(paper, models + regex_mentions(paper))

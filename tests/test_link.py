@@ -1,93 +1,69 @@
-"""Linker tests on real data: the shared corpus (with a stand-in mention source), SciER gold, and constructed cases.
+"""Linker tests on real data: the shared corpus (mentions from the stand-in extractor), SciER gold, and
+constructed cases. Every test links through kgbuild.pipeline.link_extracted, the function `kgbuild build`
+and `kgbuild load` call.
 
-The extractor is developed in parallel, so corpus mentions come from a stand-in
-defined here (`standin_mentions`): regular expressions for the kinds of names
-the linker must handle (acronyms, versioned/sized model names, abbreviation
-definitions, method/task phrases) with a label guessed from the text.
+Corpus mentions are the stand-in extractor's (tests/standin.py) mentions of CORPUS_NAMES: the sink
+fixtures' names plus the spellings these tests are about (size variants, abbreviations and their long
+forms), so a change of the extractor does not change what the linker is tested on.
 """
 
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
+from graph_fixtures import STANDIN
 from helpers import CORPUS, EVAL
 from kgbuild.abbreviations import find_definitions
 from kgbuild.evaluation.links import evaluate_links, format_links_report
 from kgbuild.graph.build import build_graph
 from kgbuild.link import Linker
 from kgbuild.link.keys import match_key
-from kgbuild.models import Entity, ExtractedPaper, Mention, Paper
+from kgbuild.models import Entity, ExtractedPaper
+from kgbuild.pipeline import link_extracted
 from kgbuild.read import InputError, read_papers
+from standin import NameTable
 
-# Names with a capital inside or a digit: BERT, GPT-4, LLaMA-2-7B, ChatGPT, CIFAR-10, SQuAD 1.1, KEPLMs.
-_NAME = re.compile(
-    r"\b(?:[A-Z][A-Za-z]*[A-Z0-9]|[a-z]+[A-Z])[A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*(?: \d+(?:\.\d+)?[BbMm]?)?\b"
+# surface form -> label, as the corpus writes them
+CORPUS_NAMES = NameTable(
+    {
+        **STANDIN.labels,
+        **dict.fromkeys(
+            ["LLaMA-2-7B", "LLaMa2-7B", "Llama2-7b", "Llama 2 13B", "Llama-2-13b", "Llama2-13B", "Llama2-70B"],
+            "Model",
+        ),
+        **dict.fromkeys(
+            [
+                "LLM",
+                "LLMs",
+                "large language model",
+                "large language models",
+                "Large Language Model",
+                "Large Language Models",
+                "Large language models",
+                "PLM",
+                "PLMs",
+                "pre-trained language model",
+                "pre-trained language models",
+                "Pre-trained Language Model",
+                "Pre-trained Language Models",
+                "Pre-Trained Language Models",
+                "Pre-trained language models",
+                "KEPLMs",
+                "Knowledge-Enhanced Pre-trained Language Models",
+                "IFT",
+                "Instruction-finetuning",
+                "instruction-finetuning",
+                "OOD",
+                "out-of-domain",
+                "out-of-distribution",
+                "Out-of-Distribution",
+            ],
+            "Method",
+        ),
+    }
 )
-_PHRASE = re.compile(
-    r"\b(?:[A-Za-z][\w-]* ){0,3}(?:[Mm]odels?|[Nn]etworks?|[Ll]earning|[Ff]ine-?[Tt]uning|[Tt]uning|[Pp]re-?[Tt]raining|"
-    r"[Rr]etrieval|[Gg]eneration|[Aa]nswering|[Cc]lassification|[Dd]etection|[Ss]egmentation|[Rr]ecognition|[Aa]ccuracy)\b"
-)
-_FUNCTION_WORDS = (
-    "the|a|an|of|and|or|in|on|for|to|with|by|from|as|we|our|that|this|these|is|are|such|using|via|use|based"
-)
-_LEADING_FUNCTION_WORDS = re.compile(rf"^(?:(?:{_FUNCTION_WORDS})\s+)+", re.I)
-_TASK_HEADS = ("retrieval", "generation", "answering", "classification", "detection", "segmentation", "recognition")
-
-
-def guess_label(text: str) -> str:
-    lower = text.lower()
-    if lower.endswith(("accuracy", "f1", "bleu", "rouge")):
-        return "Metric"
-    if lower.endswith(_TASK_HEADS):
-        return "Task"
-    if re.search(r"(?:dataset|benchmark|bench|qa|corpus|-\d+k)$", lower) or re.match(
-        r"cifar|imagenet|squad|mmlu|coco", lower
-    ):
-        return "Dataset"
-    if re.search(r"\d", text) or re.search(r"gpt|bert|llama|t5|clip|mistral|qwen|vicuna|alpaca", lower):
-        return "Model"
-    return "Method"
-
-
-def _spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    for definition in find_definitions(text):
-        for form in (definition.long, definition.short):
-            start = text.find(form)
-            if start >= 0:
-                spans.append((start, start + len(form)))
-    for pattern in (_NAME, _PHRASE):
-        for match in pattern.finditer(text):
-            lead = _LEADING_FUNCTION_WORDS.match(match.group())
-            start = match.start() + (lead.end() if lead else 0)
-            if match.end() - start >= 2:
-                spans.append((start, match.end()))
-    return sorted(set(spans))
-
-
-def standin_mentions(paper: Paper) -> ExtractedPaper:
-    """`paper` with stand-in mentions in its title and abstract (overlapping spans allowed)."""
-    mentions = []
-    for field in ("title", "abstract"):
-        text = paper.title if field == "title" else paper.abstract
-        for start, end in _spans(text):
-            surface = text[start:end]
-            mentions.append(
-                Mention(
-                    field=field,
-                    start=start,
-                    end=end,
-                    text=surface,
-                    label=guess_label(surface),
-                    score=0.6,
-                    source="standin",
-                    sentence=0,
-                )
-            )
-    return ExtractedPaper.of(paper, mentions)
 
 
 # -- fixtures ------------------------------------------------------------------
@@ -96,16 +72,13 @@ def standin_mentions(paper: Paper) -> ExtractedPaper:
 def _link(
     papers: list[ExtractedPaper], aliases_path=None
 ) -> tuple[list[Entity], list[tuple[str, str]], list[ExtractedPaper]]:
-    linker = Linker(aliases_path=aliases_path)
-    for paper in papers:
-        linker.observe(paper)
-    entities, variant_pairs = linker.finish()
-    return entities, variant_pairs, [linker.resolve(paper) for paper in papers]
+    corpus = link_extracted(papers, aliases_path)
+    return corpus.entities, corpus.variant_pairs, list(corpus.papers)
 
 
 @pytest.fixture(scope="module")
 def corpus() -> list[ExtractedPaper]:
-    return [standin_mentions(paper) for paper in read_papers([str(CORPUS)])]
+    return [ExtractedPaper.of(paper, CORPUS_NAMES.mentions(paper)) for paper in read_papers([str(CORPUS)])]
 
 
 @pytest.fixture(scope="module")
@@ -114,23 +87,11 @@ def linked_corpus(corpus):
 
 
 def _paper(text: str, names: list[tuple[str, str]], paper_id: str = "p") -> ExtractedPaper:
-    """A paper whose mentions are every occurrence of each (name, label) in `text`."""
-    mentions = [
-        Mention(
-            field="abstract",
-            start=match.start(),
-            end=match.end(),
-            text=name,
-            label=label,
-            score=0.9,
-            source="test",
-            sentence=0,
-        )
-        for name, label in names
-        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-]|\.\d)", text)
-    ]
-    assert mentions, f"none of {names} occurs in {text!r}"
-    return ExtractedPaper(paper_id=paper_id, title="", abstract=text, source="test", mentions=mentions)
+    """A paper whose mentions are the stand-in extractor's mentions of each (name, label) in `text`."""
+    paper = ExtractedPaper(paper_id=paper_id, title="", abstract=text, source="test")
+    paper.mentions = NameTable(dict(names)).mentions(paper)
+    assert paper.mentions, f"none of {names} occurs in {text!r}"
+    return paper
 
 
 def _ids_of(paper: ExtractedPaper, text: str) -> set[str]:
@@ -266,14 +227,14 @@ def test_definition_checks_beyond_schwartz_hearst():
     ]
 
 
-def test_unambiguous_abbreviation_becomes_a_corpus_wide_alias(linked_corpus):
+def test_unambiguous_abbreviation_becomes_a_corpus_wide_alias(corpus):
     # Eight papers define PLMs, all as pre-trained language models (not in the curated table):
     # "PLMs" in a paper that never defines it is that entity.
-    entities, _, linked = linked_corpus
-    undefined = next(paper for paper in linked if _ids_of(paper, "PLMs") and "(PLMs)" not in paper.abstract)
+    undefined = _paper("We probe PLMs for facts.", [("PLMs", "Method")], "undefined")
+    entities, _, linked = _link([*corpus, undefined])
     defined = _containing(linked, "Pre-trained Language Models (PLMs)")
     assert (
-        _ids_of(undefined, "PLMs")
+        _ids_of(linked[-1], "PLMs")
         == _ids_of(defined, "Pre-trained Language Models")
         == {"Method:pretrainedlanguagemodel"}
     )
