@@ -7,13 +7,20 @@ schema/graph.yaml; tests/test_schema.py fails when the two drift apart.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-EntityLabel = Literal["Method", "Model", "Dataset", "Metric", "Task"]
-ENTITY_LABELS: tuple[str, ...] = ("Method", "Model", "Dataset", "Metric", "Task")
-TextField = Literal["title", "abstract"]
+from kgbuild.schema import ENTITY_LABELS as ENTITY_LABELS  # the stages import them from here with the models
+from kgbuild.schema import EntityLabel
+
+
+class TextField(StrEnum):
+    """The text fields of a paper that mentions are found in, in reading order; values are Paper's field names."""
+
+    TITLE = "title"
+    ABSTRACT = "abstract"
 
 
 class Paper(BaseModel):
@@ -63,7 +70,7 @@ class Relation(BaseModel):
     head: int | Literal["paper"]
     tail: int | Literal["paper"]
     score: float = Field(ge=0.0, le=1.0)
-    field: TextField = "abstract"
+    field: TextField = TextField.ABSTRACT
     evidence: tuple[int, int] = Field(description="character span of the evidence sentence")
     source: str
     metric: int | None = None
@@ -110,7 +117,7 @@ class ExtractedPaper(BaseModel):
         )
 
     def text(self, field: TextField) -> str:
-        return self.title if field == "title" else self.abstract
+        return self.title if field == TextField.TITLE else self.abstract
 
 
 class Entity(BaseModel):

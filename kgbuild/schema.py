@@ -2,18 +2,69 @@
 
 Labels and relationship types that reach a Cypher string come only from here
 (see `node_label` / `relationship_type`), so user data can never become a label.
+Code names them through `Label`, `RelType` and `BookkeepingLabel`, never as string
+literals, so a misspelt name fails in mypy or at import instead of in the graph;
+`load_schema` refuses a graph.yaml that has drifted from these enums.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal, get_args
 
 import yaml
 
 PROPERTY_TYPES = ("string", "integer", "float", "boolean", "string[]")
+
+
+class Label(StrEnum):
+    """The node labels of schema/graph.yaml, in its order."""
+
+    PAPER = "Paper"
+    METHOD = "Method"
+    MODEL = "Model"
+    DATASET = "Dataset"
+    METRIC = "Metric"
+    TASK = "Task"
+    RESULT = "Result"
+
+
+class BookkeepingLabel(StrEnum):
+    """The labels schema/graph.yaml's `bookkeeping` writes next to the graph."""
+
+    KGBUILD_LOAD = "KgbuildLoad"
+
+
+class RelType(StrEnum):
+    """The relationship types of schema/graph.yaml, in its order."""
+
+    MENTIONS = "MENTIONS"
+    PROPOSES = "PROPOSES"
+    USES = "USES"
+    EVALUATED_ON = "EVALUATED_ON"
+    TRAINED_ON = "TRAINED_ON"
+    FINE_TUNED_FROM = "FINE_TUNED_FROM"
+    BASED_ON = "BASED_ON"
+    OUTPERFORMS = "OUTPERFORMS"
+    ADDRESSES = "ADDRESSES"
+    BENCHMARK_FOR = "BENCHMARK_FOR"
+    COMPARED_WITH = "COMPARED_WITH"
+    PART_OF = "PART_OF"
+    SUBCLASS_OF = "SUBCLASS_OF"
+    VARIANT_OF = "VARIANT_OF"
+    ACHIEVES = "ACHIEVES"
+    MEASURED_ON = "MEASURED_ON"
+    MEASURED_BY = "MEASURED_BY"
+    REPORTS = "REPORTS"
+
+
+# graph.yaml's entity_labels: the labels a mention can carry.
+EntityLabel = Literal[Label.METHOD, Label.MODEL, Label.DATASET, Label.METRIC, Label.TASK]
+ENTITY_LABELS: tuple[EntityLabel, ...] = get_args(EntityLabel)
 
 
 @dataclass(frozen=True)
@@ -114,9 +165,24 @@ def schema_text(name: str) -> str:
     return resources.files("kgbuild.schema_files").joinpath(name).read_text(encoding="utf-8")
 
 
+def _check_enums(raw: dict) -> None:
+    """The enums code names the schema by must list what graph.yaml lists, in its order."""
+    for name, listed, enum in (
+        ("nodes", list(raw["nodes"]), Label),
+        ("bookkeeping", list(raw.get("bookkeeping", {})), BookkeepingLabel),
+        ("relationships", list(raw["relationships"]), RelType),
+        ("entity_labels", list(raw["entity_labels"]), ENTITY_LABELS),
+    ):
+        if listed != [str(member) for member in enum]:
+            raise ValueError(
+                f"schema/graph.yaml {name} {listed} differ from kgbuild.schema's {[str(member) for member in enum]}"
+            )
+
+
 @cache
 def load_schema() -> GraphSchema:
     raw = yaml.safe_load(schema_text("graph.yaml"))
+    _check_enums(raw)
     nodes = {
         label: NodeSpec(label, spec["key"], _properties(spec["properties"])) for label, spec in raw["nodes"].items()
     }

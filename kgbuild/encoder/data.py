@@ -15,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-LABELS = ["Method", "Model", "Dataset", "Metric", "Task"]
+from kgbuild.schema import ENTITY_LABELS
+
+LABELS = list(ENTITY_LABELS)
 TAGS = ["O"] + [f"{p}-{label}" for label in LABELS for p in ("B", "I")]
 TAG_ID = {tag: i for i, tag in enumerate(TAGS)}
 IGNORE = -100

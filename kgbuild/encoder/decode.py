@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from kgbuild.encoder.data import LABELS, TAGS, Encoded
+from kgbuild.schema import Label
 
 N_TAGS = len(TAGS)
 # allowed[i, j]: tag j may follow tag i (I-X only after B-X or I-X)
@@ -98,11 +99,11 @@ def score_sets(docs: list[dict], predictions: list[list[tuple[int, int, str, flo
     a predicted Model counts as Method in a set without Model."""
     present = {e["label"] for d in docs for e in d["entities"]}
     labels = [label for label in LABELS if label in present]
-    mapping = {label: label for label in labels}
-    if "Method" in labels and "Model" not in labels:
-        mapping["Model"] = "Method"
+    mapping: dict[str, str] = {label: label for label in labels}
+    if Label.METHOD in labels and Label.MODEL not in labels:
+        mapping[Label.MODEL] = Label.METHOD
     right = predicted = gold_n = 0
-    per = {label: [0, 0, 0] for label in labels}
+    per: dict[str, list[int]] = {label: [0, 0, 0] for label in labels}
     for doc, pred in zip(docs, predictions):
         gold = {(e["start"], e["end"], e["label"]) for e in doc["entities"] if e["label"] in labels}
         pset = {(s, e, mapping[tag]) for s, e, tag, _ in pred if tag in mapping}

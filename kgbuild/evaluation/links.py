@@ -32,7 +32,7 @@ from pathlib import Path
 from networkx.utils import UnionFind
 
 from kgbuild.link import Linker
-from kgbuild.models import ExtractedPaper, Mention
+from kgbuild.models import ExtractedPaper, Mention, TextField
 from kgbuild.text import fold
 
 _EXAMPLES = 10
@@ -45,7 +45,7 @@ def gold_papers(gold_path: str | Path) -> Iterator[tuple[ExtractedPaper, list[li
             document = json.loads(line)
             mentions = [
                 Mention(
-                    field="abstract",
+                    field=TextField.ABSTRACT,
                     start=entity["start"],
                     end=entity["end"],
                     text=entity["text"],

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kgbuild.models import ENTITY_LABELS
+from kgbuild.schema import Label
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,8 @@ def label_map(labels: list[str]) -> dict[str, str]:
     """Predicted label -> label scored. Sets without Model call trained systems Method
     (data README), so there a predicted Model is scored as Method."""
     mapping = {label: label for label in labels}
-    if "Method" in labels and "Model" not in labels:
-        mapping["Model"] = "Method"
+    if Label.METHOD in labels and Label.MODEL not in labels:
+        mapping[Label.MODEL] = Label.METHOD
     return mapping
 
 

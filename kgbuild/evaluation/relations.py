@@ -46,26 +46,27 @@ from spacy.language import Language
 from kgbuild.extract.analysed import AnalysedField
 from kgbuild.models import EntityLabel, Mention, Paper, Relation, TextField
 from kgbuild.relate import relate
+from kgbuild.schema import Label, RelType
 from kgbuild.text import normalise
 
 SCORED_TYPES = (
-    "EVALUATED_ON",
-    "TRAINED_ON",
-    "BENCHMARK_FOR",
-    "COMPARED_WITH",
-    "ADDRESSES",
-    "USES",
-    "PART_OF",
-    "SUBCLASS_OF",
+    RelType.EVALUATED_ON,
+    RelType.TRAINED_ON,
+    RelType.BENCHMARK_FOR,
+    RelType.COMPARED_WITH,
+    RelType.ADDRESSES,
+    RelType.USES,
+    RelType.PART_OF,
+    RelType.SUBCLASS_OF,
 )
 # The scored types in the order a trained pair classifier assigns them: an ordered pair takes the first type
 # that holds for its order, so a gold Part-Of between systems, also gold USES the other way round, gives
 # (part, whole) PART_OF and (whole, part) USES (scripts/train_relations.py, scripts/train_relations_encoder.py).
-_FIRST_CLASSES = ("PART_OF", "SUBCLASS_OF")
+_FIRST_CLASSES = (RelType.PART_OF, RelType.SUBCLASS_OF)
 CLASS_ORDER = (*_FIRST_CLASSES, *(type_ for type_ in SCORED_TYPES if type_ not in _FIRST_CLASSES))
-UNORDERED_TYPES = {"COMPARED_WITH"}
-PREDICTED_AS = {"OUTPERFORMS": "COMPARED_WITH"}
-SYSTEM_LABELS = {"Method", "Model"}
+UNORDERED_TYPES = {RelType.COMPARED_WITH}
+PREDICTED_AS: dict[str, str] = {RelType.OUTPERFORMS: RelType.COMPARED_WITH}
+SYSTEM_LABELS = {Label.METHOD, Label.MODEL}
 
 Key = tuple[str, tuple[int, int], tuple[int, int]]  # (type, head span, tail span)
 
@@ -74,27 +75,27 @@ def _gold_types(label: str, head_label: str, tail_label: str) -> list[tuple[str,
     """kgbuild types a gold relation counts as, each with whether head and tail swap."""
     systems = head_label in SYSTEM_LABELS and tail_label in SYSTEM_LABELS
     if label in ("Evaluated-With", "EVALUATE-FOR"):
-        if head_label in SYSTEM_LABELS and tail_label == "Dataset":
-            return [("EVALUATED_ON", False)]
-        if head_label == "Dataset" and tail_label in SYSTEM_LABELS:
-            return [("EVALUATED_ON", True)]
-        return [("BENCHMARK_FOR", False)] if (head_label, tail_label) == ("Dataset", "Task") else []
+        if head_label in SYSTEM_LABELS and tail_label == Label.DATASET:
+            return [(RelType.EVALUATED_ON, False)]
+        if head_label == Label.DATASET and tail_label in SYSTEM_LABELS:
+            return [(RelType.EVALUATED_ON, True)]
+        return [(RelType.BENCHMARK_FOR, False)] if (head_label, tail_label) == (Label.DATASET, Label.TASK) else []
     if label in ("Used-For", "USED-FOR"):
-        if head_label in SYSTEM_LABELS and tail_label == "Task":
-            return [("ADDRESSES", False)]
-        if tail_label in SYSTEM_LABELS and head_label in SYSTEM_LABELS | {"Dataset"}:
-            return [("USES", True)]
+        if head_label in SYSTEM_LABELS and tail_label == Label.TASK:
+            return [(RelType.ADDRESSES, False)]
+        if tail_label in SYSTEM_LABELS and head_label in SYSTEM_LABELS | {Label.DATASET}:
+            return [(RelType.USES, True)]
         return []
     if label in ("Part-Of", "PART-OF"):
         # SciER has no "uses": "X uses Y" is annotated Part-Of(Y, X), so it is also gold USES(X, Y).
-        return [("PART_OF", False), ("USES", True)] if systems else [("PART_OF", False)]
+        return [(RelType.PART_OF, False), (RelType.USES, True)] if systems else [(RelType.PART_OF, False)]
     simple = {
-        "Trained-With": "TRAINED_ON",
-        "Benchmark-For": "BENCHMARK_FOR",
-        "Compare-With": "COMPARED_WITH",
-        "COMPARE": "COMPARED_WITH",
-        "SubClass-Of": "SUBCLASS_OF",
-        "HYPONYM-OF": "SUBCLASS_OF",
+        "Trained-With": RelType.TRAINED_ON,
+        "Benchmark-For": RelType.BENCHMARK_FOR,
+        "Compare-With": RelType.COMPARED_WITH,
+        "COMPARE": RelType.COMPARED_WITH,
+        "SubClass-Of": RelType.SUBCLASS_OF,
+        "HYPONYM-OF": RelType.SUBCLASS_OF,
     }
     return [(simple[label], False)] if label in simple else []
 
@@ -218,7 +219,7 @@ def _gold_mention_relations(records: list[dict]) -> Iterator[tuple[list[Relation
     for record in records:
         spans = [(e["start"], e["end"], e["label"]) for e in record["entities"]]
         mentions: list[Mention] = []
-        field = analysed_from_spans(nlp, "abstract", record["text"], spans, mentions)
+        field = analysed_from_spans(nlp, TextField.ABSTRACT, record["text"], spans, mentions)
         yield relate(_paper(record), [field], mentions), mentions
 
 

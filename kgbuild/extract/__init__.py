@@ -27,7 +27,7 @@ from kgbuild.extract.analysed import AnalysedField
 from kgbuild.extract.artifacts import default_data_dir
 from kgbuild.extract.mentions import field_mentions, title_names_from_abstract
 from kgbuild.extract.parallel import ordered_map
-from kgbuild.models import ExtractedPaper, Mention, Paper, Relation
+from kgbuild.models import ExtractedPaper, Mention, Paper, Relation, TextField
 from kgbuild.text import NormalisedText, normalise
 
 Relate = Callable[[Paper, list[AnalysedField], list[Mention]], list[Relation]]
@@ -98,8 +98,8 @@ def _extract_paper(
     relate: Relate | None,
 ) -> ExtractedPaper:
     title_names_from_abstract(title, abstract)
-    mentions, title_field = field_mentions("title", paper.title, title_norm, title, 0)
-    found, abstract_field = field_mentions("abstract", paper.abstract, abstract_norm, abstract, len(mentions))
+    mentions, title_field = field_mentions(TextField.TITLE, paper.title, title_norm, title, 0)
+    found, abstract_field = field_mentions(TextField.ABSTRACT, paper.abstract, abstract_norm, abstract, len(mentions))
     mentions += found
     relations = relate(paper, [title_field, abstract_field], mentions) if relate else []
     return ExtractedPaper.of(paper, mentions, relations)

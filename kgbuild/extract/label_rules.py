@@ -49,6 +49,7 @@ from kgbuild.extract.doc_views import sentence_starts, token_texts
 from kgbuild.extract.mentions import labelled
 from kgbuild.extract.named import head_label, system_name
 from kgbuild.link.keys import singular
+from kgbuild.schema import Label
 
 SOURCE = "label_rules"
 
@@ -169,7 +170,7 @@ _MEASURED_REACH = 6  # tokens either side of the cost
 # A number ("84.1"), a unit or a gain, then "on": what the name right after was scored on.
 _UNITS = frozenset({"%", "pp", "points", "point"})
 _GAINS = frozenset({"improvement", "improvements", "gain", "gains", "boost", "accuracy", "score", "scores"})
-_SYSTEMS_AND_TASKS = frozenset({"Method", "Model", "Task"})
+_SYSTEMS_AND_TASKS = frozenset({Label.METHOD, Label.MODEL, Label.TASK})
 _DEFINING = frozenset({",", ":", "-", "--", "\u2014", "\u2013", "is"})
 _ARTICLES = frozenset({"a", "an", "the"})
 _DEFINITION_REACH = 10  # tokens after the article
@@ -194,7 +195,7 @@ def _scored_on(words: list[str], ent: Span) -> bool:
     if start < 2 or words[start - 1].lower() != "on":
         return False
     before = words[start - 2].lower()
-    return before in _UNITS or before.replace(".", "", 1).isdigit() or (before in _GAINS and ent.label_ != "Model")
+    return before in _UNITS or before.replace(".", "", 1).isdigit() or (before in _GAINS and ent.label_ != Label.MODEL)
 
 
 def _defined_as_data(words: list[str], ent: Span, starts: set[int]) -> bool:
@@ -211,7 +212,7 @@ def _defined_as_data(words: list[str], ent: Span, starts: set[int]) -> bool:
             return False
         kind = head_label(word)
         if kind is not None:  # the first kind noun decides, unless it modifies a compound ("dataset-agnostic")
-            return kind == "Dataset" and (j + 1 == len(words) or words[j + 1] != "-")
+            return kind == Label.DATASET and (j + 1 == len(words) or words[j + 1] != "-")
     return False
 
 
@@ -225,8 +226,8 @@ def _listed_between_data(ents: list[Span], k: int, words: list[str]) -> bool:
     list is no list of systems ("the Llama, Llama-2, and Falcon families": the NER's Llama and Falcon)."""
     if not (
         0 < k < len(ents) - 1
-        and ents[k - 1].label_ == "Dataset"
-        and ents[k + 1].label_ == "Dataset"
+        and ents[k - 1].label_ == Label.DATASET
+        and ents[k + 1].label_ == Label.DATASET
         and _joined(words, ents[k - 1], ents[k])
         and _joined(words, ents[k], ents[k + 1])
     ):
@@ -235,7 +236,7 @@ def _listed_between_data(ents: list[Span], k: int, words: list[str]) -> bool:
     while last + 1 < len(ents) and _joined(words, ents[last], ents[last + 1]):
         last += 1
     after = words[ents[last].end].lower() if ents[last].end < len(words) else ""
-    return after not in _FAMILY and head_label(after) in (None, "Dataset")
+    return after not in _FAMILY and head_label(after) in (None, Label.DATASET)
 
 
 def _names_data(ents: list[Span], k: int, words: list[str], starts: set[int]) -> bool:
@@ -291,7 +292,7 @@ class LabelRules:
         if not ents:
             return doc
         words = token_texts(doc)
-        measures = {i for span in ents if span.label_ == "Metric" for i in range(span.start, span.end)}
+        measures = {i for span in ents if span.label_ == Label.METRIC for i in range(span.start, span.end)}
         sentences = sentence_starts(doc)
         starts = set(sentences)
         datasets = {
@@ -302,11 +303,11 @@ class LabelRules:
         kept = []
         for span in ents:
             if span.label_ in _SYSTEMS_AND_TASKS and span.text in datasets:
-                span = labelled(span, "Dataset", span._.kgbuild_score, SOURCE)
-            elif span.label_ == "Model" and _acronym_plural(span.text):
-                span = labelled(span, "Method", span._.kgbuild_score, SOURCE)
+                span = labelled(span, Label.DATASET, span._.kgbuild_score, SOURCE)
+            elif span.label_ == Label.MODEL and _acronym_plural(span.text):
+                span = labelled(span, Label.METHOD, span._.kgbuild_score, SOURCE)
             elif (
-                span.label_ == "Metric"
+                span.label_ == Label.METRIC
                 and COST_MEASURE.search(span.text)
                 and span[-1].lower_ != "complexity"
                 and not _reported_as_evaluation(words, span, measures, _sentence_of(span, sentences, len(doc)))

@@ -36,8 +36,9 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from kgbuild.extract.doc_views import token_texts
+from kgbuild.schema import Label
 
-SYSTEM_LABELS = ("Method", "Model")
+SYSTEM_LABELS = (Label.METHOD, Label.MODEL)
 _SYSTEM_NOUNS = frozenset(
     {
         "model",

@@ -57,6 +57,7 @@ from kgbuild.extract import abbreviations
 from kgbuild.extract.component_data import ComponentData, DataFiles, Loaded
 from kgbuild.extract.doc_views import sentence_starts, token_texts
 from kgbuild.extract.lexicon import LEXICON_DATA, Lexicon
+from kgbuild.schema import Label
 
 CANDIDATES = "named"
 
@@ -302,11 +303,11 @@ _MODEL_VERBS = frozenset(
 def head_label(word: str) -> str | None:
     word = word.lower()
     if word in _DATASET_WORDS:
-        return "Dataset"
+        return Label.DATASET
     if word in _MODEL_WORDS:
-        return "Model"
+        return Label.MODEL
     if word in _METHOD_WORDS:
-        return "Method"
+        return Label.METHOD
     return None
 
 
@@ -331,7 +332,7 @@ def _families(lexicon: Lexicon) -> frozenset[str]:
     ("bert"), or the >= 3-letter stem of a versioned one ("gpt" of "gpt-3")."""
     families = set()
     for key, term in lexicon.terms.items():
-        if term.label == "Model" and term.prior is not None and term.prior >= 0.5:
+        if term.label == Label.MODEL and term.prior is not None and term.prior >= 0.5:
             stem, _, version = key.partition("-")
             if key.isalpha() and len(key) >= 4:
                 families.add(key)
@@ -362,7 +363,7 @@ def _headline(words: list[str], start: int, end: int, sentence: tuple[int, int])
     the schema's label for a technique or system. Not a heading of a structured abstract ("Background: ...")."""
     if start != sentence[0] or end >= sentence[1] or words[end] != ":" or words[start].lower() in _HEADINGS:
         return None
-    return 10, "Method"
+    return 10, Label.METHOD
 
 
 def _listed_under(words: list[str], start: int, first: int) -> str | None:
@@ -379,8 +380,8 @@ def _listed_under(words: list[str], start: int, first: int) -> str | None:
         before -= 2
     elif before > first and words[before].lower() in {"like", "including"}:
         before -= 1
-    elif before == start - 1 and head_label(words[before]) == "Dataset":
-        return "Dataset"  # not "model X": "model mPLUG-video" is cut at its hyphen, and the cut name spreads
+    elif before == start - 1 and head_label(words[before]) == Label.DATASET:
+        return Label.DATASET  # not "model X": "model mPLUG-video" is cut at its hyphen, and the cut name spreads
     else:
         return None
     return head_label(words[before]) if before >= first else None
@@ -430,12 +431,12 @@ def _cue(
         return 2, label
     size = _SIZE.search(name)
     if size and size.end() == len(name) and not name[: size.start()].replace("-", "").isdigit():
-        return 3, "Dataset" if size.group(2) in "kK" else "Model"
+        return 3, Label.DATASET if size.group(2) in "kK" else Label.MODEL
     lower = words[start].lower()
     if not lower.endswith("score") and any(
         lower != family and (lower.startswith(family) or lower.endswith(family)) for family in families
     ):  # "SciBERT", not the metric "BERTScore"
-        return 4, "Model"
+        return 4, Label.MODEL
     if long_head and (label := head_label(long_head)):
         return 5, label
     before = start - 1
@@ -446,7 +447,7 @@ def _cue(
         "," in words[before + 1 : start] and words[start - 1].lower() in {"a", "an", "the"}
     )
     left = head_label(words[before]) if linked else None
-    if left in {"Dataset", "Model"} and not acronym:
+    if left in {Label.DATASET, Label.MODEL} and not acronym:
         return 6, left
     if acronym:  # "NSP", "STS", "BPE": capital acronyms are tasks as often as systems, cues 2, 4, 5 and 10 only
         return _headline(words, start, end, sentence)
@@ -457,14 +458,14 @@ def _cue(
         if stem != lower or end - start > 1
         else None
     )
-    if label and label != "Model":
+    if label and label != Label.MODEL:
         return 7, label  # "BLEU-4", "SQuAD 2.0": the lexicon knows the name (or stem) as something else
     if end - start > 1 or _HYPHEN_DIGIT.match(words[start]):
-        return 7, "Model"
+        return 7, Label.MODEL
     if left:
         return 8, left
     if start - 1 >= sentence[0] and words[start - 1].lower() in _MODEL_VERBS:
-        return 9, "Model"
+        return 9, Label.MODEL
     return _headline(words, start, end, sentence)
 
 
@@ -526,8 +527,8 @@ def named_candidates(
                 cue = None  # a defined abbreviation: only its long form says what it is ("medical IFT dataset")
             else:
                 cue = _cue(words, i, end, (first, last), families, long_heads.get(i), known)
-            if cue is not None and cue[1] == "Model" and _MODEL_CLASS.fullmatch(name):
-                cue = (cue[0], "Method")  # "LLMs", "VLMs", "PTMs": a class of models, not a trained system
+            if cue is not None and cue[1] == Label.MODEL and _MODEL_CLASS.fullmatch(name):
+                cue = (cue[0], Label.METHOD)  # "LLMs", "VLMs", "PTMs": a class of models, not a trained system
             if cue is not None and (name not in best or cue[0] < best[name][0]):
                 best[name] = cue
             if not (proper and i == first and cue is None):  # a capital opening a sentence says nothing
@@ -560,7 +561,7 @@ class NamedSystems(ComponentData):
         self.known = {
             key: term.label
             for key, term in lexicon.terms.items()
-            if term.prior is None or term.prior >= 0.5 or term.label in ("Dataset", "Metric")
+            if term.prior is None or term.prior >= 0.5 or term.label in (Label.DATASET, Label.METRIC)
         }
 
     def __call__(self, doc: Doc) -> Doc:

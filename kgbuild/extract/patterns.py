@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from kgbuild.extract import abbreviations
 from kgbuild.extract.doc_views import doc_text
+from kgbuild.schema import Label
 
 CANDIDATES = "pattern"
 
@@ -102,15 +103,17 @@ class ContextPatterns:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        spans = [doc.char_span(start, end, "Dataset", alignment_mode="contract") for start, end in dataset_names(text)]
-        spans += [doc.char_span(start, end, "Metric", alignment_mode="expand") for start, end in metric_names(text)]
+        spans = [
+            doc.char_span(start, end, Label.DATASET, alignment_mode="contract") for start, end in dataset_names(text)
+        ]
+        spans += [doc.char_span(start, end, Label.METRIC, alignment_mode="expand") for start, end in metric_names(text)]
         # A defined abbreviation is what its long form says, not a dataset name: "a medical IFT
         # dataset" after "Instruction-finetuning (IFT)" (the abbreviation component runs first).
         shorts = {short.text for long, short in abbreviations.pairs(doc) if not _HEAD.search(long.text.lower())}
         doc.spans[CANDIDATES] = [
             span
             for span in spans
-            if span is not None and len(span) and not (span.label_ == "Dataset" and span.text in shorts)
+            if span is not None and len(span) and not (span.label_ == Label.DATASET and span.text in shorts)
         ]
         return doc
 

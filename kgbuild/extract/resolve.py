@@ -93,6 +93,7 @@ from kgbuild.extract.doc_views import hyphen_joined, token_texts
 from kgbuild.extract.lexicon import LEXICON_DATA, Lexicon, term_key
 from kgbuild.extract.logistic import SparseLogistic
 from kgbuild.extract.name_kind import SYSTEM_LABELS, kind_features
+from kgbuild.schema import Label
 
 Span.set_extension("kgbuild_score", default=None, force=True)
 Span.set_extension("kgbuild_source", default=None, force=True)
@@ -276,7 +277,7 @@ class Candidate:
         return min(self.sources, key=_PRIORITY.__getitem__)
 
 
-_KIND = {"Model": "system", "Method": "system"}
+_KIND: dict[str, str] = {Label.MODEL: "system", Label.METHOD: "system"}
 
 
 def _contradicts(cued: Span, ent: Span) -> bool:
@@ -345,7 +346,7 @@ class Resolver(ComponentData):
         term = self.lexicon.get(term_key(span))
         if term is None or not span.text.islower():
             return True
-        return span.label_ != "Dataset" and term.prior is not None and (len(span) > 1 or term.prior >= 0.5)
+        return span.label_ != Label.DATASET and term.prior is not None and (len(span) > 1 or term.prior >= 0.5)
 
     def _defined_otherwise(
         self, span: Span, defined: dict[str, list[Span]], ending_at: dict[int, list[tuple[int, str]]]
@@ -381,7 +382,7 @@ class Resolver(ComponentData):
             if trimmed is None or _never(trimmed, label):
                 return
             span = trimmed
-            if label == "Metric":
+            if label == Label.METRIC:
                 span = _with_rank_cutoff(span)
             key = (span.start, span.end, label)
             if key not in proposals:
@@ -391,7 +392,7 @@ class Resolver(ComponentData):
 
         cued = list(doc.spans.get(named.CANDIDATES, []))
         # A measure's written shape ("pass@32", "success rate") is a cue too: the NER called "pass@32" a Dataset.
-        measures = [span for span in doc.spans.get(patterns.CANDIDATES, []) if span.label_ == "Metric"]
+        measures = [span for span in doc.spans.get(patterns.CANDIDATES, []) if span.label_ == Label.METRIC]
         # A cue contradicts only a span it overlaps, so each NER span meets the cues on its own tokens, not all
         # of them (a cost growing with the square of the text: 5 million checks in a 100k-character abstract).
         cues_at: dict[int, list[Span]] = {}
@@ -455,13 +456,13 @@ class Resolver(ComponentData):
         """The lexicon (training gold or Papers with Code) knows the name as a dataset, or the name says
         it is one ("MT-Bench", "NLEBench"): the context classifier does not overrule that."""
         term = self.lexicon.get(term_key(span))
-        return (term is not None and term.label == "Dataset") or "bench" in span.text.lower()
+        return (term is not None and term.label == Label.DATASET) or "bench" in span.text.lower()
 
     def _listed_dataset(self, span: Span) -> bool:
         """The lexicon knows the name as a dataset: from Papers with Code only, or labelled so in at least half
         of its training occurrences."""
         term = self.lexicon.get(term_key(span))
-        return term is not None and term.label == "Dataset" and (term.prior is None or term.prior >= 0.5)
+        return term is not None and term.label == Label.DATASET and (term.prior is None or term.prior >= 0.5)
 
     def _kind(
         self,
@@ -481,33 +482,34 @@ class Resolver(ComponentData):
         )
         label = candidate.label
         if not span.text.islower() and _BENCH_NAME.search(span.text):
-            label = "Dataset"  # "MT-Bench", "WildBench": the name says benchmark; the NER made them Task or Method
-        elif label == "Model" and not has_name:
-            label = "Method"
+            label = Label.DATASET  # "MT-Bench", "WildBench": the name says benchmark; the NER made them Task or Method
+        elif label == Label.MODEL and not has_name:
+            label = Label.METHOD
         elif (
             label in SYSTEM_LABELS
             and not candidate.sources & {"named", "pattern"}
             and self._listed_dataset(span)
             and span.text not in defined
         ):
-            label = "Dataset"  # "PubMedQA", "MedMCQA": the NER made Papers-with-Code datasets it never saw systems
-        elif label == "Method" and " " not in span.text and _PARAMETER_COUNT.search(span.text):
-            label = "Model"  # "Llama-2-7b-chat", "Mistral-7b-Instruct": a parameter count names a checkpoint
-        elif label in ("Task", "Dataset") and (
+            label = Label.DATASET  # "PubMedQA", "MedMCQA": the NER made Papers-with-Code datasets it never saw systems
+        elif label == Label.METHOD and " " not in span.text and _PARAMETER_COUNT.search(span.text):
+            label = Label.MODEL  # "Llama-2-7b-chat", "Mistral-7b-Instruct": a parameter count names a checkpoint
+        elif label in (Label.TASK, Label.DATASET) and (
             span[-1].lower_ in _SYSTEM_HEADS or _SYSTEM_ACRONYM.search(span[-1].text)
         ):
-            label = "Method"  # "vision-language models" is no problem to solve, nor data (gold: Method 99% of the time)
+            # "vision-language models" is no problem to solve, nor data (gold: Method 99% of the time)
+            label = Label.METHOD
         elif has_name and len(span) <= 3 and not candidate.sources & {"named", "pattern"}:
             features = kind_features(span)
             if (
-                label == "Dataset"
+                label == Label.DATASET
                 and not self._known_dataset(span)
                 and self.dataset_kind.probability(features) < _NOT_A_DATASET
             ):
-                label = "Method"
+                label = Label.METHOD
             if label in SYSTEM_LABELS:
                 p_model = self.model_kind.probability(features)
-                label = "Model" if p_model >= _A_MODEL else "Method" if p_model < _NOT_A_MODEL else label
+                label = Label.MODEL if p_model >= _A_MODEL else Label.METHOD if p_model < _NOT_A_MODEL else label
         if label == candidate.label:
             return candidate
         return _candidate(candidate.start, candidate.end, label, candidate.sources, proposals)
@@ -648,13 +650,13 @@ def _never(span: Span, label: str) -> bool:
         text in _STATISTICAL_NOTATION
         or _SIZE.fullmatch(text) is not None
         or _URL.search(text) is not None
-        or (label != "Dataset" and text in named.NOT_NAMES)
-        or (label == "Metric" and (span[-1].lower_ in _QUALITIES or text.lower() in _HYPERPARAMETERS))
-        or (label != "Task" and text in _FIELDS)
+        or (label != Label.DATASET and text in named.NOT_NAMES)
+        or (label == Label.METRIC and (span[-1].lower_ in _QUALITIES or text.lower() in _HYPERPARAMETERS))
+        or (label != Label.TASK and text in _FIELDS)
         or text.lower() in _MODIFIERS_ALONE
         or _RANK_CUTOFF.fullmatch(text) is not None
         or _premodifier(span)
-        or (label == "Method" and _names_data(span))
+        or (label == Label.METHOD and _names_data(span))
     )
 
 

@@ -22,7 +22,7 @@ from typing import Literal
 from kgbuild.graph.model import Graph, Node, PropertyValue, Relationship
 from kgbuild.link.keys import clean_surface
 from kgbuild.models import Entity, ExtractedPaper, Relation
-from kgbuild.schema import load_schema
+from kgbuild.schema import Label, RelType, load_schema
 
 
 @dataclass
@@ -76,7 +76,7 @@ class GraphBuilder:
         aggregate = self._aggregate(rel_type, start, end)
         aggregate.papers[paper.paper_id] = None
         aggregate.score = max(aggregate.score, score)
-        if rel_type == "MENTIONS":  # surface forms, as the linker counts aliases (no line breaks, soft hyphens)
+        if rel_type == RelType.MENTIONS:  # surface forms, as the linker counts aliases (no line breaks, soft hyphens)
             aggregate.texts.append(clean_surface(text))
         if delta:
             aggregate.deltas.append(delta)
@@ -96,26 +96,40 @@ class GraphBuilder:
 
     def _endpoint(self, paper: ExtractedPaper, ref: int | Literal["paper"]) -> tuple[str, str] | None:
         if ref == "paper":
-            return "Paper", paper.paper_id
+            return Label.PAPER, paper.paper_id
         entity_id = paper.mentions[ref].entity_id
         entity = self.entities.get(entity_id) if entity_id else None
         return (entity.label, entity.id) if entity else None
 
     def add(self, paper: ExtractedPaper) -> None:
         node = paper.paper()
-        self.nodes.append(Node(label="Paper", id=node.id, properties=node.model_dump(exclude={"id"})))
+        self.nodes.append(Node(label=Label.PAPER, id=node.id, properties=node.model_dump(exclude={"id"})))
         for index, mention in enumerate(paper.mentions):
             end = self._endpoint(paper, index)
             if end is None:
-                self.skipped["MENTIONS"] = self.skipped.get("MENTIONS", 0) + 1
+                self.skipped[RelType.MENTIONS] = self.skipped.get(RelType.MENTIONS, 0) + 1
                 continue
             span = (mention.field, mention.start, mention.end)
             self._state(
-                "MENTIONS", ("Paper", paper.paper_id), end, paper, span, mention.text, mention.score, mention.source
+                RelType.MENTIONS,
+                (Label.PAPER, paper.paper_id),
+                end,
+                paper,
+                span,
+                mention.text,
+                mention.score,
+                mention.source,
             )
             for family in self.families.get(end[1], ()):
                 self._state(
-                    "VARIANT_OF", end, ("Model", family), paper, span, mention.text, mention.score, "link:variant-name"
+                    RelType.VARIANT_OF,
+                    end,
+                    (Label.MODEL, family),
+                    paper,
+                    span,
+                    mention.text,
+                    mention.score,
+                    "link:variant-name",
                 )
         for relation in paper.relations:
             self._add_relation(paper, relation)
@@ -129,13 +143,15 @@ class GraphBuilder:
         sentence = paper.text(relation.field)[start:end]
         span = (relation.field, start, end)
         if relation.type != "HAS_RESULT":
-            margin = " ".join(filter(None, (relation.value, relation.unit))) if relation.type == "OUTPERFORMS" else ""
+            margin = (
+                " ".join(filter(None, (relation.value, relation.unit))) if relation.type == RelType.OUTPERFORMS else ""
+            )
             self._state(relation.type, head, tail, paper, span, sentence, relation.score, relation.source, margin)
             return
         schema = load_schema()
         if not (
-            schema.relationships["ACHIEVES"].allows(head[0], "Result")
-            and schema.relationships["MEASURED_ON"].allows("Result", tail[0])
+            schema.relationships[RelType.ACHIEVES].allows(head[0], Label.RESULT)
+            and schema.relationships[RelType.MEASURED_ON].allows(Label.RESULT, tail[0])
         ):
             self.skipped[relation.type] = self.skipped.get(relation.type, 0) + 1
             return
@@ -150,10 +166,10 @@ class GraphBuilder:
                 digest_size=8,
             ).hexdigest()
         )
-        result = ("Result", result_id)
+        result = (Label.RESULT, result_id)
         self.nodes.append(
             Node(
-                label="Result",
+                label=Label.RESULT,
                 id=result_id,
                 properties={
                     "value": relation.value or "",
@@ -165,12 +181,19 @@ class GraphBuilder:
                 },
             )
         )
-        self._state("ACHIEVES", head, result, paper, span, sentence, relation.score, relation.source)
-        self._state("MEASURED_ON", result, tail, paper, span, sentence, relation.score, relation.source)
+        self._state(RelType.ACHIEVES, head, result, paper, span, sentence, relation.score, relation.source)
+        self._state(RelType.MEASURED_ON, result, tail, paper, span, sentence, relation.score, relation.source)
         if metric:
-            self._state("MEASURED_BY", result, metric, paper, span, sentence, relation.score, relation.source)
+            self._state(RelType.MEASURED_BY, result, metric, paper, span, sentence, relation.score, relation.source)
         self._state(
-            "REPORTS", ("Paper", paper.paper_id), result, paper, span, sentence, relation.score, relation.source
+            RelType.REPORTS,
+            (Label.PAPER, paper.paper_id),
+            result,
+            paper,
+            span,
+            sentence,
+            relation.score,
+            relation.source,
         )
 
     def _entity_nodes(self) -> list[Node]:
@@ -194,7 +217,7 @@ class MentionCounts:
     papers: dict[str, int] = field(default_factory=dict)
 
     def add(self, rel_type: str, end: str, aggregate: Aggregate) -> None:
-        if rel_type == "MENTIONS":
+        if rel_type == RelType.MENTIONS:
             self.mentions[end] = self.mentions.get(end, 0) + len(aggregate.texts)
             self.papers[end] = self.papers.get(end, 0) + 1
 
@@ -214,7 +237,7 @@ def relationship(key: tuple[str, str, str], aggregate: Aggregate) -> Relationshi
         "papers": list(aggregate.papers),
         "evidence": aggregate.evidence,
     }
-    if rel_type == "MENTIONS":
+    if rel_type == RelType.MENTIONS:
         properties["count"] = len(aggregate.texts)
         properties["texts"] = aggregate.texts
     if aggregate.deltas:

@@ -38,10 +38,11 @@ from kgbuild.graph.build import Aggregate, GraphBuilder, MentionCounts, relation
 from kgbuild.graph.model import Node, Relationship
 from kgbuild.models import Entity, ExtractedPaper
 from kgbuild.outputs import remove_stale_system_temporaries, temporary_prefix
+from kgbuild.schema import Label
 
 RUN_BYTES = 32 << 20  # entity-entity rows held before a sorted run is written (bounds memory)
 FAN_IN = 64  # runs merged at once (each open run holds a read buffer); more are first merged into longer runs
-_PAPER_LABELS = ("Paper", "Result")  # a relationship touching one of these belongs to one paper
+_PAPER_LABELS = (Label.PAPER, Label.RESULT)  # a relationship touching one of these belongs to one paper
 
 
 class _Lines:

@@ -67,6 +67,7 @@ from kgbuild.link.keys import clean_surface, match_key, singular_head
 from kgbuild.link.labels import decide_label
 from kgbuild.link.variants import family_of
 from kgbuild.models import Entity, EntityLabel, ExtractedPaper
+from kgbuild.schema import Label
 
 # Share of the defining papers the most common long form needs for its short
 # form to become a corpus-wide alias (LLMs: 98% "large language models"; OOD:
@@ -273,9 +274,9 @@ class Linker:
             {
                 (entity.id, family_id)
                 for entity in entities
-                if entity.label == "Model"
+                if entity.label == Label.MODEL
                 for family_id in self._families(entity)
-                if family_id != entity.id and entities_by_id[family_id].label == "Model"
+                if family_id != entity.id and entities_by_id[family_id].label == Label.MODEL
             }
         )
         return sorted(entities, key=lambda entity: entity.id), variant_pairs

@@ -16,7 +16,7 @@ from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
-from kgbuild.models import Paper
+from kgbuild.models import Paper, TextField
 from kgbuild.read.errors import InputError, ReadIssue
 from kgbuild.read.formats import EXTENSIONS, FORMATS, PARSERS, detect
 from kgbuild.read.identity import SeenPapers, paper_id
@@ -148,8 +148,8 @@ def read_papers(inputs: Iterable[str], format: str | None = None, report: ReadRe
                 (
                     (field, len(text), limit)
                     for field, text, limit in (
-                        ("abstract", record.abstract, MAX_ABSTRACT_CHARS),
-                        ("title", record.title, MAX_TITLE_CHARS),
+                        (TextField.ABSTRACT, record.abstract, MAX_ABSTRACT_CHARS),
+                        (TextField.TITLE, record.title, MAX_TITLE_CHARS),
                     )
                     if len(text) > limit
                 ),

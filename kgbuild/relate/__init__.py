@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 from kgbuild.extract.analysed import AnalysedField
 from kgbuild.extract.named import system_name
-from kgbuild.models import Mention, Paper, Relation
+from kgbuild.models import Mention, Paper, Relation, TextField
 from kgbuild.relate import (
     benchmarks,
     classifier,
@@ -42,6 +42,7 @@ from kgbuild.relate.confidence import confident
 from kgbuild.relate.endpoints import allowed
 from kgbuild.relate.pairs import SYSTEMS
 from kgbuild.relate.sentences import sentences
+from kgbuild.schema import Label, RelType
 from kgbuild.text import fold, normalise
 
 _TRAINING = re.compile(r"(?:pre-?|fine-?|instruction-)?(?:train|tun)ing")
@@ -62,7 +63,7 @@ def _proposed_system(proposals: list[Relation], mentions: list[Mention]) -> int 
         key=lambda pair: (
             any(map(system_name, _words(mentions[pair[1]]))),
             pair[0].score,
-            pair[0].field == "title",
+            pair[0].field == TextField.TITLE,
             -pair[1],
         ),
         default=None,
@@ -82,10 +83,10 @@ def _model_of_a_procedure(relation: Relation, mentions: list[Mention]) -> bool:
     "fine-tuning models such as GPT-4o" with the class phrase cut short (4 of the 6 wrong SUBCLASS_OF in a
     judged corpus sample; on SciER dev, ELMo and ULMFit "SUBCLASS_OF pre-training" likewise), nor of a
     training phrase ("CLIP SUBCLASS_OF fine-tuning large pre-trained models")."""
-    if relation.type != "SUBCLASS_OF" or not (isinstance(relation.head, int) and isinstance(relation.tail, int)):
+    if relation.type != RelType.SUBCLASS_OF or not (isinstance(relation.head, int) and isinstance(relation.tail, int)):
         return False
     words = [word.lower() for word in _words(mentions[relation.tail])]
-    return mentions[relation.head].label == "Model" and (
+    return mentions[relation.head].label == Label.MODEL and (
         words[-1].endswith("ing") or bool(_TRAINING.fullmatch(words[0]))
     )
 
@@ -102,8 +103,10 @@ def _strongest(relations: list[Relation]) -> list[Relation]:
 
 def _not_implied(relations: list[Relation]) -> list[Relation]:
     """Drop COMPARED_WITH where the same pair has OUTPERFORMS: the stronger statement implies it."""
-    outperforms = {frozenset((r.head, r.tail)) for r in relations if r.type == "OUTPERFORMS"}
-    return [r for r in relations if not (r.type == "COMPARED_WITH" and frozenset((r.head, r.tail)) in outperforms)]
+    outperforms = {frozenset((r.head, r.tail)) for r in relations if r.type == RelType.OUTPERFORMS}
+    return [
+        r for r in relations if not (r.type == RelType.COMPARED_WITH and frozenset((r.head, r.tail)) in outperforms)
+    ]
 
 
 def _one_class_each(relations: list[Relation]) -> list[Relation]:
@@ -115,11 +118,11 @@ def _one_class_each(relations: list[Relation]) -> list[Relation]:
     """
     best: dict[tuple, Relation] = {}
     for relation in relations:
-        if relation.type == "SUBCLASS_OF":
+        if relation.type == RelType.SUBCLASS_OF:
             key = (relation.head, relation.field, relation.evidence)
             if key not in best or relation.score > best[key].score:
                 best[key] = relation
-    return [r for r in relations if r.type != "SUBCLASS_OF" or best[r.head, r.field, r.evidence] is r]
+    return [r for r in relations if r.type != RelType.SUBCLASS_OF or best[r.head, r.field, r.evidence] is r]
 
 
 def _parts_are_used(relations: list[Relation], labels: Sequence[str]) -> list[Relation]:
@@ -128,9 +131,9 @@ def _parts_are_used(relations: list[Relation], labels: Sequence[str]) -> list[Re
     SciER annotates "X uses Y" only as Part-Of(Y, X), so the gold's USES are these reversed parts too.
     """
     used = [
-        relation.model_copy(update={"type": "USES", "head": relation.tail, "tail": relation.head})
+        relation.model_copy(update={"type": RelType.USES, "head": relation.tail, "tail": relation.head})
         for relation in relations
-        if relation.type == "PART_OF"
+        if relation.type == RelType.PART_OF
         and isinstance(relation.head, int)
         and isinstance(relation.tail, int)
         and labels[relation.head] in SYSTEMS

@@ -21,6 +21,7 @@ from kgbuild.extract.named import system_name
 from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence, Slot
+from kgbuild.schema import Label, RelType
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
 _RESULT_WORD = (
@@ -39,9 +40,9 @@ _ANNOUNCED = (
 PATTERNS = [
     pattern(
         "benchmarks:x-result-on-d",
-        "EVALUATED_ON",
+        RelType.EVALUATED_ON,
         SYSTEMS,
-        ("Dataset",),
+        (Label.DATASET,),
         _APPOSITION
         + r"(?=(?:\S+ )*"
         + _RESULT_WORD
@@ -53,17 +54,17 @@ PATTERNS = [
     ),
     pattern(
         "benchmarks:evaluate-x-on-d",
-        "EVALUATED_ON",
+        RelType.EVALUATED_ON,
         SYSTEMS,
-        ("Dataset",),
+        (Label.DATASET,),
         r"(?:\S+ ){0,3}?(?:on|using|against) " + FILLER + OTHERS,
         0.7,
         before=r"\b(?:evaluat|test|benchmark|assess|validat)\S* " + FILLER + "$",
     ),
     pattern(
         "benchmarks:on-d-x-achieves",
-        "EVALUATED_ON",
-        ("Dataset",),
+        RelType.EVALUATED_ON,
+        (Label.DATASET,),
         SYSTEMS,
         _DATASET_NOUN
         + r"(?:(?:show|demonstrate|indicate|reveal|confirm)s? (?:that )?|, )"
@@ -75,18 +76,18 @@ PATTERNS = [
     ),
     pattern(
         "benchmarks:score-of-x-on-d",
-        "EVALUATED_ON",
+        RelType.EVALUATED_ON,
         SYSTEMS,
-        ("Dataset",),
+        (Label.DATASET,),
         r"(?:on|across) " + FILLER + OTHERS,
         0.7,
         before=r"(?:\b(?:accuracy|performance|results?|scores?)|<m>) of (?:the |our )?(?:original |proposed )?$",
     ),
     pattern(
         "benchmarks:d-for-t",
-        "BENCHMARK_FOR",
-        ("Dataset",),
-        ("Task",),
+        RelType.BENCHMARK_FOR,
+        (Label.DATASET,),
+        (Label.TASK,),
         _APPOSITION + _DATASET_NOUN + r"(?:, )?(?:(?:a|an|the) (?:\S+ ){0,3}?" + _DATASET_NOUN + r")?"
         r"(?:for|(?:designed|used|built|proposed|collected) for|to (?:evaluate|assess|measure|benchmark)) (?:the )?(?:task of )?"
         + FILLER,
@@ -94,9 +95,9 @@ PATTERNS = [
     ),
     pattern(
         "benchmarks:t-datasets-such-as-d",
-        "BENCHMARK_FOR",
-        ("Task",),
-        ("Dataset",),
+        RelType.BENCHMARK_FOR,
+        (Label.TASK,),
+        (Label.DATASET,),
         r"(?:task )?(?:dataset|benchmark|corpus|corpora|suite)s? "
         + _APPOSITION
         + r"(?:(?:such as|including|like|e\.g\. ,?|namely|:) )?"
@@ -185,7 +186,7 @@ def states_benchmark(sentence: Sentence, dataset: Slot, task: Slot) -> bool:
     "on" does ("T on A and B, U on C and D": D is U's), or nothing relates them ("T and efficient D", "ELEVATER benchmarks and T benchmarks")."""
     left, right = sorted((dataset, task), key=lambda slot: slot.span.start)
     if any(
-        slot.label == "Task"
+        slot.label == Label.TASK
         and left.span.end <= slot.span.start
         and slot.span.end <= right.span.start
         and not _same_place(sentence, slot, task)
@@ -227,5 +228,5 @@ def find_own(sentence: Sentence, proposed: int | None) -> Iterator[Relation]:
     if proposed is None or _names_a_system(sentence):
         return
     for slot in sentence.slots:
-        if slot.label == "Dataset" and _OWN_EVALUATION.search(spaced(sentence.before(slot))):
-            yield sentence.relation("EVALUATED_ON", proposed, slot.mention, 0.6, ANAPHORA)
+        if slot.label == Label.DATASET and _OWN_EVALUATION.search(spaced(sentence.before(slot))):
+            yield sentence.relation(RelType.EVALUATED_ON, proposed, slot.mention, 0.6, ANAPHORA)

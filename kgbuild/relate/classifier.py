@@ -37,6 +37,7 @@ from kgbuild.relate.benchmarks import states_benchmark
 from kgbuild.relate.hierarchy import names_a_class
 from kgbuild.relate.pairs import MAX_GAP_WORDS, spaced
 from kgbuild.relate.sentences import Sentence, Slot
+from kgbuild.schema import Label, RelType
 
 ARTIFACT = "relate_pairs.json.gz"
 NO_RELATION = "NONE"
@@ -50,13 +51,18 @@ MIN_PROBABILITY = 0.5
 # not on the corpus: 2 of 14 sampled corpus ADDRESSES from the classifier were right (a field, a metric or a
 # baseline setting taken as the task), against 1 of 1 from the rules and 28 of 39 title rules, so the
 # classifier does not state it either.
-MIN_CONFIDENCE = {"EVALUATED_ON": 0.55, "BENCHMARK_FOR": 0.1, "COMPARED_WITH": 0.1, "SUBCLASS_OF": 0.2}
+MIN_CONFIDENCE: dict[str, float] = {
+    RelType.EVALUATED_ON: 0.55,
+    RelType.BENCHMARK_FOR: 0.1,
+    RelType.COMPARED_WITH: 0.1,
+    RelType.SUBCLASS_OF: 0.2,
+}
 # "A beats B, while C beats D": no pair spans two clauses. 2-fold CV on SciER train: COMPARED_WITH 102 -> 96
 # stated, .57 -> .59; BENCHMARK_FOR 187 -> 183, .56 -> .57; on the corpus 4 wrong COMPARED_WITH fewer, 1 right.
 _CLAUSE_BREAK = {"while", "whereas", ";", "but", "although", "however"}
 WINDOW = 5  # a mention is paired with at most this many following mentions
 # The training gold has no Model label (SciER and SciERC call trained systems Method).
-_LABEL_FEATURE = {"Model": "Method"}
+_LABEL_FEATURE: dict[str, str] = {Label.MODEL: Label.METHOD}
 
 
 def pair_features(sentence: Sentence, left: Slot, right: Slot) -> dict[str, float] | None:
@@ -152,10 +158,10 @@ def find(sentence: Sentence) -> Iterator[Relation]:
                 continue
             head, tail = (left, right) if head_is_left else (right, left)
             # a class comes first ("Xs such as Y"); a member after it is checked as well ("from AlexNet to ...")
-            if type_ == "SUBCLASS_OF" and not (
+            if type_ == RelType.SUBCLASS_OF and not (
                 names_a_class(sentence, tail) and (head_is_left or names_a_class(sentence, head))
             ):
                 continue
-            if type_ == "BENCHMARK_FOR" and not states_benchmark(sentence, head, tail):
+            if type_ == RelType.BENCHMARK_FOR and not states_benchmark(sentence, head, tail):
                 continue
             yield sentence.relation(type_, head.mention, tail.mention, score, "classifier")

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence, Slot
+from kgbuild.schema import Label, RelType
 
 _BEAT = r"(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beat(?:s|ing)?|exceed(?:s|ed|ing)?|improves (?:up)?on|(?:is |are )?(?:better|stronger) than)"
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
@@ -31,7 +32,7 @@ _BY_MARGIN = (
 PATTERNS = [
     pattern(
         "comparison:outperforms",
-        "OUTPERFORMS",
+        RelType.OUTPERFORMS,
         SYSTEMS,
         SYSTEMS,
         _APPOSITION + FILLER + _BEAT + " " + FILLER + _GROUP + OTHERS,
@@ -39,7 +40,7 @@ PATTERNS = [
     ),
     pattern(
         "comparison:improves-by-over",
-        "OUTPERFORMS",
+        RelType.OUTPERFORMS,
         SYSTEMS,
         SYSTEMS,
         _APPOSITION + FILLER + _BY_MARGIN + r"(?:over|upon|than) " + FILLER + _GROUP + OTHERS,
@@ -47,7 +48,7 @@ PATTERNS = [
     ),
     pattern(
         "comparison:outperformed-by",
-        "OUTPERFORMS",
+        RelType.OUTPERFORMS,
         SYSTEMS,
         SYSTEMS,
         _APPOSITION + r"(?:is |are |was |were )" + FILLER + r"outperformed by " + FILLER + OTHERS,
@@ -56,16 +57,16 @@ PATTERNS = [
     ),
     pattern(
         "comparison:compared-with",
-        "COMPARED_WITH",
+        RelType.COMPARED_WITH,
         SYSTEMS,
         SYSTEMS,
         _APPOSITION + r"(?:(?:when|as) )?(?:compared|comparing|comparison) (?:to|with|against) " + FILLER + OTHERS,
         0.75,
     ),
-    pattern("comparison:versus", "COMPARED_WITH", SYSTEMS, SYSTEMS, r"(?:vs\.?|versus) ", 0.8),
+    pattern("comparison:versus", RelType.COMPARED_WITH, SYSTEMS, SYSTEMS, r"(?:vs\.?|versus) ", 0.8),
     pattern(
         "comparison:on-par",
-        "COMPARED_WITH",
+        RelType.COMPARED_WITH,
         SYSTEMS,
         SYSTEMS,
         _APPOSITION
@@ -78,7 +79,7 @@ PATTERNS = [
     ),
     pattern(
         "comparison:compare-x-with-y",
-        "COMPARED_WITH",
+        RelType.COMPARED_WITH,
         SYSTEMS,
         SYSTEMS,
         r"(?:(?:models?|methods?|approaches) )?(?:with|to|against|and) " + FILLER + OTHERS,
@@ -87,7 +88,7 @@ PATTERNS = [
     ),
     pattern(
         "comparison:compared-with-y-x",
-        "COMPARED_WITH",
+        RelType.COMPARED_WITH,
         SYSTEMS,
         SYSTEMS,
         r"(?:(?:models?|methods?|approaches|baselines?) )?, (?:our |the proposed )?",
@@ -108,7 +109,7 @@ def _margin(sentence: Sentence, start: int, end: int) -> tuple[str, str | None] 
     2.1%", "by 1.5 BLEU points" (a metric mention is part of the unit)."""
     doc = sentence.field.doc
     metric_tokens = {
-        i for slot in sentence.slots if slot.label == "Metric" for i in range(slot.span.start, slot.span.end)
+        i for slot in sentence.slots if slot.label == Label.METRIC for i in range(slot.span.start, slot.span.end)
     }
     for i in range(start, end - 1):
         if doc[i].lower_ != "by":
@@ -130,7 +131,7 @@ def _with_margin(sentence: Sentence, relation: Relation, slots: dict[int, Slot])
     points over Y") or right after the one outperformed ("X outperforms Y by 3.2%")."""
     assert isinstance(relation.head, int) and isinstance(relation.tail, int)  # pair_relations joins two mentions
     head, tail = slots[relation.head], slots[relation.tail]
-    if relation.type != "OUTPERFORMS" or head.span.start > tail.span.start:
+    if relation.type != RelType.OUTPERFORMS or head.span.start > tail.span.start:
         return relation
     after = min(tail.span.end + _AFTER_BEATEN, sentence.span.end)
     margin = _margin(sentence, head.span.end, tail.span.start) or _margin(sentence, tail.span.end, after)
@@ -160,7 +161,7 @@ def find_own(sentence: Sentence, proposed: int | None) -> Iterator[Relation]:
     for slot in sentence.slots:
         before = spaced(sentence.before(slot))
         if slot.label in SYSTEMS and slot.mention != proposed and _OWN_BEATS.search(before) and not _NOT.search(before):
-            relation = sentence.relation("OUTPERFORMS", proposed, slot.mention, 0.6, ANAPHORA)
+            relation = sentence.relation(RelType.OUTPERFORMS, proposed, slot.mention, 0.6, ANAPHORA)
             after = min(slot.span.end + _AFTER_BEATEN, sentence.span.end)
             margin = _margin(sentence, slot.span.end, after)
             yield relation.model_copy(update={"value": margin[0], "unit": margin[1]}) if margin else relation

@@ -27,19 +27,20 @@ on the gold's domain (median 0.35 against 0.41), which is what drops them.
 
 from __future__ import annotations
 
-from kgbuild.models import Mention, Relation
+from kgbuild.models import Mention, Relation, TextField
 from kgbuild.relate.encoder_pairs import SOURCE as ENCODER_PAIRS
+from kgbuild.schema import RelType
 
-MIN_RULE_CONFIDENCE = {
-    "EVALUATED_ON": 0.15,
-    "TRAINED_ON": 0.1,
-    "BENCHMARK_FOR": 0.15,
-    "COMPARED_WITH": 0.1,
-    "OUTPERFORMS": 0.1,
-    "ADDRESSES": 0.15,
-    "USES": 0.1,
-    "PART_OF": 0.1,
-    "SUBCLASS_OF": 0.2,
+MIN_RULE_CONFIDENCE: dict[str, float] = {
+    RelType.EVALUATED_ON: 0.15,
+    RelType.TRAINED_ON: 0.1,
+    RelType.BENCHMARK_FOR: 0.15,
+    RelType.COMPARED_WITH: 0.1,
+    RelType.OUTPERFORMS: 0.1,
+    RelType.ADDRESSES: 0.15,
+    RelType.USES: 0.1,
+    RelType.PART_OF: 0.1,
+    RelType.SUBCLASS_OF: 0.2,
 }
 CLASSIFIERS = ("classifier", ENCODER_PAIRS)  # their scores already include both mentions' confidences
 
@@ -50,7 +51,7 @@ def confident(relation: Relation, mentions: list[Mention]) -> bool:
     if (
         bar is None
         or relation.source in CLASSIFIERS
-        or relation.field == "title"
+        or relation.field == TextField.TITLE
         or relation.head == "paper"
         or relation.tail == "paper"
     ):

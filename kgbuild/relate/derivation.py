@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, TRAIN, pair_relations, pattern
 from kgbuild.relate.sentences import Sentence
+from kgbuild.schema import Label, RelType
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?(?:is |are |was |were |has been )?"
 _TUNE_TO_DEVELOP = r"(?:\S+ ){0,8}?to (?:develop|obtain|create|build|produce|get|derive|construct) " + FILLER
@@ -32,9 +33,9 @@ _BUILT_ON = (
 PATTERNS = [
     pattern(
         "derivation:tune-to-develop",
-        "FINE_TUNED_FROM",
-        ("Model",),
-        ("Model",),
+        RelType.FINE_TUNED_FROM,
+        (Label.MODEL,),
+        (Label.MODEL,),
         _TUNE_TO_DEVELOP,
         0.85,
         head_is_left=False,
@@ -42,7 +43,7 @@ PATTERNS = [
     ),
     pattern(
         "derivation:tune-to-develop",
-        "BASED_ON",
+        RelType.BASED_ON,
         SYSTEMS,
         SYSTEMS,
         _TUNE_TO_DEVELOP,
@@ -50,21 +51,28 @@ PATTERNS = [
         head_is_left=False,
         before=_TUNE_BEFORE,
     ),
-    pattern("derivation:tuned-from", "FINE_TUNED_FROM", ("Model",), ("Model",), _APPOSITION + _TUNED_FROM, 0.85),
-    pattern("derivation:tuned-from", "BASED_ON", SYSTEMS, SYSTEMS, _APPOSITION + _TUNED_FROM, 0.75),
-    pattern("derivation:built-on", "BASED_ON", SYSTEMS, SYSTEMS, _APPOSITION + _BUILT_ON, 0.75),
+    pattern(
+        "derivation:tuned-from",
+        RelType.FINE_TUNED_FROM,
+        (Label.MODEL,),
+        (Label.MODEL,),
+        _APPOSITION + _TUNED_FROM,
+        0.85,
+    ),
+    pattern("derivation:tuned-from", RelType.BASED_ON, SYSTEMS, SYSTEMS, _APPOSITION + _TUNED_FROM, 0.75),
+    pattern("derivation:built-on", RelType.BASED_ON, SYSTEMS, SYSTEMS, _APPOSITION + _BUILT_ON, 0.75),
     pattern(
         "derivation:trained-on",
-        "TRAINED_ON",
+        RelType.TRAINED_ON,
         SYSTEMS,
-        ("Dataset",),
+        (Label.DATASET,),
         _APPOSITION + TRAIN + r" (?:\S+ ){0,3}?(?:on|with|using|from) " + FILLER + OTHERS,
         0.75,
     ),
     pattern(
         "derivation:d-trained-x",
-        "TRAINED_ON",
-        ("Dataset",),
+        RelType.TRAINED_ON,
+        (Label.DATASET,),
         SYSTEMS,
         r"(?:- ?)?(?:pre-?)?trained (?:\S+ )?",
         0.75,
@@ -72,9 +80,9 @@ PATTERNS = [
     ),
     pattern(
         "derivation:train-x-on",
-        "TRAINED_ON",
+        RelType.TRAINED_ON,
         SYSTEMS,
-        ("Dataset",),
+        (Label.DATASET,),
         r"(?:(?:models?|networks?) )?(?:\S+ ){0,2}?(?:on|with|using) " + FILLER + OTHERS,
         0.7,
         before=r"\b" + TRAIN + " (?:our |their |its )?" + FILLER + "$",
@@ -91,7 +99,7 @@ _MACHINE = re.compile(
 
 def _on_a_machine(sentence: Sentence, relation: Relation) -> bool:
     tail = next(slot for slot in sentence.slots if slot.mention == relation.tail)
-    return relation.type == "TRAINED_ON" and _MACHINE.match(sentence.after(tail)) is not None
+    return relation.type == RelType.TRAINED_ON and _MACHINE.match(sentence.after(tail)) is not None
 
 
 def find(sentence: Sentence) -> Iterator[Relation]:

@@ -39,20 +39,21 @@ import numpy as np
 
 from kgbuild.models import Relation
 from kgbuild.relate.sentences import Sentence, Slot
+from kgbuild.schema import Label, RelType
 
 ARTIFACT = "relate_encoder_pairs.npz"
 SOURCE = "encoder-pairs"
 NO_RELATION = "NONE"
 # The training gold has no Model label (SciER and SciERC call trained systems Method).
-LABELS = ("Method", "Task", "Dataset", "Metric")
-_LABEL_FEATURE = {"Model": "Method"}
+LABELS = (Label.METHOD, Label.TASK, Label.DATASET, Label.METRIC)
+_LABEL_FEATURE: dict[str, str] = {Label.MODEL: Label.METHOD}
 # Token distance between the two mentions: one-hot over buckets whose upper bounds these are.
 DISTANCE_BOUNDS = (0, 1, 2, 3, 5, 8, 12, 20, 35, 60)
 MENTIONS_BETWEEN_BOUNDS = (0, 1, 2, 4)
 # A mention is paired with at most this many mentions on each side, at most MAX_TOKENS tokens away.
 WINDOW = 8
 MAX_TOKENS = 60
-UNORDERED = {"COMPARED_WITH"}
+UNORDERED = {RelType.COMPARED_WITH}
 
 
 def _bucket(value: int, bounds: tuple[int, ...]) -> np.ndarray:

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from typing import Literal
 
 from kgbuild.models import Relation
-from kgbuild.schema import load_schema
+from kgbuild.schema import Label, RelType, load_schema
 
-PAPER = "Paper"
+PAPER = Label.PAPER
 
 
 def endpoint_label(end: int | Literal["paper"], labels: Sequence[str]) -> str:
@@ -25,10 +25,12 @@ def allowed(relation: Relation, labels: Sequence[str]) -> bool:
     relationships = load_schema().relationships
     head, tail = endpoint_label(relation.head, labels), endpoint_label(relation.tail, labels)
     if relation.type == "HAS_RESULT":
-        metric_ok = relation.metric is None or relationships["MEASURED_BY"].allows("Result", labels[relation.metric])
+        metric_ok = relation.metric is None or relationships[RelType.MEASURED_BY].allows(
+            Label.RESULT, labels[relation.metric]
+        )
         return (
-            relationships["ACHIEVES"].allows(head, "Result")
-            and relationships["MEASURED_ON"].allows("Result", tail)
+            relationships[RelType.ACHIEVES].allows(head, Label.RESULT)
+            and relationships[RelType.MEASURED_ON].allows(Label.RESULT, tail)
             and metric_ok
         )
     spec = relationships.get(relation.type)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence, Slot
+from kgbuild.schema import Label, RelType
 
 _ABBREVIATION = r"(?:\( <m> \) )?"
 _EXAMPLES = (
@@ -51,7 +52,7 @@ PATTERNS = [
     *(
         pattern(
             "hierarchy:such-as",
-            "SUBCLASS_OF",
+            RelType.SUBCLASS_OF,
             labels,
             labels,
             _ABBREVIATION + _EXAMPLES + OTHERS,
@@ -59,27 +60,27 @@ PATTERNS = [
             head_is_left=False,
             left_text=_PLURAL,
         )
-        for labels in (SYSTEMS, ("Dataset",))
+        for labels in (SYSTEMS, (Label.DATASET,))
     ),
     *(
-        pattern("hierarchy:and-other", "SUBCLASS_OF", labels, labels, r"(?:, )?(?:and|or) other ", 0.75)
-        for labels in (SYSTEMS, ("Dataset",))
+        pattern("hierarchy:and-other", RelType.SUBCLASS_OF, labels, labels, r"(?:, )?(?:and|or) other ", 0.75)
+        for labels in (SYSTEMS, (Label.DATASET,))
     ),
     *(
         pattern(
             "hierarchy:kind-of",
-            "SUBCLASS_OF",
+            RelType.SUBCLASS_OF,
             labels,
             labels,
             _ABBREVIATION + r"(?:, |is |are )(?:a|an|one) (?:\S+ ){0,2}?" + _KIND + r" of " + FILLER,
             0.8,
         )
-        for labels in (SYSTEMS, ("Dataset",))
+        for labels in (SYSTEMS, (Label.DATASET,))
     ),
     # "we propose QuuxDiff: a coarse-grained diffusion model": the name's definition says what class it is of
     pattern(
         "hierarchy:defined-as",
-        "SUBCLASS_OF",
+        RelType.SUBCLASS_OF,
         SYSTEMS,
         SYSTEMS,
         r"(?:: |, )(?:a|an) (?:\S+ ){0,3}?",
@@ -90,7 +91,7 @@ PATTERNS = [
     ),
     pattern(
         "hierarchy:consists-of",
-        "PART_OF",
+        RelType.PART_OF,
         SYSTEMS,
         SYSTEMS,
         _ABBREVIATION
@@ -100,10 +101,12 @@ PATTERNS = [
         0.75,
         head_is_left=False,
     ),
-    pattern("hierarchy:part-of", "PART_OF", SYSTEMS, SYSTEMS, r"(?:\S+ )?" + _PART + r" (?:of|in) " + FILLER, 0.7),
+    pattern(
+        "hierarchy:part-of", RelType.PART_OF, SYSTEMS, SYSTEMS, r"(?:\S+ )?" + _PART + r" (?:of|in) " + FILLER, 0.7
+    ),
     pattern(
         "hierarchy:x-in-y",
-        "PART_OF",
+        RelType.PART_OF,
         SYSTEMS,
         SYSTEMS,
         r"(?:in|of) (?:the |our |a |an |each |every )?",
@@ -112,7 +115,7 @@ PATTERNS = [
     ),
     pattern(
         "hierarchy:y-with-x",
-        "PART_OF",
+        RelType.PART_OF,
         SYSTEMS,
         SYSTEMS,
         r"(?:a |an |the )?with (?:a |an |the )?",
@@ -123,7 +126,7 @@ PATTERNS = [
     ),
     pattern(
         "hierarchy:integrated-into",
-        "PART_OF",
+        RelType.PART_OF,
         SYSTEMS,
         SYSTEMS,
         r"into " + FILLER,
@@ -154,5 +157,5 @@ def find(sentence: Sentence) -> Iterator[Relation]:
     slots = {slot.mention: slot for slot in sentence.slots}
     for relation in pair_relations(sentence, PATTERNS):
         assert isinstance(relation.tail, int)  # pair_relations joins two mentions
-        if relation.type != "SUBCLASS_OF" or names_a_class(sentence, slots[relation.tail]):
+        if relation.type != RelType.SUBCLASS_OF or names_a_class(sentence, slots[relation.tail]):
             yield relation

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from kgbuild.models import Relation
 from kgbuild.relate.sentences import Sentence, Slot
+from kgbuild.schema import Label
 
-SYSTEMS = ("Model", "Method")
+SYSTEMS = (Label.MODEL, Label.METHOD)
 # Other mentions coordinated between the two ends: "X, Y and Z", "LLMs ( LLM )".
 OTHERS = r"(?:(?:<m>|,|and|or|\( <m> \)|\(|\)) )*"
 # Words that say nothing about the relation: articles, hedges, adverbs.

@@ -24,8 +24,9 @@ from collections.abc import Iterator
 
 from kgbuild.abbreviations import long_form_start
 from kgbuild.extract.named import system_name
-from kgbuild.models import Relation
+from kgbuild.models import Relation, TextField
 from kgbuild.relate.sentences import MENTION, Sentence, Slot
+from kgbuild.schema import RelType
 
 _AUTHORS = {"we", "paper", "work", "study", "article", "report", "here"}
 _INTRODUCE = re.compile(
@@ -232,15 +233,15 @@ def _abstract(sentence: Sentence) -> Iterator[Relation]:
             continue  # "we propose a new NLP task": the task is proposed, not NLP
         if kind == "our" and _not_what_is_ours(sentence, slot):
             continue
-        yield sentence.relation("PROPOSES", "paper", slot.mention, score, f"proposes:{kind}")
+        yield sentence.relation(RelType.PROPOSES, "paper", slot.mention, score, f"proposes:{kind}")
 
 
 def _title(sentence: Sentence) -> Iterator[Relation]:
     """A title "X: subtitle" names the contribution X."""
     for slot in sentence.slots:
         if slot.span.start == sentence.span.start and sentence.after(slot).startswith(":"):
-            yield sentence.relation("PROPOSES", "paper", slot.mention, 0.9, "proposes:title")
+            yield sentence.relation(RelType.PROPOSES, "paper", slot.mention, 0.9, "proposes:title")
 
 
 def find(sentence: Sentence) -> Iterator[Relation]:
-    yield from _title(sentence) if sentence.field.field == "title" else _abstract(sentence)
+    yield from _title(sentence) if sentence.field.field == TextField.TITLE else _abstract(sentence)

@@ -52,6 +52,7 @@ from kgbuild.extract.named import name_shape
 from kgbuild.models import Relation
 from kgbuild.relate.pairs import SYSTEMS
 from kgbuild.relate.sentences import Sentence, Slot
+from kgbuild.schema import Label
 
 _NUMBER = re.compile(r"[+\-~]?\d+(?:\.\d+)?")
 _SKIP_AFTER_PREVIOUS = {"vs.", "vs", "versus", "from", "than", "of", "only", "just"}
@@ -125,7 +126,7 @@ _ANAPHOR = re.compile(
 )
 _MAX_DISTANCE = 25  # tokens between a dataset/task and the number after it
 _ON = {"on", "in", "across", "for", "at"}  # not "over": "5% over X" compares with X
-_TAIL_LABELS = ("Dataset", "Task")
+_TAIL_LABELS = (Label.DATASET, Label.TASK)
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ def _reported_on_a_dataset(sentence: Sentence, token: Token) -> bool:
     if on >= sentence.span.end or doc[on].lower_ not in _MEASURED_AT:
         return False
     dataset = on + 1 + (on + 1 < sentence.span.end and doc[on + 1].lower_ == "the")
-    return any(slot.span.start == dataset and slot.label == "Dataset" for slot in sentence.slots) and any(
+    return any(slot.span.start == dataset and slot.label == Label.DATASET for slot in sentence.slots) and any(
         _REPORTING.fullmatch(t.lower_) for t in doc[_clause_start(sentence, token.i) : token.i]
     )
 
@@ -186,7 +187,7 @@ def _reported_on_a_dataset(sentence: Sentence, token: Token) -> bool:
 def _metrics(sentence: Sentence) -> list[Slot]:
     """The sentence's metric mentions that can score a result: not a cost ("training time", "FLOPs"), though
     label_rules.py keeps one reported as an evaluation measure a Metric ("in terms of accuracy and latency")."""
-    return [slot for slot in sentence.slots if slot.label == "Metric" and not COST_MEASURE.search(slot.span.text)]
+    return [slot for slot in sentence.slots if slot.label == Label.METRIC and not COST_MEASURE.search(slot.span.text)]
 
 
 def _is_metric_word(sentence: Sentence, position: int) -> bool:
@@ -278,12 +279,12 @@ def _tail(sentence: Sentence, number: _Number, next_number: int) -> Slot | None:
     before = [
         slot
         for slot in sentence.slots
-        if (slot.label == "Dataset" or _names_a_benchmark(sentence, slot))
+        if (slot.label == Label.DATASET or _names_a_benchmark(sentence, slot))
         and position - _MAX_DISTANCE <= slot.span.start < position
         and not _is_training_data(sentence, slot)
         and not _compared_against(sentence, slot)
     ]
-    return max(before, default=None, key=lambda slot: (slot.label == "Dataset", slot.span.start))
+    return max(before, default=None, key=lambda slot: (slot.label == Label.DATASET, slot.span.start))
 
 
 def _measured_on_something_else(sentence: Sentence, number: _Number, next_number: int) -> bool:
@@ -300,7 +301,7 @@ def _names_a_benchmark(sentence: Sentence, slot: Slot) -> bool:
     """A task mention that names the benchmark a number was measured on: "the Commonsense Reasoning benchmark",
     or a name no task is written as ("outperforms ... on CompMix-IR", the extractor unsure it is a dataset)."""
     doc = sentence.field.doc
-    return slot.label == "Task" and (
+    return slot.label == Label.TASK and (
         _BENCHMARK_SHAPE.search(slot.span.text) is not None
         or (slot.span.end < sentence.span.end and doc[slot.span.end].lower_ in _BENCHMARK_NOUN)
     )

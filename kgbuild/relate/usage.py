@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence
+from kgbuild.schema import Label, RelType
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
 _USE = r"(?:uses|use|adopts|adopt|employs|employ|utili[sz]es|utili[sz]e|leverages|leverage|incorporates|integrates|relies on|rely on)"
@@ -26,34 +27,34 @@ _PURPOSE = (
 PATTERNS = [
     pattern(
         "usage:x-uses-y",
-        "USES",
+        RelType.USES,
         SYSTEMS,
-        (*SYSTEMS, "Dataset"),
+        (*SYSTEMS, Label.DATASET),
         _APPOSITION + FILLER + _USE + " " + FILLER + OTHERS,
         0.75,
     ),
     pattern(
         "usage:y-used-in-x",
-        "USES",
-        (*SYSTEMS, "Dataset"),
+        RelType.USES,
+        (*SYSTEMS, Label.DATASET),
         SYSTEMS,
         _APPOSITION + _USED + r"(?:in|by|within|inside) " + FILLER,
         0.7,
         head_is_left=False,
     ),
-    pattern("usage:y-based-x", "USES", SYSTEMS, SYSTEMS, r"-based ", 0.7, head_is_left=False),
+    pattern("usage:y-based-x", RelType.USES, SYSTEMS, SYSTEMS, r"-based ", 0.7, head_is_left=False),
     pattern(
         "usage:x-for-t",
-        "ADDRESSES",
+        RelType.ADDRESSES,
         SYSTEMS,
-        ("Task",),
+        (Label.TASK,),
         _APPOSITION + _SYSTEM_NOUN + _PURPOSE + r"(?:the )?(?:task of )?" + FILLER,
         0.7,
     ),
     pattern(
         "usage:t-methods-such-as-x",
-        "ADDRESSES",
-        ("Task",),
+        RelType.ADDRESSES,
+        (Label.TASK,),
         SYSTEMS,
         r"(?:\S+ )?(?:model|method|approach|framework|system|architecture|network|algorithm|technique)s? "
         r"(?:, )?(?:such as |like |including |e\.g\. ,? )?" + OTHERS,
@@ -62,8 +63,8 @@ PATTERNS = [
     ),
     pattern(
         "usage:t-using-x",
-        "ADDRESSES",
-        ("Task",),
+        RelType.ADDRESSES,
+        (Label.TASK,),
         SYSTEMS,
         r"(?:using|via|based on) " + FILLER,
         0.65,
@@ -71,9 +72,9 @@ PATTERNS = [
     ),
     pattern(
         "usage:apply-x-to-t",
-        "ADDRESSES",
+        RelType.ADDRESSES,
         SYSTEMS,
-        ("Task",),
+        (Label.TASK,),
         r"(?:\S+ )?to " + FILLER,
         0.7,
         before=r"\bappl(?:y|ies|ied|ying) " + FILLER + "$",
@@ -94,5 +95,5 @@ _AUTHORS_USE = re.compile(
 def find(sentence: Sentence) -> Iterator[Relation]:
     yield from pair_relations(sentence, PATTERNS)
     for slot in sentence.slots:
-        if slot.label in (*SYSTEMS, "Dataset") and _AUTHORS_USE.search(spaced(sentence.before(slot))):
-            yield sentence.relation("USES", "paper", slot.mention, 0.7, "usage:we-use")
+        if slot.label in (*SYSTEMS, Label.DATASET) and _AUTHORS_USE.search(spaced(sentence.before(slot))):
+            yield sentence.relation(RelType.USES, "paper", slot.mention, 0.7, "usage:we-use")

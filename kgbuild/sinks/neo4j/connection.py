@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from kgbuild.errors import KgbuildError
-from kgbuild.schema import load_schema
+from kgbuild.schema import BookkeepingLabel, load_schema
 from kgbuild.sinks.neo4j import cypher
 
 DEFAULT_URI = "neo4j://localhost:7687"
@@ -252,7 +252,7 @@ class Neo4jConnection:
     def incomplete_loads(self) -> list[dict[str, Any]]:
         """Loads that started and have not finished (running now, or died midway), oldest first:
         [{"id", "started", "version"}]. Non-empty means the graph may be partial."""
-        label = load_schema().bookkeeping_label("KgbuildLoad")
+        label = load_schema().bookkeeping_label(BookkeepingLabel.KGBUILD_LOAD)
         if not self.query(cypher.label_exists_query(), {"label": label})[1][0][0]:
             return []
         columns, rows = self.query(cypher.incomplete_loads_query())

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from kgbuild.schema import load_schema
+from kgbuild.schema import BookkeepingLabel, load_schema
 
 # Relationship properties merged as sets / maxima; every other property is replaced.
 MERGED_REL_PROPERTIES = ("papers", "evidence", "score", "support")
@@ -129,7 +129,7 @@ def constraint_statements() -> list[str]:
 
 
 def _load_label() -> str:
-    return load_schema().bookkeeping_label("KgbuildLoad")
+    return load_schema().bookkeeping_label(BookkeepingLabel.KGBUILD_LOAD)
 
 
 def start_load_query() -> str:
