@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kgbuild.models import ENTITY_LABELS
@@ -74,6 +74,90 @@ def _table(counts: dict[str, list[int]], labels: list[str]) -> dict:
 
 _SCORE_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
 
+LabelledSpan = tuple[int, int, str]  # (start, end, label)
+
+
+def _overlaps(start: int, end: int, label: str, spans) -> bool:
+    """Some span of spans has this label and shares a character with [start, end)."""
+    return any(other == label and other_start < end and start < other_end for other_start, other_end, other in spans)
+
+
+@dataclass
+class _Tally:
+    """The counts evaluate_ner() adds up over the documents. exact[label] and overlap[label] are
+    [predictions right, predictions, gold spans found, gold spans] (what _table() reads)."""
+
+    labels: list[str]
+    exact: dict[str, list[int]] = field(init=False)
+    overlap: dict[str, list[int]] = field(init=False)
+    confusions: Counter = field(default_factory=Counter)
+    misses: Counter = field(default_factory=Counter)
+    false_positives: Counter = field(default_factory=Counter)
+    bins: list[list] = field(init=False)  # per score bin: mentions, right, score sum
+
+    def __post_init__(self) -> None:
+        self.exact = {label: [0, 0, 0, 0] for label in self.labels}
+        self.overlap = {label: [0, 0, 0, 0] for label in self.labels}
+        self.bins = [[0, 0, 0.0] for _ in _SCORE_BINS[1:]]
+
+    def add(self, doc: GoldDoc, predicted: dict[LabelledSpan, float]) -> None:
+        gold = {(s.start, s.end, s.label) for s in doc.spans if s.label in self.labels}
+        self._add_gold(doc.text, gold, predicted)
+        self._add_predicted(doc, gold, predicted)
+
+    def _add_gold(self, text: str, gold: set[LabelledSpan], predicted: dict[LabelledSpan, float]) -> None:
+        """Recall side: each gold span found exactly, or overlapped by a prediction of its label."""
+        for start, end, label in gold:
+            found = (start, end, label) in predicted
+            self.exact[label][2:] = [self.exact[label][2] + found, self.exact[label][3] + 1]
+            touched = _overlaps(start, end, label, predicted)
+            self.overlap[label][2:] = [self.overlap[label][2] + touched, self.overlap[label][3] + 1]
+            if not found:
+                self.misses[(text[start:end], label)] += 1
+
+    def _add_predicted(self, doc: GoldDoc, gold: set[LabelledSpan], predicted: dict[LabelledSpan, float]) -> None:
+        """Precision side, and why a wrong prediction is wrong: a gold span of another label (a
+        confusion) or no gold span at all (a false positive)."""
+        gold_label_at = {(s.start, s.end): s.label for s in doc.spans}
+        for (start, end, label), score in predicted.items():
+            right = (start, end, label) in gold
+            touches = _overlaps(start, end, label, gold)
+            self.exact[label][:2] = [self.exact[label][0] + right, self.exact[label][1] + 1]
+            self.overlap[label][:2] = [self.overlap[label][0] + touches, self.overlap[label][1] + 1]
+            if not right:
+                gold_label = gold_label_at.get((start, end))
+                if gold_label in self.labels:
+                    self.confusions[(gold_label, label)] += 1
+                else:
+                    self.false_positives[(doc.text[start:end], label)] += 1
+            self._add_to_bin(score, right)
+
+    def _add_to_bin(self, score: float, right: bool) -> None:
+        index = next(i for i, upper in enumerate(_SCORE_BINS[1:]) if score < upper)
+        self.bins[index] = [self.bins[index][0] + 1, self.bins[index][1] + right, self.bins[index][2] + score]
+
+    def reliability(self) -> list[dict]:
+        """Score bin -> exact precision and mean score: whether the scores mean what they say."""
+        return [
+            {
+                "bin": f"{low:.1f}-{min(high, 1.0):.1f}",
+                "mentions": n,
+                "precision": round(right / n, 3) if n else None,
+                "mean_score": round(total_score / n, 3) if n else None,
+            }
+            for (low, high), (n, right, total_score) in zip(zip(_SCORE_BINS, _SCORE_BINS[1:]), self.bins)
+        ]
+
+
+def _predicted_spans(mentions, mapping: dict[str, str]) -> dict[LabelledSpan, float]:
+    """The mentions whose label is scored, under the label they are scored as, with their scores."""
+    predicted = {}
+    for mention in mentions:
+        label = mapping.get(mention.label)
+        if label is not None:
+            predicted[(mention.start, mention.end, label)] = mention.score
+    return predicted
+
 
 def evaluate_ner(
     gold_path: str | Path, labels: list[str] | None = None, *, data_dir: str | Path | None = None, fast: bool = False
@@ -94,59 +178,20 @@ def evaluate_ner(
     labels = labels or annotated_labels(docs)
     mapping = label_map(labels)
     papers = (Paper(id=doc.id or str(i), abstract=doc.text, source="gold") for i, doc in enumerate(docs))
-    exact = {label: [0, 0, 0, 0] for label in labels}
-    overlap = {label: [0, 0, 0, 0] for label in labels}
-    confusions: Counter = Counter()
-    misses: Counter = Counter()
-    false_positives: Counter = Counter()
-    bins = [[0, 0, 0.0] for _ in _SCORE_BINS[1:]]  # mentions, right, score sum
+    tally = _Tally(labels)
     for doc, extracted in zip(docs, extract_papers(papers, data_dir=data_dir, fast=fast)):
-        gold = {(s.start, s.end, s.label) for s in doc.spans if s.label in labels}
-        gold_label_at = {(s.start, s.end): s.label for s in doc.spans}
-        predicted = {}
-        for mention in extracted.mentions:
-            label = mapping.get(mention.label)
-            if label is not None:
-                predicted[(mention.start, mention.end, label)] = mention.score
-        for start, end, label in gold:
-            found = (start, end, label) in predicted
-            exact[label][2:] = [exact[label][2] + found, exact[label][3] + 1]
-            touched = any(p == label and ps < end and start < pe for ps, pe, p in predicted)
-            overlap[label][2:] = [overlap[label][2] + touched, overlap[label][3] + 1]
-            if not found:
-                misses[(doc.text[start:end], label)] += 1
-        for (start, end, label), score in predicted.items():
-            right = (start, end, label) in gold
-            touches = any(g == label and gs < end and start < ge for gs, ge, g in gold)
-            exact[label][:2] = [exact[label][0] + right, exact[label][1] + 1]
-            overlap[label][:2] = [overlap[label][0] + touches, overlap[label][1] + 1]
-            if not right:
-                gold_label = gold_label_at.get((start, end))
-                if gold_label in labels:
-                    confusions[(gold_label, label)] += 1
-                else:
-                    false_positives[(doc.text[start:end], label)] += 1
-            index = next(i for i, upper in enumerate(_SCORE_BINS[1:]) if score < upper)
-            bins[index] = [bins[index][0] + 1, bins[index][1] + right, bins[index][2] + score]
+        tally.add(doc, _predicted_spans(extracted.mentions, mapping))
     return {
         "gold": str(gold_path),
         "docs": len(docs),
         "labels": labels,
         "label_map": mapping,
-        "exact": _table(exact, labels),
-        "overlap": _table(overlap, labels),
-        "confusions": [[g, p, n] for (g, p), n in confusions.most_common(10)],
-        "misses": [[t, label, n] for (t, label), n in misses.most_common(15)],
-        "false_positives": [[t, label, n] for (t, label), n in false_positives.most_common(15)],
-        "reliability": [
-            {
-                "bin": f"{low:.1f}-{min(high, 1.0):.1f}",
-                "mentions": n,
-                "precision": round(right / n, 3) if n else None,
-                "mean_score": round(total_score / n, 3) if n else None,
-            }
-            for (low, high), (n, right, total_score) in zip(zip(_SCORE_BINS, _SCORE_BINS[1:]), bins)
-        ],
+        "exact": _table(tally.exact, labels),
+        "overlap": _table(tally.overlap, labels),
+        "confusions": [[g, p, n] for (g, p), n in tally.confusions.most_common(10)],
+        "misses": [[t, label, n] for (t, label), n in tally.misses.most_common(15)],
+        "false_positives": [[t, label, n] for (t, label), n in tally.false_positives.most_common(15)],
+        "reliability": tally.reliability(),
     }
 
 
