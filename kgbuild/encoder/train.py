@@ -19,6 +19,7 @@ import os
 import random
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,7 @@ from kgbuild.encoder.data import (
     N_SHAPES,
     SOURCE_TOKEN,
     TAGS,
+    Split,
     encode_text,
     label_words,
     load_split,
@@ -190,7 +192,7 @@ def evaluate(model, dev, tokenizer, specials, max_len, stride, tag_source=None):
     return scores
 
 
-def main(argv=None) -> None:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
@@ -233,37 +235,46 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--limit-train", type=int, default=0, help="smoke test: first N training docs")
     parser.add_argument("--limit-dev", type=int, default=0)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
-    import torch  # noqa: PLC0415
 
-    torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    t0 = time.time()
-    deadline = t0 + args.minutes * 60
+@dataclass
+class TrainingData:
+    """The training windows and the dev sets, with the counts the card reports."""
 
-    base = base_dir()
-    tokenizer = tokenizer_of(base)
-    specials = special_ids(tokenizer)
+    split: Split  # the records and the hashes of their files
+    train_records: list
+    dev: dict
+    items: list  # window_arrays() of every training window
+    aligned: int  # gold spans whose ends fell exactly on word boundaries
+    kept: int  # gold spans kept after alignment
+
+    @property
+    def n_pieces(self) -> int:
+        return sum(len(i[0]) for i in self.items)
+
+
+def load_training_data(args, tokenizer, specials) -> TrainingData:
     repeats = {k: int(v) for k, v in (r.split("=") for r in args.repeat)}
     split = load_split(args.eval_dir, repeats=repeats, scirex_chars=args.scirex_chars)
     train_records = split.train[: args.limit_train] if args.limit_train else split.train
     dev = {k: (v[: args.limit_dev] if args.limit_dev else v) for k, v in split.dev.items()}
     items, aligned, kept = make_training_windows(train_records, tokenizer, specials, args.max_len)
-    n_pieces = sum(len(i[0]) for i in items)
+    data = TrainingData(split, train_records, dev, items, aligned, kept)
     print(
-        f"train: {len(train_records)} docs, {len(items)} windows, {n_pieces} pieces; gold spans kept "
+        f"train: {len(train_records)} docs, {len(items)} windows, {data.n_pieces} pieces; gold spans kept "
         f"{kept}, aligned exactly to words {aligned} ({aligned / max(kept, 1):.3f}); dev "
         + ", ".join(f"{k} {len(v)}" for k, v in dev.items()),
         flush=True,
     )
+    return data
 
-    model = build_model(base, args.shape_dim, args.dropout)
-    if args.init:
-        model.load_state_dict(torch.load(args.init, map_location="cpu"))
+
+def make_optimizer(model, lr: float, head_lr: float):
+    """AdamW: the encoder at lr (no weight decay on biases and LayerNorm, as BERT was trained), the new
+    layers (shape embedding, head) at head_lr, since they start from random."""
+    import torch  # noqa: PLC0415
+
     encoder_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     no_decay = lambda n: "bias" in n or "LayerNorm" in n  # noqa: E731
@@ -271,102 +282,180 @@ def main(argv=None) -> None:
         [
             {
                 "params": [p for n, p in model.named_parameters() if n.startswith("encoder.") and not no_decay(n)],
-                "lr": args.lr,
+                "lr": lr,
                 "weight_decay": 0.01,
             },
             {
                 "params": [p for n, p in model.named_parameters() if n.startswith("encoder.") and no_decay(n)],
-                "lr": args.lr,
+                "lr": lr,
                 "weight_decay": 0.0,
             },
-            {"params": head_params, "lr": args.head_lr, "weight_decay": 0.0},
+            {"params": head_params, "lr": head_lr, "weight_decay": 0.0},
         ]
     )
     assert len(encoder_params) + len(head_params) == len(list(model.parameters()))
+    return optimizer
+
+
+@dataclass
+class Clock:
+    """The wall-clock marks the budget and the step rate are measured from."""
+
+    t0: float  # the run's start: --minutes counts from here
+    deadline: float
+    train_start: float = 0.0  # the first training step's start: the step rate counts from here
+
+
+@dataclass
+class Schedule:
+    """Linear warmup then linear decay over total_steps, a length that may be set while training runs."""
+
+    steps_per_epoch: int
+    total_steps: int
+    planned: bool  # total_steps is final (fixed by --schedule-steps or from the measured rate)
+
+    @classmethod
+    def from_args(cls, steps_per_epoch: int, args) -> Schedule:
+        total_steps = steps_per_epoch * args.max_epochs  # re-estimated at step 30 unless --schedule-steps
+        if args.schedule_steps and not args.schedule_from:
+            total_steps = args.schedule_steps
+        return cls(steps_per_epoch, total_steps, bool(args.schedule_steps))
+
+    def factor(self, step: int, warmup: float) -> float:
+        """The learning rate's multiplier before this step."""
+        warm = max(1, int(self.total_steps * warmup))
+        return step / warm if step < warm else max(0.0, (self.total_steps - step) / max(1, self.total_steps - warm))
+
+    def after_step(self, step: int, args, clock: Clock, pieces_seen: int) -> None:
+        """--schedule-from switches to --schedule-steps at that step (a replay); an unplanned run sets its
+        length at step 30, once the step rate is known."""
+        if args.schedule_steps and args.schedule_from and step == args.schedule_from:
+            self.total_steps = args.schedule_steps
+        if step == 30 and not self.planned:
+            self.plan_from_rate(step, args.max_epochs, clock, pieces_seen)
+
+    def plan_from_rate(self, step: int, max_epochs: int, clock: Clock, pieces_seen: int) -> None:
+        """Sets the length so that the decay ends with the time budget, from the rate measured so far."""
+        rate = step / (time.time() - clock.train_start)
+        # training time left after ~5 evaluations of ~eval_cost each (measured at the first one)
+        train_seconds = (clock.deadline - time.time()) * 0.85
+        self.total_steps = min(self.steps_per_epoch * max_epochs, step + int(rate * train_seconds))
+        self.planned = True
+        print(
+            f"rate {rate:.2f} steps/s ({pieces_seen / (time.time() - clock.train_start):.0f} pieces/s); "
+            f"schedule {self.total_steps} steps ({self.total_steps / self.steps_per_epoch:.2f} epochs)",
+            flush=True,
+        )
+
+
+@dataclass
+class Progress:
+    """Where training is: the step, the dev history, the best checkpoint so far and when to evaluate next."""
+
+    next_eval: float
+    step: int = 0
+    pieces_seen: int = 0
+    history: list = field(default_factory=list)
+    best: dict = field(default_factory=lambda: {"mean_f1": -1.0})
+    bad: int = 0  # evaluations since the best one
+    stop: bool = False
+
+
+def train_step(model, optimizer, base_lrs, loss_fn, batch, factor: float):
+    """One optimiser step on one padded batch at base_lrs scaled by factor; returns the loss."""
+    import torch  # noqa: PLC0415
+
+    ids, mask, shape, labels = batch
+    for group, lr in zip(optimizer.param_groups, base_lrs):
+        group["lr"] = lr * factor
+    logits = model(ids, mask, shape)
+    loss = loss_fn(logits.view(-1, len(TAGS)), labels.view(-1))
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    return loss
+
+
+def is_last_step(progress: Progress, schedule: Schedule, args, clock: Clock) -> bool:
+    """The schedule is over, the budget is nearly spent (2 minutes kept for the last evaluation), or --max-steps."""
+    step = progress.step
+    return (
+        step >= schedule.total_steps
+        or time.time() > clock.deadline - 120
+        or bool(args.max_steps and step >= args.max_steps)
+    )
+
+
+def evaluate_and_keep_best(model, data: TrainingData, tokenizer, specials, args, clock, progress, schedule) -> None:
+    """Scores the dev sets, saves the model when the mean F1 is the best so far, and stops after
+    --patience evaluations without improvement."""
+    import torch  # noqa: PLC0415
+
+    e0 = time.time()
+    scores = evaluate(model, data.dev, tokenizer, specials, args.max_len, args.stride)
+    record = {
+        "step": progress.step,
+        "epoch": round(progress.step / schedule.steps_per_epoch, 3),
+        "seconds": round(time.time() - clock.t0),
+        "eval_seconds": round(time.time() - e0),
+        **{k: (v if k == "mean_f1" else v["f1"]) for k, v in scores.items()},
+    }
+    progress.history.append(record)
+    print("dev", json.dumps(record), flush=True)
+    if scores["mean_f1"] > progress.best["mean_f1"]:
+        progress.best = {**scores, "step": progress.step, "epoch": record["epoch"]}
+        torch.save(model.state_dict(), args.out / "model.pt")
+        progress.bad = 0
+    else:
+        progress.bad += 1
+    progress.next_eval = time.time() + args.eval_minutes * 60
+    if progress.bad >= args.patience:
+        progress.stop = True
+
+
+def train(model, data: TrainingData, tokenizer, specials, args, clock: Clock) -> tuple[Schedule, Progress]:
+    """The training loop: batches until the schedule, the budget, --max-steps or the patience ends it."""
+    import torch  # noqa: PLC0415
+
+    optimizer = make_optimizer(model, args.lr, args.head_lr)
     base_lrs = [g["lr"] for g in optimizer.param_groups]
     rng = random.Random(args.seed)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
-
-    steps_per_epoch = len(batches(items, args.budget, random.Random(0)))
-    total_steps = steps_per_epoch * args.max_epochs  # re-estimated below unless --schedule-steps
-    planned = bool(args.schedule_steps)
-    if args.schedule_steps and not args.schedule_from:
-        total_steps = args.schedule_steps
-    step = 0
-    history = []
-    best = {"mean_f1": -1.0}
-    bad = 0
-    next_eval = time.time() + args.eval_minutes * 60
+    schedule = Schedule.from_args(len(batches(data.items, args.budget, random.Random(0))), args)
+    progress = Progress(next_eval=time.time() + args.eval_minutes * 60)
     eval_at = {int(x) for x in args.eval_at.split(",") if x}
     args.out.mkdir(parents=True, exist_ok=True)
-    train_start = time.time()
-    stop = False
-    epoch = 0
-    pieces_seen = 0
+    clock.train_start = time.time()
     model.train()
     for epoch in range(1, args.max_epochs + 1):
-        for index in batches(items, args.budget, rng):
-            ids, mask, shape, labels = pad(items, index, specials["pad"])
-            warm = max(1, int(total_steps * args.warmup))
-            factor = step / warm if step < warm else max(0.0, (total_steps - step) / max(1, total_steps - warm))
-            for group, lr in zip(optimizer.param_groups, base_lrs):
-                group["lr"] = lr * factor
-            logits = model(ids, mask, shape)
-            loss = loss_fn(logits.view(-1, len(TAGS)), labels.view(-1))
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            step += 1
-            pieces_seen += int(mask.sum())
-            if args.schedule_steps and args.schedule_from and step == args.schedule_from:
-                total_steps = args.schedule_steps
-            if step == 30 and not planned:
-                rate = step / (time.time() - train_start)
-                # training time left after ~5 evaluations of ~eval_cost each (measured at the first one)
-                train_seconds = (deadline - time.time()) * 0.85
-                total_steps = min(steps_per_epoch * args.max_epochs, step + int(rate * train_seconds))
-                planned = True
+        for index in batches(data.items, args.budget, rng):
+            batch = pad(data.items, index, specials["pad"])
+            loss = train_step(model, optimizer, base_lrs, loss_fn, batch, schedule.factor(progress.step, args.warmup))
+            progress.step += 1
+            progress.pieces_seen += int(batch[1].sum())  # the mask: pieces, not padding
+            schedule.after_step(progress.step, args, clock, progress.pieces_seen)
+            if progress.step % 50 == 0:
                 print(
-                    f"rate {rate:.2f} steps/s ({pieces_seen / (time.time() - train_start):.0f} pieces/s); "
-                    f"schedule {total_steps} steps ({total_steps / steps_per_epoch:.2f} epochs)",
+                    f"epoch {epoch} step {progress.step}/{schedule.total_steps} loss {loss.item():.4f} "
+                    f"{time.time() - clock.t0:.0f}s",
                     flush=True,
                 )
-            if step % 50 == 0:
-                print(
-                    f"epoch {epoch} step {step}/{total_steps} loss {loss.item():.4f} {time.time() - t0:.0f}s",
-                    flush=True,
-                )
-            last = (
-                step >= total_steps or time.time() > deadline - 120 or bool(args.max_steps and step >= args.max_steps)
-            )
-            if time.time() >= next_eval or last or step in eval_at:
-                e0 = time.time()
-                scores = evaluate(model, dev, tokenizer, specials, args.max_len, args.stride)
-                record = {
-                    "step": step,
-                    "epoch": round(step / steps_per_epoch, 3),
-                    "seconds": round(time.time() - t0),
-                    "eval_seconds": round(time.time() - e0),
-                    **{k: (v if k == "mean_f1" else v["f1"]) for k, v in scores.items()},
-                }
-                history.append(record)
-                print("dev", json.dumps(record), flush=True)
-                if scores["mean_f1"] > best["mean_f1"]:
-                    best = {**scores, "step": step, "epoch": record["epoch"]}
-                    torch.save(model.state_dict(), args.out / "model.pt")
-                    bad = 0
-                else:
-                    bad += 1
-                next_eval = time.time() + args.eval_minutes * 60
-                if bad >= args.patience or last:
-                    stop = True
-            if stop:
+            last = is_last_step(progress, schedule, args, clock)
+            if time.time() >= progress.next_eval or last or progress.step in eval_at:
+                evaluate_and_keep_best(model, data, tokenizer, specials, args, clock, progress, schedule)
+                progress.stop = progress.stop or last
+            if progress.stop:
                 break
-        if stop or step >= total_steps:
+        if progress.stop or progress.step >= schedule.total_steps:
             break
+    return schedule, progress
 
-    tokenizer.save(str(args.out / "tokenizer.json"))
+
+def write_card(args, data: TrainingData, schedule: Schedule, progress: Progress, clock: Clock) -> None:
+    """card.json: what was trained from what (hashes), with which options, and the dev history."""
+    import torch  # noqa: PLC0415
+
     card = {
         "task": "BIO mention tagging, labels " + ", ".join(t for t in TAGS),
         "init": str(args.init) if args.init else None,
@@ -377,23 +466,49 @@ def main(argv=None) -> None:
             "sha256": BASE_SHA256,
             "architecture": "BertModel 6 layers hidden 384, uncased WordPiece",
         },
-        "data": {name: {"sha256": digest} for name, digest in split.files.items()},
-        "train_docs": len(train_records),
-        "train_windows": len(items),
-        "train_pieces": n_pieces,
-        "gold_alignment": {"kept": kept, "exact": aligned},
-        "dev_sets": {k: len(v) for k, v in dev.items()},
+        "data": {name: {"sha256": digest} for name, digest in data.split.files.items()},
+        "train_docs": len(data.train_records),
+        "train_windows": len(data.items),
+        "train_pieces": data.n_pieces,
+        "gold_alignment": {"kept": data.kept, "exact": data.aligned},
+        "dev_sets": {k: len(v) for k, v in data.dev.items()},
         "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "steps": step,
-        "steps_per_epoch": steps_per_epoch,
-        "epochs": round(step / steps_per_epoch, 3),
-        "schedule_steps": total_steps,
-        "seconds": round(time.time() - t0),
-        "best": best,
-        "history": history,
+        "steps": progress.step,
+        "steps_per_epoch": schedule.steps_per_epoch,
+        "epochs": round(progress.step / schedule.steps_per_epoch, 3),
+        "schedule_steps": schedule.total_steps,
+        "seconds": round(time.time() - clock.t0),
+        "best": progress.best,
+        "history": progress.history,
         "torch": torch.__version__,
     }
     (args.out / "card.json").write_text(json.dumps(card, indent=1) + "\n")
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
+    import torch  # noqa: PLC0415
+
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    t0 = time.time()
+    clock = Clock(t0=t0, deadline=t0 + args.minutes * 60)
+
+    base = base_dir()
+    tokenizer = tokenizer_of(base)
+    specials = special_ids(tokenizer)
+    data = load_training_data(args, tokenizer, specials)
+    model = build_model(base, args.shape_dim, args.dropout)
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu"))
+    schedule, progress = train(model, data, tokenizer, specials, args, clock)
+
+    tokenizer.save(str(args.out / "tokenizer.json"))
+    write_card(args, data, schedule, progress, clock)
+    best = progress.best
     print("best", json.dumps({k: (v if not isinstance(v, dict) else v["f1"]) for k, v in best.items()}), flush=True)
 
 
