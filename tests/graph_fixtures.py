@@ -308,11 +308,18 @@ def entities_of(papers: list[ExtractedPaper]) -> list[Entity]:
     return entities
 
 
-def _graph_of(papers: list[ExtractedPaper]) -> Graph:
+def graph_inputs(
+    papers: list[ExtractedPaper],
+) -> tuple[list[ExtractedPaper], list[Entity], list[tuple[str, str]]]:
+    """What build_graph and StreamedGraph.build take: the papers, their entities and the VARIANTS pairs among them."""
     entities = entities_of(papers)
     known = {entity.id for entity in entities}
     variants = [(entity_id(*variant), entity_id(*family)) for variant, family in VARIANTS]
-    return build_graph(papers, entities, [pair for pair in variants if set(pair) <= known])
+    return papers, entities, [pair for pair in variants if set(pair) <= known]
+
+
+def _graph_of(papers: list[ExtractedPaper]) -> Graph:
+    return build_graph(*graph_inputs(papers))
 
 
 @cache
@@ -330,14 +337,15 @@ def split_corpus() -> tuple[tuple[Paper, ...], tuple[Paper, ...]]:
     return papers[0::2], papers[1::2]
 
 
-def _extract(paper: Paper) -> ExtractedPaper:
+def extract(paper: Paper) -> ExtractedPaper:
+    """`paper` with the stand-in's mentions and rule relations."""
     mentions = regex_mentions(paper)
     return ExtractedPaper.of(paper, mentions, rule_relations(paper, mentions))
 
 
 def corpus_graph(papers: tuple[Paper, ...] | None = None) -> Graph:
     """The graph of `papers` (default: the whole example corpus) with regex mentions and rule relations."""
-    return _graph_of([_extract(paper) for paper in (corpus_papers() if papers is None else papers)])
+    return _graph_of([extract(paper) for paper in (corpus_papers() if papers is None else papers)])
 
 
 def _hand_written_papers() -> list[ExtractedPaper]:
@@ -371,7 +379,7 @@ def _nasty_paper() -> ExtractedPaper:
 @cache
 def fixture_graph(nasty: bool = False) -> Graph:
     """corpus_graph() plus the HAND_WRITTEN papers, and with nasty=True a paper of hostile strings."""
-    papers = [_extract(paper) for paper in corpus_papers()] + _hand_written_papers()
+    papers = [extract(paper) for paper in corpus_papers()] + _hand_written_papers()
     if nasty:
         papers.append(_nasty_paper())
     return _graph_of(papers)

@@ -16,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph_fixtures import VARIANTS, corpus_papers, entities_of, entity_id, regex_mentions, rule_relations
+from graph_fixtures import corpus_papers, extract, graph_inputs
 from helpers import CORPUS, run_cli
 from kgbuild.graph import stream
 from kgbuild.graph.build import build_graph
@@ -33,20 +33,8 @@ from kgbuild.sinks.neo4j_import import export_neo4j_import
 EXTRACTED_PAPERS = 60  # of the example corpus, extracted for real by the CLI tests
 
 
-def _papers() -> list[ExtractedPaper]:
-    return [
-        ExtractedPaper.of(paper, mentions, rule_relations(paper, mentions))
-        for paper in corpus_papers()
-        for mentions in [regex_mentions(paper)]
-    ]
-
-
 def _inputs():
-    papers = _papers()
-    entities = entities_of(papers)
-    known = {entity.id for entity in entities}
-    variants = [(entity_id(*v), entity_id(*f)) for v, f in VARIANTS if {entity_id(*v), entity_id(*f)} <= known]
-    return papers, entities, variants
+    return graph_inputs([extract(paper) for paper in corpus_papers()])
 
 
 def canonical(graph) -> dict:
