@@ -1,4 +1,7 @@
-"""End to end on the corpus: `kgbuild build` into every sink, the extract contract, and reloads."""
+"""End to end on the corpus: `kgbuild build` into every sink, the extract contract, and reloads.
+
+Only the tests marked neo4j (those using the neo4j_server fixture, see conftest.py) need a Neo4j server;
+`pytest tests/test_build.py -m "not neo4j"` runs the rest without one."""
 
 from __future__ import annotations
 
@@ -18,16 +21,17 @@ EXAMPLES = REPO / "examples" / "corpus"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, neo4j_server):
-    """The example corpus built once into GraphML, the embedded store and a real (emptied) Neo4j."""
+def built(tmp_path_factory):
+    """The example corpus built once into extracted.jsonl, GraphML and the embedded store."""
     out = tmp_path_factory.mktemp("build")
-    with Neo4jSink(neo4j_server.uri, neo4j_server.user, neo4j_server.password, neo4j_server.database) as sink:
-        sink.clear()
-    env = {"NEO4J_PASSWORD": neo4j_server.password, "NEO4J_USERNAME": neo4j_server.user}
-    result = run_cli("build", str(EXAMPLES), "--out", str(out), "--neo4j", neo4j_server.uri, "-q", env=env)
+    result = run_cli("build", str(EXAMPLES), "--out", str(out), "-q")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    return out, env
+    return out
+
+
+def _neo4j_env(server) -> dict[str, str]:
+    return {"NEO4J_PASSWORD": server.password, "NEO4J_USERNAME": server.user}
 
 
 def _neo4j_counts(server) -> dict[str, dict[str, int]]:
@@ -35,38 +39,61 @@ def _neo4j_counts(server) -> dict[str, dict[str, int]]:
         return sink.counts()
 
 
-def test_counts_are_identical_in_graphml_embedded_store_and_neo4j(built, neo4j_server):
-    out, _ = built
-    graphml = nx.read_graphml(out / "graph.graphml", force_multigraph=True)
+def _store_counts(out) -> dict[str, dict[str, int]]:
+    with EmbeddedStore(out / "graph.lbdb") as store:
+        return store.counts()
+
+
+def test_counts_are_identical_in_graphml_and_the_embedded_store(built):
+    graphml = nx.read_graphml(built / "graph.graphml", force_multigraph=True)
     graphml_nodes = Counter(label for _, label in graphml.nodes(data="label"))
     graphml_rels = Counter(rel_type for _, _, rel_type in graphml.edges(data="type"))
-    with EmbeddedStore(out / "graph.lbdb") as store:
-        store_counts = store.counts()
+    store_counts = _store_counts(built)
     store_nodes, store_rels = store_counts["nodes"], store_counts["relationships"]
-    neo4j_counts = _neo4j_counts(neo4j_server)
-    neo4j_nodes, neo4j_rels = neo4j_counts["nodes"], neo4j_counts["relationships"]
-    assert dict(graphml_nodes) == store_nodes == neo4j_nodes
-    assert dict(graphml_rels) == store_rels == neo4j_rels
+    assert dict(graphml_nodes) == store_nodes
+    assert dict(graphml_rels) == store_rels
     assert store_nodes["Paper"] == 336
     assert {"Method", "Model", "Dataset", "Metric", "Task"} <= set(store_nodes)
     assert store_rels["MENTIONS"] > 1000 and store_rels["PROPOSES"] > 50
     # every Result is whole: one system, one dataset or task, one paper
     assert store_nodes["Result"] == store_rels["ACHIEVES"] == store_rels["MEASURED_ON"] == store_rels["REPORTS"]
-    as_igraph = igraph.Graph.Read_GraphML(str(out / "graph.graphml"))
+    as_igraph = igraph.Graph.Read_GraphML(str(built / "graph.graphml"))
     assert (as_igraph.vcount(), as_igraph.ecount()) == (graphml.number_of_nodes(), graphml.number_of_edges())
 
 
-def test_second_load_into_neo4j_changes_no_count(built, neo4j_server):
-    out, env = built
-    before = _neo4j_counts(neo4j_server)
-    result = run_cli("load", str(out / "extracted.jsonl"), "--neo4j", neo4j_server.uri, "-q", env=env)
+def test_loading_the_build_into_neo4j_twice_gives_the_counts_of_the_embedded_store(built, neo4j_server):
+    with Neo4jSink(neo4j_server.uri, neo4j_server.user, neo4j_server.password, neo4j_server.database) as sink:
+        sink.clear()
+    load = ("load", str(built / "extracted.jsonl"), "--neo4j", neo4j_server.uri, "-q")
+    for _ in range(2):  # the second load merges into the first: no count changes
+        result = run_cli(*load, env=_neo4j_env(neo4j_server))
+        assert result.returncode == 0, result.stderr
+        assert _neo4j_counts(neo4j_server) == _store_counts(built)
+
+
+def test_build_writes_neo4j_too(tmp_path, neo4j_server):
+    # a small input: the build --neo4j wiring, not the corpus (loaded above)
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text(
+        json.dumps({"id": "a", "text": "We propose FooNet, fine-tuned from BERT, and evaluate it on SQuAD."})
+        + "\n"
+        + json.dumps({"id": "b", "text": "GPT-4 reaches 86.4% accuracy on MMLU."})
+        + "\n",
+        encoding="utf-8",
+    )
+    with Neo4jSink(neo4j_server.uri, neo4j_server.user, neo4j_server.password, neo4j_server.database) as sink:
+        sink.clear()
+    out = tmp_path / "out"
+    result = run_cli(
+        "build", str(papers), "--out", str(out), "--neo4j", neo4j_server.uri, "-q", env=_neo4j_env(neo4j_server)
+    )
     assert result.returncode == 0, result.stderr
-    assert _neo4j_counts(neo4j_server) == before
+    counts = _neo4j_counts(neo4j_server)
+    assert counts == _store_counts(out) and counts["nodes"]["Paper"] == 2
 
 
 def test_extract_output_follows_the_documented_contract(built):
-    out, _ = built
-    papers = [json.loads(line) for line in (out / "extracted.jsonl").read_text().splitlines()]
+    papers = [json.loads(line) for line in (built / "extracted.jsonl").read_text().splitlines()]
     assert len(papers) == 336
     mention_keys = {"field", "start", "end", "text", "label", "score", "source", "sentence", "entity_id"}
     relation_types = Counter()
@@ -99,7 +126,7 @@ def test_extract_reads_id_and_text_records_from_stdin():
 
 
 def test_query_runs_on_the_built_store(built):
-    out, _ = built
+    out = built
     result = run_cli(
         "query", "--db", str(out / "graph.lbdb"), "--name", "top_datasets", "--param", "limit=3", "--format", "json"
     )
@@ -134,7 +161,7 @@ def _rows(out, cypher: str, **parameters) -> list[list]:
 
 
 def test_stated_facts_of_the_corpus_are_in_the_graph(built):
-    out, _ = built
+    out = built
     # the entity's name is its most frequent spelling in the corpus ("LLaMA", "Llama"): compared without case
     assert _rows(
         out, "MATCH (m:Model)-[:FINE_TUNED_FROM]->(b:Model) WHERE m.name = $name RETURN lower(b.name)", name="AlpaCare"

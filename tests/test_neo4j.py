@@ -334,7 +334,7 @@ def test_import_csvs_parse_back(tmp_path, full_graph):
     assert texts and texts[0].properties["texts"] == ["line\nbreak\r\nand\ttab"]
 
 
-def test_import_tool_loads_the_export(tmp_path, full_graph):
+def test_import_tool_loads_the_export(tmp_path, full_graph, neo4j_java):
     """Run the real `neo4j-admin database import full` (Neo4j's AdminTool from the test launcher's
     classpath) on the export, start a server on the imported store, compare with the graph."""
     import os
@@ -342,12 +342,8 @@ def test_import_tool_loads_the_export(tmp_path, full_graph):
     import subprocess
 
     from kgbuild.sinks.neo4j_import import export_neo4j_import
-    from neo4j_server import JVM_OPTS, LIB, build_launcher, java_available, serving_store
+    from neo4j_server import JVM_OPTS, LIB, build_launcher, serving_store
 
-    if not java_available():
-        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-            pytest.fail("Java and Maven are required under CI=true")
-        pytest.skip("needs Java 17+ and Maven")
     jar = build_launcher()
     graph = _hostile_corpus_graph(full_graph)
     home = tmp_path / "home"
