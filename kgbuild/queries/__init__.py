@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 
 from kgbuild.errors import KgbuildError
+from kgbuild.schema import Label, RelType
 
 # The graph keeps every relation with its score and evidence; the named queries leave out relationships scored
 # below this unless given another $min_score (0 shows all). A calibrated score is the probability that a
@@ -159,7 +160,7 @@ def top_entities_per_label(store, labels: list[str], limit: int) -> dict[str, li
     ranked = {}
     for label in labels:
         columns, rows = store.query(
-            f"MATCH (p:Paper)-[:MENTIONS]->(e:{label}) "
+            f"MATCH (p:{Label.PAPER})-[:{RelType.MENTIONS}]->(e:{label}) "
             "RETURN e.id AS entity_id, e.name AS entity, count(DISTINCT p) AS papers "
             "ORDER BY papers DESC, entity_id LIMIT $limit",
             {"limit": limit},

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from kgbuild.schema import BookkeepingLabel, load_schema
+from kgbuild.schema import BookkeepingLabel, Label, RelType, load_schema
 
 # Relationship properties merged as sets / maxima; every other property is replaced.
 MERGED_REL_PROPERTIES = ("papers", "evidence", "score", "support")
@@ -108,7 +108,7 @@ def recompute_query(label: str) -> str:
         raise ValueError(f"{label} is not an entity label")
     return (
         f"UNWIND $ids AS id\n"
-        f"MATCH (e:{label} {{{_prop(schema.nodes[label].key)}: id}})<-[m:MENTIONS]-(:Paper)\n"
+        f"MATCH (e:{label} {{{_prop(schema.nodes[label].key)}: id}})<-[m:{RelType.MENTIONS}]-(:{Label.PAPER})\n"
         f"WITH e, collect(m) AS ms\n"
         f"WITH e, ms, reduce(s = 0, m IN ms | s + coalesce(m.count, 0)) AS mention_count, size(ms) AS paper_count\n"
         f"UNWIND ms AS m\n"
