@@ -86,7 +86,9 @@ def test_well_known_models_are_never_metrics(extracted):
     from kgbuild.extract.lexicon import Lexicon  # noqa: PLC0415
 
     terms = Lexicon.load(default_data_dir() / LEXICON_FILE).terms
-    assert all(terms[key].label != "Metric" for key in ("gpt-4", "gpt-3", "bert", "chatgpt") if key in terms)
+    # the lexicon knows GPT-3 and BERT (as Models) and neither GPT-4 nor ChatGPT
+    known = {key: terms[key].label for key in ("gpt-4", "gpt-3", "bert", "chatgpt") if key in terms}
+    assert known == {"gpt-3": "Model", "bert": "Model"}
     assert "cannot" not in terms, "stop words are not Papers-with-Code dataset names"
     metrics = {m.text for e in extracted for m in e.mentions if m.label == "Metric"}
     assert not metrics & {"GPT-4", "GPT-3", "ChatGPT", "LLaMA", "BERT"}, metrics
@@ -244,10 +246,10 @@ def test_relate_hook_sees_fields_and_mentions(papers):
 
 
 def test_abbreviation_pairs_are_offsets_into_the_text():
-    from kgbuild.abbreviations import find_abbreviations  # noqa: PLC0415
+    from kgbuild.abbreviations import find_definitions  # noqa: PLC0415
 
     text = "We study Large Language Models (LLMs). Results (see above) and e.g. (ii) are not pairs."
-    assert [(text[ls:le], text[ss:se]) for (ls, le), (ss, se) in find_abbreviations(text)] == [
+    assert [(text[slice(*d.long_span)], text[slice(*d.short_span)]) for d in find_definitions(text)] == [
         ("Large Language Models", "LLMs")
     ]
 

@@ -111,12 +111,15 @@ def test_relations_of_a_field_without_full_stops_come_from_pieces_of_bounded_len
 
 
 def test_a_long_form_is_found_far_from_the_sentence_start():
-    from kgbuild.abbreviations import find_abbreviations, find_definitions  # noqa: PLC0415
+    from kgbuild.abbreviations import find_definitions  # noqa: PLC0415
 
     text = "word " * 20_000 + "with Large Language Models (LLMs) here"
-    [((long_start, long_end), (short_start, short_end))] = find_abbreviations(text)
-    assert (text[long_start:long_end], text[short_start:short_end]) == ("Large Language Models", "LLMs")
-    assert [(d.short, d.long) for d in find_definitions(text)] == [("LLMs", "Large Language Models")]
+    [definition] = find_definitions(text)
+    assert (text[slice(*definition.long_span)], text[slice(*definition.short_span)]) == (
+        "Large Language Models",
+        "LLMs",
+    )
+    assert (definition.short, definition.long) == ("LLMs", "Large Language Models")
 
 
 # The rules' memory (issue 20) as the CNN pipeline runs them: under a loaded machine the encoder took over 300 s

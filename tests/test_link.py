@@ -215,15 +215,15 @@ def test_both_definition_directions_are_found():
 
 
 def test_definition_checks_beyond_schwartz_hearst():
-    # Corpus sentences: S&H alone would return "Supervised Fine-Tuning" for SSFT, keep "models" in HAR's
-    # long form, and read "e.g." and "MultiMedQA ... dataset" as definitions.
+    # Corpus sentences: S&H alone would return "Supervised Fine-Tuning" for SSFT and read "e.g." and
+    # "MultiMedQA ... dataset" as definitions; HAR's long form keeps "models" (tests/test_abbreviations.py).
     text = (
         "Structure-aware Supervised Fine-Tuning (SSFT). Human-Activity Recognition models (HAR). "
         "closed models (e.g., GPT-4). the MultiMedQA multiple-choice dataset (MedQA)."
     )
     assert [(d.short, d.long) for d in find_definitions(text)] == [
         ("SSFT", "Structure-aware Supervised Fine-Tuning"),
-        ("HAR", "Human-Activity Recognition"),
+        ("HAR", "Human-Activity Recognition models"),
     ]
 
 

@@ -1,9 +1,11 @@
 """Abbreviation component: "Large Language Models (LLMs)" -> (long form, short form) spans.
 
-A thin spaCy wrapper over `kgbuild.abbreviations.find_abbreviations` (Schwartz &
-Hearst 2003, PSB). The pairs let the resolver give both halves one label and
-carry it to every later use of the short form, which the NER alone labels
-inconsistently.
+A thin spaCy wrapper over `kgbuild.abbreviations.find_definitions` (Schwartz &
+Hearst 2003, PSB), the detector linking and PROPOSES use too. The pairs let the
+resolver give both halves one label and carry it to every later use of the
+short form, which the NER alone labels inconsistently. Only ``long form (SF)``
+definitions become pairs: the resolver and the named-system component read a
+long form before its short form.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kgbuild.abbreviations import find_abbreviations
+from kgbuild.abbreviations import find_definitions
 from kgbuild.extract.doc_views import doc_text
 
 LONG_FORMS = "abbreviation_long"
@@ -23,9 +25,9 @@ class AbbreviationFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         longs, shorts = [], []
-        for (long_start, long_end), (short_start, short_end) in find_abbreviations(doc_text(doc)):
-            long = doc.char_span(long_start, long_end, alignment_mode="expand")
-            short = doc.char_span(short_start, short_end, alignment_mode="expand")
+        for definition in find_definitions(doc_text(doc)):
+            long = doc.char_span(*definition.long_span, alignment_mode="expand")
+            short = doc.char_span(*definition.short_span, alignment_mode="expand")
             if long is not None and short is not None and long.end <= short.start:
                 longs.append(long)
                 shorts.append(short)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from kgbuild.abbreviations import long_form_start
+from kgbuild.abbreviations import long_form_before
 from kgbuild.extract.named import system_name
 from kgbuild.models import Relation, TextField
 from kgbuild.relate.sentences import MENTION, Sentence, Slot
@@ -184,8 +184,8 @@ def _short_form_of_introduced(sentence: Sentence, slot: Slot) -> tuple[str, floa
     if not verbs or opening - (sentence.span.start + verbs[-1] + 1) > 12:
         return None
     after_verb = doc[sentence.span.start + verbs[-1] + 1 : opening]
-    start = long_form_start(slot.span.text, after_verb.text)
-    if start is None or not set(after_verb.text[:start].lower().split()) <= _LEADING:
+    long_form = long_form_before(slot.span.text, after_verb.text)
+    if long_form is None or not set(after_verb.text[: long_form[0]].lower().split()) <= _LEADING:
         return None
     return "named", 0.85
 
