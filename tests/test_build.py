@@ -14,6 +14,7 @@ import networkx as nx
 import pytest
 
 from helpers import REPO, run_cli
+from kgbuild.schema import ENTITY_LABELS
 from kgbuild.sinks.embedded import EmbeddedStore
 from kgbuild.sinks.neo4j import Neo4jSink
 
@@ -122,7 +123,9 @@ def test_extract_reads_id_and_text_records_from_stdin():
     found = {(m["text"], m["label"]) for m in line["mentions"]}
     # "SQuAD" (SciERC's and the CNN's span) or "SQuAD dataset" (SciER's, the encoder's): a Dataset either way
     assert any(label == "Dataset" and text.startswith("SQuAD") for text, label in found), found
-    assert all(m["entity_id"].startswith(m["label"] + ":") or ":" in m["entity_id"] for m in line["mentions"])
+    # "Label:key": the entity's label, which is the mention's unless the linker's vote chose another
+    ids = [m["entity_id"].partition(":") for m in line["mentions"]]
+    assert all(label in ENTITY_LABELS and colon and key for label, colon, key in ids), ids
 
 
 def test_query_runs_on_the_built_store(built):
