@@ -1,8 +1,13 @@
-"""Extract stage: papers -> Method/Model/Dataset/Metric/Task mentions (and, optionally, relations).
+"""Extract stage: Iterable[Paper] -> Iterator[ExtractedPaper] (docs/architecture.md).
 
     from kgbuild.extract import extract_papers
-    for extracted in extract_papers(papers, workers=2):
+    from kgbuild.relate import relate
+    for extracted in extract_papers(papers, workers=2, relate=relate):
         ...
+
+An ExtractedPaper is the paper with its Method/Model/Dataset/Metric/Task Mentions (offsets into the text
+as given, a calibrated score; no entity id: the link stage sets it) and, when `relate` is given, the
+Relations it finds in each paper while that paper's spaCy Docs exist (kgbuild.relate).
 
 The pipeline (kgbuild/extract/pipeline.py) is spacy.blank("en") + sentencizer +
 a tagger (the fine-tuned encoder, encoder_ner.py; with `fast`, the CNN NER) + lexicon,

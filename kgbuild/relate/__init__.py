@@ -1,7 +1,11 @@
-"""Relate stage: typed, evidenced relations between a paper's mentions.
+"""Relate stage: one paper's (Paper, list[AnalysedField], list[Mention]) -> list[Relation] (docs/architecture.md).
 
     from kgbuild.relate import relate
     relations = relate(paper, analysed_fields, mentions)
+
+The extract stage calls it once per paper (extract_papers(relate=relate)), while the paper's parsed
+fields exist; a Relation's head and tail index the paper's mentions (or are "paper"), and the link stage
+later gives both ends their entity ids. Nothing here reads another paper.
 
 Everything reads one sentence at a time (kgbuild.relate.sentences); each rule
 family lives in its own module: proposes, derivation (FINE_TUNED_FROM,
