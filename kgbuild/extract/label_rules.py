@@ -50,6 +50,7 @@ from kgbuild.extract.mentions import labelled
 from kgbuild.extract.named import head_label, system_name
 from kgbuild.link.keys import singular
 from kgbuild.schema import Label
+from kgbuild.vocab import COST_MEASURE, DECIMAL, SYSTEM_LABELS
 
 SOURCE = "label_rules"
 
@@ -143,14 +144,8 @@ BENCHMARKS = frozenset(
 _AS_WRITTEN = frozenset({"MATH", "ARC", "DROP", "RACE"})
 _FOLDED = {name.lower(): name for name in BENCHMARKS if name not in _AS_WRITTEN}
 # A split, size or version after a benchmark's name: "-400", "-1k", "-21K", " v2", "-Pro", "+", " Hard".
-_SPLIT = re.compile(r"(?:[- ]?(?:\d+(?:\.\d+)?[kKM]?|v\d+(?:\.\d+)?|Pro|Hard|Lite|Redux|Verified|\+))*")
+_SPLIT = re.compile(rf"(?:[- ]?(?:{DECIMAL}[kKM]?|v{DECIMAL}|Pro|Hard|Lite|Redux|Verified|\+))*")
 
-# What a cost is measured in: such a "metric" ("training time", "GPU memory", "FLOPs") says what was spent.
-COST_MEASURE = re.compile(
-    r"\b(?:time|times|memory|latency|flops?|costs?|speed|throughput|energy|parameters|"
-    r"gpu hours?|runtime|footprint|overhead|requirements|consumption)\b",
-    re.IGNORECASE,
-)
 # What reports a cost as an evaluation measure, right before it or before the list of measures it ends:
 # "in terms of accuracy and latency", "measured by memory", "metrics such as BLEU, latency".
 _EVALUATION_CUES = (
@@ -164,13 +159,13 @@ _EVALUATION_CUES = (
     ("metric", ":"),
 )
 # A measurement near a cost: a decimal or a number with a unit ("35.4G", "14", "%"), not an enumeration "(1)".
-_MEASUREMENT = re.compile(r"\d+(?:\.\d+)?(?:[KMGT]|x|\u00d7|times)?")
+_MEASUREMENT = re.compile(rf"{DECIMAL}(?:[KMGT]|x|\u00d7|times)?")
 _MEASURE_UNITS = frozenset({"%", "x", "\u00d7", "times", "hours", "ms", "s", "seconds", "gb", "mb", "flops"})
 _MEASURED_REACH = 6  # tokens either side of the cost
 # A number ("84.1"), a unit or a gain, then "on": what the name right after was scored on.
 _UNITS = frozenset({"%", "pp", "points", "point"})
 _GAINS = frozenset({"improvement", "improvements", "gain", "gains", "boost", "accuracy", "score", "scores"})
-_SYSTEMS_AND_TASKS = frozenset({Label.METHOD, Label.MODEL, Label.TASK})
+_SYSTEMS_AND_TASKS = SYSTEM_LABELS | {Label.TASK}
 _DEFINING = frozenset({",", ":", "-", "--", "\u2014", "\u2013", "is"})
 _ARTICLES = frozenset({"a", "an", "the"})
 _DEFINITION_REACH = 10  # tokens after the article

@@ -58,6 +58,16 @@ from kgbuild.extract.component_data import ComponentData, DataFiles, Loaded
 from kgbuild.extract.doc_views import sentence_starts, token_texts
 from kgbuild.extract.lexicon import LEXICON_DATA, Lexicon
 from kgbuild.schema import Label
+from kgbuild.vocab import (
+    DATASET_NOUNS,
+    DECIMAL,
+    FINE_TUNING,
+    METHOD_NOUNS,
+    MODEL_NOUNS,
+    PARAMETER_COUNT,
+    SIZE_WORDS,
+    TRAINING,
+)
 
 CANDIDATES = "named"
 
@@ -66,7 +76,7 @@ _WITH_DIGITS = re.compile(r"[A-Za-z][A-Za-z.]*-?\d[\w.-]*")
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9]+s?")
 _LETTER_ACRONYM = re.compile(r"[A-Z]{2,}s?")
 _VERSION = re.compile(r"v?\d+(?:\.\d+)+|v\d+")
-_SIZE = re.compile(r"-?(\d+(?:\.\d+)?)([BMKbmk])")
+_SIZE = re.compile(rf"-?(?:{PARAMETER_COUNT}|{DECIMAL}[Kk])")  # "-7B" a model, "-52k" a dataset
 # Acronyms of model *classes* ("LLMs", "VLM", "PTMs"): GSAP drops them (MLModelGeneric), SciER
 # calls them Method - so they are Method here, never Model.
 _MODEL_CLASS = re.compile(r"[A-Z]*LMs?|[A-Z]*Ms")
@@ -131,38 +141,7 @@ NOT_NAMES = frozenset(
     }
 )
 
-_DATASET_WORDS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "suite"})
-_MODEL_WORDS = frozenset(
-    {
-        "model",
-        "models",
-        "llm",
-        "llms",
-        "checkpoint",
-        "checkpoints",
-        "lm",
-        "lms",
-        "backbone",
-        "backbones",
-        "variant",
-        "variants",
-    }
-)
-_METHOD_WORDS = frozenset(
-    {
-        "method",
-        "methods",
-        "framework",
-        "frameworks",
-        "approach",
-        "approaches",
-        "algorithm",
-        "algorithms",
-        "technique",
-        "techniques",
-    }
-)
-_SKIP_AFTER = frozenset({"-", "series", "based", "family", "style", "like", "base", "large", "small"})
+_SKIP_AFTER = frozenset({"-", "series", "based", "family", "style", "like"}) | SIZE_WORDS
 _BEFORE_LINK = frozenset({",", "called", "named", "dubbed", "termed", "coined", ":", "(", "the", "a", "an", "new"})
 # An appositive or definition after a name: "X, a/an ...", "X: A ...", "X is a ...", "X (a ...", "X - a ..."
 # (a dash: normalise() makes em and en dashes "-").
@@ -280,33 +259,18 @@ _HEADINGS = frozenset(
     }
 )
 _NAMING_VERBS = frozenset({"named", "called", "dubbed", "termed", "coined"})
-_MODEL_VERBS = frozenset(
-    {
-        "fine-tune",
-        "finetune",
-        "fine-tuned",
-        "finetuned",
-        "fine-tuning",
-        "finetuning",
-        "tune",
-        "develop",
-        "pretrain",
-        "pre-train",
-        "pretrained",
-        "pre-trained",
-        "train",
-        "distill",
-    }
-)
+# A verb that only takes models: "fine-tune X", "pretrain X", "develop X"; not "training X", which may be a
+# method's training ("training GeDi on only four topics", GeDi "an efficient method").
+_MODEL_VERB = re.compile(rf"{TRAINING}(?:e|ed)?|{FINE_TUNING}ing|tune|develop")
 
 
 def head_label(word: str) -> str | None:
     word = word.lower()
-    if word in _DATASET_WORDS:
+    if word in DATASET_NOUNS:
         return Label.DATASET
-    if word in _MODEL_WORDS:
+    if word in MODEL_NOUNS:
         return Label.MODEL
-    if word in _METHOD_WORDS:
+    if word in METHOD_NOUNS:
         return Label.METHOD
     return None
 
@@ -431,7 +395,7 @@ def _cue(
         return 2, label
     size = _SIZE.search(name)
     if size and size.end() == len(name) and not name[: size.start()].replace("-", "").isdigit():
-        return 3, Label.DATASET if size.group(2) in "kK" else Label.MODEL
+        return 3, Label.DATASET if name[-1] in "kK" else Label.MODEL
     lower = words[start].lower()
     if not lower.endswith("score") and any(
         lower != family and (lower.startswith(family) or lower.endswith(family)) for family in families
@@ -464,7 +428,7 @@ def _cue(
         return 7, Label.MODEL
     if left:
         return 8, left
-    if start - 1 >= sentence[0] and words[start - 1].lower() in _MODEL_VERBS:
+    if start - 1 >= sentence[0] and _MODEL_VERB.fullmatch(words[start - 1].lower()):
         return 9, Label.MODEL
     return _headline(words, start, end, sentence)
 

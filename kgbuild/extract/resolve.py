@@ -92,8 +92,20 @@ from kgbuild.extract.component_data import ComponentData, DataFiles, Loaded
 from kgbuild.extract.doc_views import hyphen_joined, token_texts
 from kgbuild.extract.lexicon import LEXICON_DATA, Lexicon, term_key
 from kgbuild.extract.logistic import SparseLogistic
-from kgbuild.extract.name_kind import SYSTEM_LABELS, kind_features
+from kgbuild.extract.name_kind import kind_features
 from kgbuild.schema import Label
+from kgbuild.vocab import (
+    ARCHITECTURE_NOUNS,
+    DATASET_NOUNS,
+    METHOD_NOUNS,
+    MODEL_NOUNS,
+    PARAMETER_COUNT,
+    SIZE,
+    SIZE_WORDS,
+    SYSTEM_LABELS,
+    TRAINED,
+    with_plurals,
+)
 
 Span.set_extension("kgbuild_score", default=None, force=True)
 Span.set_extension("kgbuild_source", default=None, force=True)
@@ -109,7 +121,7 @@ _STATISTICAL_NOTATION = frozenset({"CI", "CIs", "SD", "SDs", "SEM", "IQR"})
 # Fields of research: a field can be what a paper works on (Task), never a dataset, system or measure
 # ("standard NLP benchmarks" made "NLP" a Dataset 3 times in 20 judged corpus Datasets).
 _FIELDS = frozenset({"NLP", "CV", "ML", "NLU", "NLG", "IR"})
-_SIZE = re.compile(r"\d+(?:\.\d+)?[KMBTkmbt][Bb]?")
+_SIZE = re.compile(SIZE)
 _DANGLING = frozenset(
     {"of", "for", "and", "or", "with", "across", "in", "on", "to", "by", "from", "into", "via", "the", "a", "an"}
 )
@@ -119,28 +131,13 @@ _FAMILY = frozenset({"series", "family", "level"})  # "LLaMA-series models", "GP
 _ADJECTIVE_SUFFIXES = frozenset({"based", "like", "style", "type", "powered", "driven", "inspired"})
 # A checkpoint's variant is part of its name ("GPT-3.5-turbo", "BERT-base", "Llama-2-7b-chat"): GSAP, the one
 # set that names checkpoints, includes "-base", "-large" and "-small" in all 74 of its spans that meet one.
-_VARIANT_SUFFIXES = frozenset({"turbo", "instruct", "chat", "base", "large", "small", "mini", "xl", "xxl", "hf"})
-_PARAMETER_COUNT = re.compile(r"(?:^|-)(?:\d+x)?\d+(?:\.\d+)?[BbM](?:-|$)")  # "-7b-", "8x7B", not "-5k"
+_VARIANT_SUFFIXES = SIZE_WORDS | {"turbo", "instruct", "chat", "hf"}
+_PARAMETER_COUNT = re.compile(rf"(?:^|-)(?:\d+x)?{PARAMETER_COUNT}(?:-|$)")  # "-7b-", "8x7B", not "-5k"
 _BENCH_NAME = re.compile(r"bench(?![a-z])", re.IGNORECASE)  # "MT-Bench", "GEO-bench", not "benchmark"
 _PTB_BRACKET = re.compile(r"-[LR][RSC]B-")  # "-LRB-", "-RRB-": brackets in Penn Treebank tokens (SciERC)
 _RANK_CUTOFF = re.compile(r"[Tt]op-?\d+")  # "top-1", "Top-5"
 _URL = re.compile(r"://|^www\.|github\.com")
-_SYSTEM_HEADS = frozenset(
-    {
-        "model",
-        "models",
-        "llm",
-        "llms",
-        "network",
-        "networks",
-        "transformer",
-        "transformers",
-        "encoder",
-        "decoder",
-        "framework",
-        "architecture",
-    }
-)
+_SYSTEM_HEADS = MODEL_NOUNS | ARCHITECTURE_NOUNS | {"framework"}
 _QUALITIES = frozenset(
     {
         "robustness",
@@ -180,9 +177,11 @@ _HYPERPARAMETERS = frozenset(
         "model sizes",
     }
 )
-# Modifiers that name nothing alone ("in zero-shot and few-shot settings", "vision-language", "pre-trained"):
+# Modifiers that name nothing alone ("in zero-shot and few-shot settings", "vision-language"; and _TRAINED,
+# "pre-trained"):
 # GSAP labels "zero-shot" 7 times in 138 occurrences, "end-to-end" 4 in 25, "pre-trained" 15 in 284,
 # "self-supervised" never in 37; the other sets never label any.
+_TRAINED = re.compile(TRAINED)
 _MODIFIERS_ALONE = frozenset(
     {
         "zero-shot",
@@ -204,9 +203,6 @@ _MODIFIERS_ALONE = frozenset(
         "task-agnostic",
         "domain-specific",
         "state-of-the-art",
-        "pre-trained",
-        "pretrained",
-        "fine-tuned",
         "human-annotated",
         "self-supervised",
         "multi-turn",
@@ -214,7 +210,8 @@ _MODIFIERS_ALONE = frozenset(
     }
 )
 # Nouns of data: a training process right before one says which data ("pre-training data"); see _names_data.
-_DATA_NOUNS = frozenset({"data", "corpus", "corpora", "dataset", "datasets", "set", "sets", "examples", "samples"})
+# Not a benchmark or suite, which is for a process ("TuneVLSeg: Prompt Tuning Benchmark for ...").
+_DATA_NOUNS = (DATASET_NOUNS - with_plurals("benchmark", "suite")) | {"data", "set", "sets", "examples", "samples"}
 # A lower-case hyphenated compound before a noun modifies it ("multi-device setting", "knowledge-aware
 # prompts"; "fine-tune models" is a verb and its object): GSAP, SciERC and TDMSci train label such a compound
 # alone 36 times in 3,140. Not so before a technique's generic head ("encoder-decoder model", "self-attention
@@ -222,39 +219,11 @@ _DATA_NOUNS = frozenset({"data", "corpus", "corpora", "dataset", "datasets", "se
 # noun, "pre-training data", names data: _names_data).
 _HYPHENATED_WORD = re.compile(r"[a-z]+(?:-[a-z]+)+")
 _PROCESS_NOUN_ENDINGS = ("ing", "tion", "sion", "ment")
-_TECHNIQUE_HEADS = frozenset(
-    {
-        "model",
-        "models",
-        "mechanism",
-        "mechanisms",
-        "framework",
-        "frameworks",
-        "architecture",
-        "architectures",
-        "approach",
-        "approaches",
-        "method",
-        "methods",
-        "algorithm",
-        "algorithms",
-        "objective",
-        "objectives",
-        "technique",
-        "techniques",
-        "network",
-        "networks",
-        "strategy",
-        "strategies",
-        "procedure",
-        "paradigm",
-        "scheme",
-        "loss",
-        "layer",
-        "layers",
-        "module",
-        "modules",
-    }
+_TECHNIQUE_HEADS = (
+    MODEL_NOUNS
+    | METHOD_NOUNS
+    | ARCHITECTURE_NOUNS
+    | with_plurals("mechanism", "objective", "strategy", "procedure", "paradigm", "scheme", "loss", "layer", "module")
 )
 # "MLLM", "Med-LVLMs", "KEPLM": a system acronym ending a span names a kind of model
 _SYSTEM_ACRONYM = re.compile(r"(?:LLM|VLM|PLM)s?$")
@@ -277,7 +246,7 @@ class Candidate:
         return min(self.sources, key=_PRIORITY.__getitem__)
 
 
-_KIND: dict[str, str] = {Label.MODEL: "system", Label.METHOD: "system"}
+_KIND: dict[str, str] = dict.fromkeys(SYSTEM_LABELS, "system")
 
 
 def _contradicts(cued: Span, ent: Span) -> bool:
@@ -654,6 +623,7 @@ def _never(span: Span, label: str) -> bool:
         or (label == Label.METRIC and (span[-1].lower_ in _QUALITIES or text.lower() in _HYPERPARAMETERS))
         or (label != Label.TASK and text in _FIELDS)
         or text.lower() in _MODIFIERS_ALONE
+        or _TRAINED.fullmatch(text.lower()) is not None
         or _RANK_CUTOFF.fullmatch(text) is not None
         or _premodifier(span)
         or (label == Label.METHOD and _names_data(span))

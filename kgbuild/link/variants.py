@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-_PARAMETER_COUNT = re.compile(r"^(?P<family>.*[^\W_].*?)[\s\-_(]+\d+(?:\.\d+)?\s?[BbMmTt]\)?$")
-_SIZE_WORD = re.compile(
-    r"^(?P<family>.*[^\W_].*?)[\s\-_]+\(?(?:base|large|small|tiny|mini|medium|xl|xxl|huge|giant)\)?$", re.IGNORECASE
-)
+from kgbuild.vocab import PARAMETER_COUNT, SIZE_WORDS, alternatives
+
+_PARAMETER_COUNT = re.compile(rf"^(?P<family>.*[^\W_].*?)[\s\-_(]+{PARAMETER_COUNT}\)?$")
+_SIZE_WORD = re.compile(rf"^(?P<family>.*[^\W_].*?)[\s\-_]+\(?{alternatives(SIZE_WORDS)}\)?$", re.IGNORECASE)
 
 
 def family_of(surface: str) -> str | None:
