@@ -53,6 +53,11 @@ METHOD_NOUNS = with_plurals("method", "framework", "approach", "algorithm", "tec
 # Nouns of a system's make-up: a span ending in one names a kind of model ("vision-language transformer").
 ARCHITECTURE_NOUNS = with_plurals("network", "transformer", "encoder", "decoder", "architecture")
 
+# Generic heads of a technique's parts and procedures ("self-attention mechanism", "contrastive loss").
+TECHNIQUE_NOUNS = with_plurals(
+    "mechanism", "objective", "strategy", "procedure", "paradigm", "scheme", "loss", "layer", "module"
+)
+
 # Numbers as written in abstracts: "7", "1.3", "84.1".
 DECIMAL = r"\d+(?:\.\d+)?"
 # A size: a count with its multiplier, and a byte unit ("70B", "1.3B", "52k", "4TB"); it says how big, not which.

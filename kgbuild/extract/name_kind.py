@@ -36,9 +36,9 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from kgbuild.extract.doc_views import token_texts
-from kgbuild.schema import Label
 
-SYSTEM_LABELS = (Label.METHOD, Label.MODEL)
+# The feature `text_says_system` the shipped weights were fitted with: not vocab.ARCHITECTURE_NOUNS, which would
+# change what the weights read.
 _SYSTEM_NOUNS = frozenset(
     {
         "model",

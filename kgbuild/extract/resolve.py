@@ -103,6 +103,7 @@ from kgbuild.vocab import (
     SIZE,
     SIZE_WORDS,
     SYSTEM_LABELS,
+    TECHNIQUE_NOUNS,
     TRAINED,
     with_plurals,
 )
@@ -219,12 +220,7 @@ _DATA_NOUNS = (DATASET_NOUNS - with_plurals("benchmark", "suite")) | {"data", "s
 # noun, "pre-training data", names data: _names_data).
 _HYPHENATED_WORD = re.compile(r"[a-z]+(?:-[a-z]+)+")
 _PROCESS_NOUN_ENDINGS = ("ing", "tion", "sion", "ment")
-_TECHNIQUE_HEADS = (
-    MODEL_NOUNS
-    | METHOD_NOUNS
-    | ARCHITECTURE_NOUNS
-    | with_plurals("mechanism", "objective", "strategy", "procedure", "paradigm", "scheme", "loss", "layer", "module")
-)
+_TECHNIQUE_HEADS = MODEL_NOUNS | METHOD_NOUNS | ARCHITECTURE_NOUNS | TECHNIQUE_NOUNS
 # "MLLM", "Med-LVLMs", "KEPLM": a system acronym ending a span names a kind of model
 _SYSTEM_ACRONYM = re.compile(r"(?:LLM|VLM|PLM)s?$")
 # A long form with these is no one name: a clause, a list, or a quotation ('"masked language modeling" (MLM)').

@@ -27,6 +27,7 @@ from kgbuild.extract.named import system_name
 from kgbuild.models import Relation, TextField
 from kgbuild.relate.sentences import MENTION, Sentence, Slot
 from kgbuild.schema import RelType
+from kgbuild.vocab import ARCHITECTURE_NOUNS, DATASET_NOUNS, METHOD_NOUNS, MODEL_NOUNS, TECHNIQUE_NOUNS
 
 _AUTHORS = {"we", "paper", "work", "study", "article", "report", "here"}
 _INTRODUCE = re.compile(
@@ -74,45 +75,29 @@ _BOUNDARY = {
     "without",
 }
 _DETERMINERS = {"a", "an", "the", "our"}
-_GENERIC_HEAD = {
-    "dataset",
-    "datasets",
-    "model",
-    "models",
-    "framework",
-    "method",
-    "methods",
-    "benchmark",
-    "approach",
-    "architecture",
-    "corpus",
-    "system",
-    "pipeline",
-    "algorithm",
-    "module",
-    "task",
-    "tasks",
-    "suite",
-    "data",
-    "strategy",
-    "technique",
-    "paradigm",
-    "mechanism",
-    "scheme",
-    "tool",
-    "toolkit",
-    "library",
-    "agent",
-    "platform",
-    "network",
-    "encoder",
-    "decoder",
-    "backbone",
-    "loss",
-    "objective",
-    "training",
-    "setting",
-}
+# What an introduced name may only modify ("a new NLP task", "a LLaMA-based model"): the kinds of thing a paper
+# introduces. Not "techniques": "we propose novel regularisation and network growth techniques" proposes them.
+_GENERIC_HEAD = (
+    DATASET_NOUNS
+    | MODEL_NOUNS
+    | METHOD_NOUNS
+    | ARCHITECTURE_NOUNS
+    | TECHNIQUE_NOUNS
+    | {
+        "system",
+        "pipeline",
+        "task",
+        "tasks",
+        "data",
+        "tool",
+        "toolkit",
+        "library",
+        "agent",
+        "platform",
+        "training",
+        "setting",
+    }
+) - {"techniques"}
 _NOVEL = re.compile(r"^(?:\( <m> \) )?(?:, |is |: )(?:a|an) (?:\S+ ){0,3}?(?:novel|new) ")
 # What "our X ..." may say X of besides that X is the paper's own.
 _NOT_OURS = {
