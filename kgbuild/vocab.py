@@ -24,9 +24,9 @@ SYSTEM_LABELS = frozenset({Label.METHOD, Label.MODEL})
 _IRREGULAR_PLURALS = {"corpus": "corpora"}
 
 
-def with_plurals(*singulars: str) -> frozenset[str]:
-    """The words and their English plurals ("approach" -> "approaches", "strategy" -> "strategies")."""
-    words = set(singulars)
+def plurals(*singulars: str) -> frozenset[str]:
+    """The English plurals of the words ("approach" -> "approaches", "strategy" -> "strategies")."""
+    words = set()
     for word in singulars:
         if word in _IRREGULAR_PLURALS:
             words.add(_IRREGULAR_PLURALS[word])
@@ -39,6 +39,11 @@ def with_plurals(*singulars: str) -> frozenset[str]:
     return frozenset(words)
 
 
+def with_plurals(*singulars: str) -> frozenset[str]:
+    """The words and their plurals."""
+    return frozenset(singulars) | plurals(*singulars)
+
+
 def alternatives(words: Iterable[str]) -> str:
     """A regular expression matching any of `words` (longest first, so "datasets" is not read as "dataset")."""
     return "(?:" + "|".join(sorted(words, key=lambda word: (-len(word), word))) + ")"
@@ -47,7 +52,9 @@ def alternatives(words: Iterable[str]) -> str:
 # Head nouns: what the noun a name stands next to says it is ("the X dataset", "X, a framework that").
 # Why one list each: named.head_label types a name by them, label_rules reads definitions by them, the relation
 # rules read "on D benchmarks" and "X framework" by them; a word added to one kind is added for every stage.
-DATASET_NOUNS = with_plurals("dataset", "benchmark", "corpus", "suite")
+_DATASET_NOUNS = ("dataset", "benchmark", "corpus", "suite")
+DATASET_PLURALS = plurals(*_DATASET_NOUNS)
+DATASET_NOUNS = frozenset(_DATASET_NOUNS) | DATASET_PLURALS
 MODEL_NOUNS = with_plurals("model", "llm", "lm", "checkpoint", "backbone", "variant")
 METHOD_NOUNS = with_plurals("method", "framework", "approach", "algorithm", "technique")
 # Nouns of a system's make-up: a span ending in one names a kind of model ("vision-language transformer").

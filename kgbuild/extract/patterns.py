@@ -24,17 +24,17 @@ from spacy.tokens import Doc
 from kgbuild.extract import abbreviations
 from kgbuild.extract.doc_views import doc_text
 from kgbuild.schema import Label
+from kgbuild.vocab import DATASET_NOUNS, DATASET_PLURALS, SIZE, alternatives
 
 CANDIDATES = "pattern"
 
 _WORD = r"[A-Za-z0-9][\w.'+-]*"
-_HEAD = re.compile(r"\b(?:datasets?|benchmarks?|corpus|corpora|data set|suite)\b")
+_HEAD = re.compile(rf"\b{alternatives(DATASET_NOUNS | {'data set'})}\b")
 _BEFORE = re.compile(rf"(?:^|(?<= ))((?:{_WORD} ){{1,3}})$")
 _AFTER = re.compile(rf",? (?:called |named |dubbed |termed )?((?:{_WORD})(?: {_WORD}){{0,2}})")
 _NAME_LIKE = re.compile(r"[A-Z0-9]")
-_SIZE = re.compile(r"\d+(?:\.\d+)?[KMBTkmbt][Bb]?(?:-\w+)?")  # "4TB", "1M", "40B-token": how big, not which
+_SIZE = re.compile(SIZE + r"(?:-\w+)?")  # "4TB", "1M", "40B-token": how big, not which
 _PLAIN_CAPITALISED = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)*")  # "Existing", "Chinese", "Large-scale"
-_PLURAL_HEAD = re.compile(r"datasets|benchmarks|corpora")
 # A count before "<X> datasets" makes X a kind of data, not a name: "5 NLP datasets", "three public KBQG
 # datasets" (gold: X is a Task 10 times in 13 such spans, a Dataset once).
 _COUNTED = re.compile(
@@ -76,7 +76,7 @@ def dataset_names(text: str) -> list[tuple[int, int]]:
         before = _BEFORE.search(text, max(0, head.start() - 80), head.start())
         if before is not None:
             words = before.group(1).split()
-            plural = bool(_PLURAL_HEAD.fullmatch(head.group()))
+            plural = head.group() in DATASET_PLURALS
             kept = _name_words(words[::-1], plural_head=plural)
             if kept:
                 end = before.end(1) - 1
