@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kgbuild.schema import ENTITY_LABELS as ENTITY_LABELS  # the stages import them from here with the models
-from kgbuild.schema import EntityLabel
+from kgbuild.schema import EntityLabel, RelType
 
 
 class TextField(StrEnum):
@@ -21,6 +21,16 @@ class TextField(StrEnum):
 
     TITLE = "title"
     ABSTRACT = "abstract"
+
+
+class ResultRelation(StrEnum):
+    """The relation type extract states besides the graph's: a reported number, which the graph
+    builds into a Result node with its ACHIEVES, MEASURED_ON, MEASURED_BY and REPORTS."""
+
+    HAS_RESULT = "HAS_RESULT"
+
+
+RelationType = RelType | ResultRelation
 
 
 class Paper(BaseModel):
@@ -66,7 +76,7 @@ class Relation(BaseModel):
     stated with its margin ("by 3.2 points") carries it as value/unit.
     """
 
-    type: str
+    type: RelationType
     head: int | Literal["paper"]
     tail: int | Literal["paper"]
     score: float = Field(ge=0.0, le=1.0)

@@ -21,7 +21,7 @@ from typing import Literal
 
 from kgbuild.graph.model import Graph, Node, PropertyValue, Relationship
 from kgbuild.link.keys import clean_surface
-from kgbuild.models import Entity, ExtractedPaper, Relation
+from kgbuild.models import Entity, ExtractedPaper, Relation, ResultRelation
 from kgbuild.schema import Label, RelType, load_schema
 
 
@@ -142,7 +142,7 @@ class GraphBuilder:
         start, end = relation.evidence
         sentence = paper.text(relation.field)[start:end]
         span = (relation.field, start, end)
-        if relation.type != "HAS_RESULT":
+        if relation.type != ResultRelation.HAS_RESULT:
             margin = (
                 " ".join(filter(None, (relation.value, relation.unit))) if relation.type == RelType.OUTPERFORMS else ""
             )

@@ -164,4 +164,4 @@ def find(sentence: Sentence) -> Iterator[Relation]:
                 continue
             if type_ == RelType.BENCHMARK_FOR and not states_benchmark(sentence, head, tail):
                 continue
-            yield sentence.relation(type_, head.mention, tail.mention, score, "classifier")
+            yield sentence.relation(RelType(type_), head.mention, tail.mention, score, "classifier")

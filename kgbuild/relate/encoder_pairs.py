@@ -188,4 +188,4 @@ def find(sentence: Sentence) -> Iterator[Relation]:
             if key not in best or probability * confidence > best[key][0]:
                 best[key] = (float(probability * confidence), first, second)
     for (type_, _, _), (score, head, tail) in best.items():
-        yield sentence.relation(type_, head.mention, tail.mention, score, SOURCE)
+        yield sentence.relation(RelType(type_), head.mention, tail.mention, score, SOURCE)

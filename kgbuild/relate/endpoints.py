@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from kgbuild.models import Relation
+from kgbuild.models import Relation, ResultRelation
 from kgbuild.schema import Label, RelType, load_schema
 
 PAPER = Label.PAPER
@@ -24,7 +24,7 @@ def allowed(relation: Relation, labels: Sequence[str]) -> bool:
     """True when every edge the relation becomes in the graph is allowed by the schema."""
     relationships = load_schema().relationships
     head, tail = endpoint_label(relation.head, labels), endpoint_label(relation.tail, labels)
-    if relation.type == "HAS_RESULT":
+    if relation.type == ResultRelation.HAS_RESULT:
         metric_ok = relation.metric is None or relationships[RelType.MEASURED_BY].allows(
             Label.RESULT, labels[relation.metric]
         )

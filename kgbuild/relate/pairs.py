@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from kgbuild.models import Relation
 from kgbuild.relate.sentences import Sentence, Slot
-from kgbuild.schema import Label
+from kgbuild.schema import Label, RelType
 
 SYSTEMS = (Label.MODEL, Label.METHOD)
 # Other mentions coordinated between the two ends: "X, Y and Z", "LLMs ( LLM )".
@@ -34,7 +34,7 @@ _NEGATED = re.compile(r"\b(?:neither|nor|not|never|cannot|n't)\b (?:\S+ ){0,3}$"
 @dataclass(frozen=True)
 class PairPattern:
     source: str
-    type: str
+    type: RelType
     left: frozenset[str]  # allowed labels of the earlier mention
     right: frozenset[str]
     gap: re.Pattern[str]
@@ -57,7 +57,7 @@ class PairPattern:
 
 def pattern(
     source: str,
-    type_: str,
+    type_: RelType,
     left: Iterable[str],
     right: Iterable[str],
     gap: str,

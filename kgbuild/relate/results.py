@@ -49,7 +49,7 @@ from spacy.tokens import Token
 
 from kgbuild.extract.label_rules import COST_MEASURE
 from kgbuild.extract.named import name_shape
-from kgbuild.models import Relation
+from kgbuild.models import Relation, ResultRelation
 from kgbuild.relate.pairs import SYSTEMS
 from kgbuild.relate.sentences import Sentence, Slot
 from kgbuild.schema import Label
@@ -373,8 +373,10 @@ def find(sentence: Sentence, proposed: int | None) -> Iterator[Relation]:
         result = (metric.mention if metric else None, number.token.text, number.unit)  # metric, value, unit
         head = _head(sentence, number.token.i)
         if head is not None:
-            yield sentence.relation("HAS_RESULT", head.mention, tail.mention, 0.75, "results:named", *result)
+            yield sentence.relation(
+                ResultRelation.HAS_RESULT, head.mention, tail.mention, 0.75, "results:named", *result
+            )
         elif proposed is not None and _ANAPHOR.search(
             sentence.span[: number.token.i - sentence.span.start].text.lower()
         ):
-            yield sentence.relation("HAS_RESULT", proposed, tail.mention, 0.6, "results:anaphora", *result)
+            yield sentence.relation(ResultRelation.HAS_RESULT, proposed, tail.mention, 0.6, "results:anaphora", *result)

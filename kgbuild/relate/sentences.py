@@ -20,7 +20,7 @@ from typing import Literal
 from spacy.tokens import Span, Token
 
 from kgbuild.extract.analysed import AnalysedField
-from kgbuild.models import Mention, Relation
+from kgbuild.models import Mention, Relation, RelationType
 
 MENTION = "<m>"
 # A "sentence" longer than this is text without full stops, not a sentence (the longest in the corpus has 137
@@ -77,7 +77,7 @@ class Sentence:
 
     def relation(
         self,
-        type_: str,
+        type_: RelationType,
         head: int | Literal["paper"],
         tail: int | Literal["paper"],
         score: float,
