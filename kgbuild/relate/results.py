@@ -141,34 +141,46 @@ def _unit(sentence: Sentence, token: Token) -> tuple[str | None, int] | None:
     doc, end = sentence.field.doc, sentence.span.end
     after = token.i + 1
     if after < end and doc[after].text == "%":
-        unit, last = "%", after
-        words = [t.lower_ for t in doc[after + 1 : min(after + 4, end)]]
-        for width in (3, 2, 1):
-            # "1.1% gain", "6.36% relative improvement", "1.1% average accuracy gain" (a metric inside)
-            if (
-                len(words) >= width
-                and words[width - 1] in _GAIN
-                and all(
-                    word in _GAIN_MODIFIER or _is_metric_word(sentence, after + 1 + i)
-                    for i, word in enumerate(words[: width - 1])
-                )
-            ):
-                unit, last = "% " + " ".join(t.text for t in doc[after + 1 : after + 1 + width]), after + width
-                break
-        return unit, last
+        return _percent(sentence, after)
     metric = next((slot for slot in _metrics(sentence) if slot.span.start == after), None)
     if metric is not None and metric.span.end < end and doc[metric.span.end].lower_ in ("points", "point"):
         return f"{metric.span.text} {doc[metric.span.end].text}", metric.span.end
     if after < end and doc[after].lower_ in ("points", "pp"):
         return doc[after].text, after
-    bare = after >= end or not doc[after].is_alpha or doc[after].lower_ in _AFTER_BARE_DECIMAL or metric is not None
-    if (
+    if _is_a_bare_decimal_score(sentence, token, metric_follows=metric is not None):
+        return None, token.i
+    return None
+
+
+def _percent(sentence: Sentence, percent: int) -> tuple[str, int]:
+    """The unit of a number followed by "%" at `percent`: "%", or "% " and the gain words that follow it."""
+    doc = sentence.field.doc
+    words = [t.lower_ for t in doc[percent + 1 : min(percent + 4, sentence.span.end)]]
+    for width in (3, 2, 1):
+        # "1.1% gain", "6.36% relative improvement", "1.1% average accuracy gain" (a metric inside)
+        if (
+            len(words) >= width
+            and words[width - 1] in _GAIN
+            and all(
+                word in _GAIN_MODIFIER or _is_metric_word(sentence, percent + 1 + i)
+                for i, word in enumerate(words[: width - 1])
+            )
+        ):
+            return "% " + " ".join(t.text for t in doc[percent + 1 : percent + 1 + width]), percent + width
+    return "%", percent
+
+
+def _is_a_bare_decimal_score(sentence: Sentence, token: Token, metric_follows: bool) -> bool:
+    """A decimal without a unit is a score next to a metric ("BLEU from 8.3 to 1.4") or reported on a dataset
+    ("scores 84.1 on GSM8K"), when what follows it is a metric, a function word or punctuation."""
+    doc, end = sentence.field.doc, sentence.span.end
+    after = token.i + 1
+    bare = after >= end or not doc[after].is_alpha or doc[after].lower_ in _AFTER_BARE_DECIMAL or metric_follows
+    return (
         "." in token.text
         and bare
         and (_near_metric(sentence, token.i, 4) is not None or _reported_on_a_dataset(sentence, token))
-    ):
-        return None, token.i
-    return None
+    )
 
 
 def _reported_on_a_dataset(sentence: Sentence, token: Token) -> bool:
@@ -201,38 +213,64 @@ def _near_metric(sentence: Sentence, position: int, distance: int = 8) -> Slot |
 
 
 def _numbers(sentence: Sentence) -> list[_Number]:
+    """The sentence's numbers that report a score, each with its unit (" margin" appended to a difference)."""
     doc = sentence.field.doc
     found: list[_Number] = []
     for token in sentence.span:
-        if not _NUMBER.fullmatch(token.text) or any(s.span.start <= token.i < s.span.end for s in sentence.slots):
+        if not _may_be_a_score(sentence, token):
             continue
-        if (
-            token.i > sentence.span.start
-            and doc[token.i - 1].lower_ in _SKIP_AFTER_PREVIOUS
-            and not _score_of_a_metric(sentence, token.i)
-        ):
-            continue
-        if token.i - 2 >= sentence.span.start and doc[token.i - 1].text in ("-", "–") and doc[token.i - 2].like_num:
-            continue  # "by 8-24%": a range, neither end of it a score
         unit = _unit(sentence, token)
         if unit is None or (unit[1] + 1 < sentence.span.end and doc[unit[1] + 1].lower_ in _NOT_A_SCORE_AFTER):
             continue  # no unit, or "10% of the data", "60% less parameters": a share or a saving, not a score
         unit_text, last = unit
         if _about_costs(sentence, token.i):
             continue
-        preceding = " ".join(t.lower_ for t in doc[max(sentence.span.start, token.i - 4) : token.i]) + " "
-        following = doc[last + 1].lower_ if last + 1 < sentence.span.end else ""
-        coordinated = (
-            bool(found)
-            and found[-1].unit is not None
-            and found[-1].unit.endswith(" margin")
-            and all(t.lower_ in _COORDINATION for t in doc[found[-1].last + 1 : token.i])
-        )
-        signed = token.text.startswith("+")  # "+1.1% averaged gain": a difference
-        if unit_text is not None and (_MARGIN.search(preceding) or following in _MARGIN_AFTER or coordinated or signed):
+        if unit_text is not None and _is_a_margin(sentence, token, last, found):
             unit_text += " margin"
         found.append(_Number(token, unit_text, last))
-    for i, number in enumerate(found[:-1]):  # "12.5% and 4.1% ahead of Y": the margin word follows the last
+    _share_the_last_unit(sentence, found)
+    return found
+
+
+def _may_be_a_score(sentence: Sentence, token: Token) -> bool:
+    """A number outside the mentions that is not the comparator side ("vs. 89.8%", "from 8.3", unless a metric
+    is what it is "of") nor an end of a range."""
+    doc = sentence.field.doc
+    if not _NUMBER.fullmatch(token.text) or any(s.span.start <= token.i < s.span.end for s in sentence.slots):
+        return False
+    if (
+        token.i > sentence.span.start
+        and doc[token.i - 1].lower_ in _SKIP_AFTER_PREVIOUS
+        and not _score_of_a_metric(sentence, token.i)
+    ):
+        return False
+    # "by 8-24%": a range, neither end of it a score
+    return not (
+        token.i - 2 >= sentence.span.start and doc[token.i - 1].text in ("-", "–") and doc[token.i - 2].like_num
+    )
+
+
+def _is_a_margin(sentence: Sentence, token: Token, last: int, found: list[_Number]) -> bool:
+    """The number is a difference, not a score: "by 3.6%", "12.5% ahead of Y", "by 1.3% and 3.6%" (coordinated
+    with a margin before it), "+1.1% averaged gain"."""
+    doc = sentence.field.doc
+    preceding = " ".join(t.lower_ for t in doc[max(sentence.span.start, token.i - 4) : token.i]) + " "
+    following = doc[last + 1].lower_ if last + 1 < sentence.span.end else ""
+    coordinated = (
+        bool(found)
+        and found[-1].unit is not None
+        and found[-1].unit.endswith(" margin")
+        and all(t.lower_ in _COORDINATION for t in doc[found[-1].last + 1 : token.i])
+    )
+    signed = token.text.startswith("+")
+    return bool(_MARGIN.search(preceding) or following in _MARGIN_AFTER or coordinated or signed)
+
+
+def _share_the_last_unit(sentence: Sentence, found: list[_Number]) -> None:
+    """In a coordination the margin or gain word follows only the last number, and holds for every one:
+    "12.5% and 4.1% ahead of Y", "6.36% and 54.23% relative improvements". Rewrites found in place."""
+    doc = sentence.field.doc
+    for i, number in enumerate(found[:-1]):
         rest = found[i + 1 :]
         coordinated = all(
             t.lower_ in _COORDINATION for a, b in zip(found[i:], rest) for t in doc[a.last + 1 : b.token.i]
@@ -241,9 +279,8 @@ def _numbers(sentence: Sentence) -> list[_Number]:
             continue
         if rest[-1].unit.endswith(" margin"):
             found[i] = _Number(number.token, number.unit + " margin", number.last)
-        elif number.unit == "%" and rest[-1].unit.startswith("% "):  # "6.36% and 54.23% relative improvements"
+        elif number.unit == "%" and rest[-1].unit.startswith("% "):
             found[i] = _Number(number.token, rest[-1].unit, number.last)
-    return found
 
 
 def _score_of_a_metric(sentence: Sentence, position: int) -> bool:
