@@ -1,13 +1,15 @@
 """The tests' one stand-in extractor: mentions of a table of names, found by whole-word regexes.
 
-Tests of the stages after extraction (link, graph, sinks) take their mentions from here, so they do
-not change when the extractor does; tests of the extractor itself use the real one (kgbuild.extract).
+Tests of the stages after extraction (relate, link, graph, sinks) take their mentions from here, so they
+do not change when the extractor does; tests of the extractor itself use the real one (kgbuild.extract).
 
     names = NameTable({"GPT-4": "Model", "GPT4": "Model", "MMLU": "Dataset"})   # surface form -> label
     mentions = names.mentions(paper)        # list[Mention] of the title, then the abstract; no entity_id
+    spans = names.spans(text)               # [(start, end, label)], as analysed_from_spans takes them
 
 A surface form matches case-sensitively as a whole word: not inside a longer name ("GPT-4" is not found
-in "GPT-4o" or "GPT-4-turbo"). Of overlapping matches the leftmost, then the longest, wins.
+in "GPT-4o" or "GPT-4-turbo"; with before_hyphenated_words, "LLaMA" is found in "LLaMA-series"). Of
+overlapping matches the leftmost, then the longest, wins.
 """
 
 from __future__ import annotations
@@ -44,24 +46,33 @@ def mention_at(field: str, text: str, start: int, surface: str, label: str, sour
 class NameTable:
     """Surface forms and their labels, each compiled once to its whole-word pattern."""
 
-    def __init__(self, labels: Mapping[str, str]):
+    def __init__(self, labels: Mapping[str, str], *, before_hyphenated_words: bool = False):
+        """`before_hyphenated_words`: a form also matches before a hyphen and a lower-case word ("LLaMA" in
+        "LLaMA-series", "MedBench" in "MedBench-trained"), as the extractor reads "CLIP-based" as CLIP."""
         self.labels = dict(labels)
+        end = r"(?!\w|-(?![a-z]))" if before_hyphenated_words else r"(?![\w-])"
         self._patterns = [
-            (re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])"), label) for form, label in self.labels.items()
+            (re.compile(rf"(?<![\w-]){re.escape(form)}{end}"), label) for form, label in self.labels.items()
         ]
 
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, label) of each form found in `text`; of overlapping matches the leftmost, then longest, wins."""
+        matches = sorted(
+            (match.start(), -len(match.group()), label)
+            for pattern, label in self._patterns
+            for match in pattern.finditer(text)
+        )
+        spans, taken_until = [], 0
+        for start, negative_length, label in matches:
+            if start >= taken_until:
+                taken_until = start - negative_length
+                spans.append((start, taken_until, label))
+        return spans
+
     def mentions(self, paper: Paper) -> list[Mention]:
-        """Mentions of the table's forms in the title, then the abstract (leftmost, then longest, wins)."""
-        mentions = []
-        for field, text in (("title", paper.title), ("abstract", paper.abstract)):
-            matches = sorted(
-                (match.start(), -len(match.group()), match.group(), label)
-                for pattern, label in self._patterns
-                for match in pattern.finditer(text)
-            )
-            taken_until = 0
-            for start, negative_length, surface, label in matches:
-                if start >= taken_until:
-                    mentions.append(mention_at(field, text, start, surface, label))
-                    taken_until = start - negative_length
-        return mentions
+        """Mentions of the table's forms in the title, then the abstract."""
+        return [
+            mention_at(field, text, start, text[start:end], label)
+            for field, text in (("title", paper.title), ("abstract", paper.abstract))
+            for start, end, label in self.spans(text)
+        ]
