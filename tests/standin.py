@@ -43,6 +43,12 @@ def mention_at(field: str, text: str, start: int, surface: str, label: str, sour
     )
 
 
+def first_occurrences(text: str, names: list[tuple[str, str]]) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the first occurrence in `text` of each (surface, label): mentions marked by
+    hand, in the form kgbuild.evaluation.relations.analysed_from_spans takes."""
+    return [(text.index(surface), text.index(surface) + len(surface), label) for surface, label in names]
+
+
 class NameTable:
     """Surface forms and their labels, each compiled once to its whole-word pattern."""
 

@@ -18,7 +18,7 @@ from kgbuild.models import Mention, Paper, Relation
 from kgbuild.read import read_papers
 from kgbuild.relate import relate
 from kgbuild.relate.endpoints import allowed
-from standin import NameTable
+from standin import NameTable, first_occurrences
 
 # The names these tests' texts use, and the label each gets. Name-shaped words are Models, as the rules
 # under test must cope with ("NLP", "IFT", "Whole-Proof"); only a few are Datasets and Metrics.
@@ -293,16 +293,16 @@ def test_the_pair_classifier_does_not_pair_across_a_clause_break(monkeypatch):
 
 def test_a_result_belongs_to_a_named_system_not_a_technique_phrase():
     text = "In few-shot learning, Flan-PaLM reaches 67.6% on MedQA. Human annotation costs fall by 31% on RefCOCO."
-    spans = [
-        (text.index(t), text.index(t) + len(t), label)
-        for t, label in [
+    spans = first_occurrences(
+        text,
+        [
             ("few-shot learning", "Method"),
             ("Flan-PaLM", "Model"),
             ("MedQA", "Dataset"),
             ("Human annotation", "Method"),
             ("RefCOCO", "Dataset"),
-        ]
-    ]
+        ],
+    )
     mentions: list[Mention] = []
     field = analysed_from_spans(_NLP, "abstract", text, spans, mentions)
     results = {
@@ -327,7 +327,7 @@ def test_a_mention_gets_one_class_per_sentence():
 
 def _relate_spans(text: str, spans: list[tuple[str, str]], type_: str) -> set[tuple[str, str]]:
     """`type_` relations `relate` finds between the given (text, label) mentions of `text` (first occurrences)."""
-    located = [(text.index(t), text.index(t) + len(t), label) for t, label in spans]
+    located = first_occurrences(text, spans)
     mentions: list[Mention] = []
     field = analysed_from_spans(_NLP, "abstract", text, located, mentions)
     return _edges(relate(Paper(id="x", abstract=text, source="test"), [field], mentions), mentions, type_)
@@ -514,15 +514,11 @@ def _results_of(
             _NLP,
             "title",
             title,
-            [(title.index(t), title.index(t) + len(t), label) for t, label in title_spans],
+            first_occurrences(title, title_spans),
             mentions,
         )
     ]
-    fields.append(
-        analysed_from_spans(
-            _NLP, "abstract", text, [(text.index(t), text.index(t) + len(t), label) for t, label in spans], mentions
-        )
-    )
+    fields.append(analysed_from_spans(_NLP, "abstract", text, first_occurrences(text, spans), mentions))
     relations = relate(Paper(id="x", title=title, abstract=text, source="test"), fields, mentions)
     return {
         (

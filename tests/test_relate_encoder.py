@@ -17,6 +17,7 @@ from kgbuild.models import Mention, Paper
 from kgbuild.relate import encoder_pairs, relate
 from kgbuild.relate.sentences import sentences
 from kgbuild.schema import load_schema
+from standin import first_occurrences
 
 _vectors_nlp = cache(vectors_sentencizer)
 
@@ -24,7 +25,7 @@ _vectors_nlp = cache(vectors_sentencizer)
 def _relations(text: str, spans: list[tuple[str, str]], nlp=None):
     """relate() over gold mentions given as (surface, label), each the first occurrence in `text`."""
     mentions: list[Mention] = []
-    located = [(text.index(surface), text.index(surface) + len(surface), label) for surface, label in spans]
+    located = first_occurrences(text, spans)
     field = analysed_from_spans(nlp or _vectors_nlp(), "abstract", text, located, mentions)
     return relate(Paper(id="p", abstract=text, source="test:1"), [field], mentions), mentions, field
 
@@ -83,7 +84,7 @@ def test_without_encoder_vectors_it_states_nothing():
 def _encoder_stated(text: str, spans: list[tuple[str, str]]) -> dict[tuple[str, str, str], float]:
     """What the encoder pair source alone states, with its scores."""
     mentions: list[Mention] = []
-    located = [(text.index(surface), text.index(surface) + len(surface), label) for surface, label in spans]
+    located = first_occurrences(text, spans)
     field = analysed_from_spans(_vectors_nlp(), "abstract", text, located, mentions)
     return {
         (r.type, mentions[r.head].text, mentions[r.tail].text): r.score
