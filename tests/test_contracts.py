@@ -2,7 +2,7 @@
 
 schema/graph.yaml names the labels and relationship types; kgbuild.schema mirrors them as
 enums (Label, BookkeepingLabel, RelType, EntityLabel) and kgbuild.models names a paper's text
-fields (TextField). Code names them through those types, so a misspelt name fails in mypy or at
+fields (TextField) and the one relation type extract states besides the graph's (ResultRelation). Code names them through those types, so a misspelt name fails in mypy or at
 import instead of in the graph. These tests keep the enums equal to the schema and keep the
 names from coming back into kgbuild/ as string literals.
 """
@@ -19,13 +19,13 @@ from pydantic import ValidationError
 
 import kgbuild
 from kgbuild import schema as schema_module
-from kgbuild.models import ExtractedPaper, Mention, Paper, TextField
+from kgbuild.models import ExtractedPaper, Mention, Paper, Relation, ResultRelation, TextField
 from kgbuild.queries import named_queries
 from kgbuild.schema import ENTITY_LABELS, BookkeepingLabel, Label, RelType, load_schema, schema_text
 
 PACKAGE = Path(kgbuild.__file__).parent
 GRAPH_NAMES = {str(name) for enum in (Label, BookkeepingLabel, RelType) for name in enum}
-CONTRACT_NAMES = GRAPH_NAMES | {str(field) for field in TextField}
+CONTRACT_NAMES = GRAPH_NAMES | {str(name) for enum in (ResultRelation, TextField) for name in enum}
 # A Cypher node or relationship pattern naming a label or type: "(d:Dataset)", "[:MENTIONS]", "(m:Model|Method)".
 _CYPHER_NAME = re.compile(r"[(\[]\s*\w*\s*:\s*(\w+)[^()\[\]]*[)\]]?")
 
@@ -168,3 +168,12 @@ def test_named_queries_name_only_schema_labels_and_types(name):
     rel_types = {rel for group in re.findall(r"\[\s*\w*\s*:\s*([\w|]+)", body) for rel in group.split("|")}
     assert labels and labels <= set(Label)
     assert rel_types <= set(RelType)
+
+
+def test_a_relation_type_is_a_schema_type_or_has_result():
+    relation = Relation(type=RelType.EVALUATED_ON, head=0, tail=1, score=0.5, evidence=(0, 9), source="rule")
+    line = relation.model_dump_json()
+    assert '"type":"EVALUATED_ON"' in line
+    assert Relation.model_validate_json(line.replace("EVALUATED_ON", "HAS_RESULT")).type is ResultRelation.HAS_RESULT
+    with pytest.raises(ValidationError, match="type"):
+        Relation.model_validate_json(line.replace("EVALUATED_ON", "EVALUATED_IN"))

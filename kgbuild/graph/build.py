@@ -27,8 +27,8 @@ from kgbuild.schema import Label, RelType, load_schema
 
 @dataclass
 class Aggregate:
-    start_label: str
-    end_label: str
+    start_label: Label
+    end_label: Label
     papers: dict[str, None] = field(default_factory=dict)  # ordered set
     evidence: list[str] = field(default_factory=list)
     score: float = 0.0
@@ -42,7 +42,7 @@ class GraphBuilder:
 
     entities: dict[str, Entity] = field(default_factory=dict)
     nodes: list[Node] = field(default_factory=list)
-    aggregates: dict[tuple[str, str, str], Aggregate] = field(default_factory=dict)
+    aggregates: dict[tuple[RelType, str, str], Aggregate] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     families: dict[str, list[str]] = field(default_factory=dict)  # variant entity id -> its family entity ids
 
@@ -52,7 +52,7 @@ class GraphBuilder:
         for variant, family in variant_pairs:
             self.families.setdefault(variant, []).append(family)
 
-    def _aggregate(self, rel_type: str, start: tuple[str, str], end: tuple[str, str]) -> Aggregate:
+    def _aggregate(self, rel_type: RelType, start: tuple[Label, str], end: tuple[Label, str]) -> Aggregate:
         key = (rel_type, start[1], end[1])
         if key not in self.aggregates:
             self.aggregates[key] = Aggregate(start[0], end[0])
@@ -60,9 +60,9 @@ class GraphBuilder:
 
     def _state(
         self,
-        rel_type: str,
-        start: tuple[str, str],
-        end: tuple[str, str],
+        rel_type: RelType,
+        start: tuple[Label, str],
+        end: tuple[Label, str],
         paper: ExtractedPaper,
         span: tuple[str, int, int],
         text: str,
@@ -94,7 +94,7 @@ class GraphBuilder:
             )
         )
 
-    def _endpoint(self, paper: ExtractedPaper, ref: int | Literal["paper"]) -> tuple[str, str] | None:
+    def _endpoint(self, paper: ExtractedPaper, ref: int | Literal["paper"]) -> tuple[Label, str] | None:
         if ref == "paper":
             return Label.PAPER, paper.paper_id
         entity_id = paper.mentions[ref].entity_id
@@ -228,7 +228,7 @@ class MentionCounts:
         return Node(label=entity.label, id=entity.id, properties=properties)
 
 
-def relationship(key: tuple[str, str, str], aggregate: Aggregate) -> Relationship:
+def relationship(key: tuple[RelType, str, str], aggregate: Aggregate) -> Relationship:
     """The relationship of one (type, start, end) key and everything stated about it."""
     rel_type, start, end = key
     properties: dict[str, PropertyValue | None] = {
