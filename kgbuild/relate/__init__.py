@@ -45,7 +45,7 @@ from kgbuild.relate import (
 from kgbuild.relate.confidence import confident
 from kgbuild.relate.endpoints import allowed
 from kgbuild.relate.pairs import SYSTEMS
-from kgbuild.relate.sentences import sentences
+from kgbuild.relate.sentences import Sentence, sentences
 from kgbuild.schema import Label, RelType
 from kgbuild.text import fold, normalise
 
@@ -146,22 +146,30 @@ def _parts_are_used(relations: list[Relation], labels: Sequence[str]) -> list[Re
     return _strongest(relations + used)
 
 
-def relate(paper: Paper, fields: list[AnalysedField], mentions: list[Mention]) -> list[Relation]:
-    """All relations the paper states between its mentions (or itself and a mention)."""
-    labels = [mention.label for mention in mentions]
-    views = list(sentences(fields, mentions))
+def _named(proposed: int | None, mentions: list[Mention]) -> int | None:
+    """The proposed system if it has a name: a score is the named system's, "we achieve +1.1%" is not stated
+    of a description ("encoding-enhanced")."""
+    if proposed is not None and any(map(system_name, re.split(r"[\s\-]+", mentions[proposed].text))):
+        return proposed
+    return None
+
+
+def _found(views: list[Sentence], mentions: list[Mention]) -> list[Relation]:
+    """Every relation a pattern family finds, before any check. PROPOSES comes first: the system the paper
+    proposes is the head of the results, benchmarks and comparisons stated of "we" or "our model"."""
     proposals = [relation for view in views for relation in proposes.find(view)]
     proposed = _proposed_system(proposals, mentions)
     found = proposals + [relation for view in views for family in _PAIR_FAMILIES for relation in family.find(view)]
-    # a score is the named system's: "we achieve +1.1%" is not stated of a description ("encoding-enhanced")
-    named = (
-        proposed
-        if proposed is not None and any(map(system_name, re.split(r"[\s\-]+", mentions[proposed].text)))
-        else None
-    )
-    found += [relation for view in views for relation in results.find(view, named)]
+    found += [relation for view in views for relation in results.find(view, _named(proposed, mentions))]
     found += [relation for view in views for relation in benchmarks.find_own(view, proposed)]
     found += [relation for view in views for relation in comparison.find_own(view, proposed)]
+    return found
+
+
+def relate(paper: Paper, fields: list[AnalysedField], mentions: list[Mention]) -> list[Relation]:
+    """All relations the paper states between its mentions (or itself and a mention)."""
+    labels = [mention.label for mention in mentions]
+    found = _found(list(sentences(fields, mentions)), mentions)
     kept = [r for r in found if allowed(r, labels) and not _same_thing(r, mentions) and confident(r, mentions)]
     # The one class a sentence names is chosen before dropping a procedure: when the surest class is a cut
     # phrase ("pre-training" of "pre-training on language models such as ELMo"), none is stated.
