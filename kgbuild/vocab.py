@@ -59,6 +59,8 @@ MODEL_NOUNS = with_plurals("model", "llm", "lm", "checkpoint", "backbone", "vari
 METHOD_NOUNS = with_plurals("method", "framework", "approach", "algorithm", "technique")
 # Nouns of a system's make-up: a span ending in one names a kind of model ("vision-language transformer").
 ARCHITECTURE_NOUNS = with_plurals("network", "transformer", "encoder", "decoder", "architecture")
+# Every noun a system is called by ("the X framework", "T methods such as X").
+SYSTEM_NOUNS = MODEL_NOUNS | METHOD_NOUNS | ARCHITECTURE_NOUNS | with_plurals("system", "pipeline")
 
 # Generic heads of a technique's parts and procedures ("self-attention mechanism", "contrastive loss").
 TECHNIQUE_NOUNS = with_plurals(
@@ -76,8 +78,9 @@ SIZE_WORDS = frozenset({"base", "large", "small", "tiny", "mini", "medium", "xl"
 
 # Training verbs, as a stem every stage inflects as it needs: "pre-train", "pretrained", "fine-tuning",
 # "finetuned", "instruction-tuned", "distilled". A model comes from data or from another model by these.
+PRETRAINING = r"(?:pre-?)?train"
 FINE_TUNING = r"(?:fine-?tun|finetun|instruction-tun)"
-TRAINING = r"(?:(?:pre-?)?train|" + FINE_TUNING + r"|distill)"
+TRAINING = r"(?:" + PRETRAINING + "|" + FINE_TUNING + r"|distill)"
 # A model's past, as a participle: "pre-trained", "fine-tuned", "finetuned", "distilled", "trained".
 TRAINED = TRAINING + "ed"
 

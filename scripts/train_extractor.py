@@ -81,12 +81,13 @@ from kgbuild.extract.artifacts import (
 )
 from kgbuild.extract.lexicon import Lexicon, Term, phrase_matcher, term_key
 from kgbuild.extract.logistic import SparseLogistic
-from kgbuild.extract.name_kind import SYSTEM_LABELS, kind_features
+from kgbuild.extract.name_kind import kind_features
 from kgbuild.extract.named import name_shape
 from kgbuild.extract.ner import ner_pipeline
 from kgbuild.extract.pipeline import build_pipeline
 from kgbuild.extract.word_vectors import load_vectors, save_vectors
 from kgbuild.text import normalise
+from kgbuild.vocab import SYSTEM_LABELS
 
 EVAL = Path("/work/shared/data/eval")
 PWC = Path("/work/shared/data/pwc")

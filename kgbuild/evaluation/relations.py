@@ -48,6 +48,7 @@ from kgbuild.models import EntityLabel, Mention, Paper, Relation, TextField
 from kgbuild.relate import relate
 from kgbuild.schema import Label, RelType
 from kgbuild.text import normalise
+from kgbuild.vocab import SYSTEM_LABELS
 
 SCORED_TYPES = (
     RelType.EVALUATED_ON,
@@ -66,7 +67,6 @@ _FIRST_CLASSES = (RelType.PART_OF, RelType.SUBCLASS_OF)
 CLASS_ORDER = (*_FIRST_CLASSES, *(type_ for type_ in SCORED_TYPES if type_ not in _FIRST_CLASSES))
 UNORDERED_TYPES = {RelType.COMPARED_WITH}
 PREDICTED_AS: dict[str, str] = {RelType.OUTPERFORMS: RelType.COMPARED_WITH}
-SYSTEM_LABELS = {Label.METHOD, Label.MODEL}
 
 Key = tuple[str, tuple[int, int], tuple[int, int]]  # (type, head span, tail span)
 

@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from kgbuild.extract import abbreviations
 from kgbuild.extract.doc_views import doc_text
 from kgbuild.schema import Label
-from kgbuild.vocab import DATASET_NOUNS, DATASET_PLURALS, SIZE, alternatives
+from kgbuild.vocab import DATASET_NOUNS, DATASET_PLURALS, DECIMAL, SIZE, alternatives
 
 CANDIDATES = "pattern"
 
@@ -43,8 +43,9 @@ _COUNTED = re.compile(
     re.IGNORECASE,
 )
 _METRIC = re.compile(
-    r"\b(?:[A-Za-z]+@\d+(?:\.\d+)?"
-    r"|(?:success|win|error|hit|acceptance|attack success|word error|character error|exact match|pass|false positive"
+    r"\b(?:[A-Za-z]+@"
+    + DECIMAL
+    + r"|(?:success|win|error|hit|acceptance|attack success|word error|character error|exact match|pass|false positive"
     r"|false negative|true positive|refusal|hallucination|resolve|solve) rates?"
     r"|F_?\{?\d(?:\.\d)?\}?[- ]scores?|C-index)(?![\w@-])"
 )

@@ -48,8 +48,9 @@ from kgbuild.relate.pairs import SYSTEMS
 from kgbuild.relate.sentences import Sentence, sentences
 from kgbuild.schema import Label, RelType
 from kgbuild.text import fold, normalise
+from kgbuild.vocab import TRAINING
 
-_TRAINING = re.compile(r"(?:pre-?|fine-?|instruction-)?(?:train|tun)ing")
+_TRAINING = re.compile(rf"{TRAINING}ing|tuning")
 _PAIR_FAMILIES = (derivation, usage, benchmarks, comparison, hierarchy, classifier, encoder_pairs)
 
 

@@ -22,6 +22,7 @@ from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence, Slot
 from kgbuild.schema import Label, RelType
+from kgbuild.vocab import DATASET_NOUNS, TRAINED, alternatives, with_plurals
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
 _RESULT_WORD = (
@@ -29,11 +30,13 @@ _RESULT_WORD = (
     r"|accuracy|state-of-the-art|sota|outperform\S*|surpass\S*|rank\S*|improv\S*|gains?|evaluat\S*|tested"
     r"|validated|verified)"
 )
-_DATASET_NOUN = r"(?:(?:dataset|benchmark|corpus|corpora|suite|testbed|collection|leaderboard)s? )?"
+# What datasets are called in "on D benchmarks", "on two public testbeds: A and B".
+_TESTBEDS = DATASET_NOUNS | with_plurals("testbed")
+_DATASET_NOUN = rf"(?:{alternatives(_TESTBEDS | with_plurals('collection', 'leaderboard'))} )?"
 # The datasets announced as a list: "on two public benchmarks: A and B", "on five benchmarks, namely T on A and
 # B, U on C" (a task named before its datasets is passed over: its datasets are the system's too).
 _ANNOUNCED = (
-    r"(?:(?:\S+ ){0,3}?(?:dataset|benchmark|corpus|corpora|suite|testbed)s? (?:: |, )?"
+    rf"(?:(?:\S+ ){{0,3}}?{alternatives(_TESTBEDS)} (?:: |, )?"
     r"(?:(?:namely|including|such as|i\.e\. ,?) )?)?"
 )
 
@@ -98,7 +101,7 @@ PATTERNS = [
         RelType.BENCHMARK_FOR,
         (Label.TASK,),
         (Label.DATASET,),
-        r"(?:task )?(?:dataset|benchmark|corpus|corpora|suite)s? "
+        rf"(?:task )?{alternatives(DATASET_NOUNS)} "
         + _APPOSITION
         + r"(?:(?:such as|including|like|e\.g\. ,?|namely|:) )?"
         + FILLER
@@ -157,8 +160,9 @@ _RELATING = {
     "evaluating",
     "assessing",
 }
-_DATA_NOUNS = {"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "task", "tasks", "suite"}
-# A clause, training or a definition between the two: the sentence says something else about them.
+_DATA_NOUNS = DATASET_NOUNS | {"task", "tasks"}
+# A clause, training (vocab.TRAINED) or a definition between the two: the sentence says something else about them.
+_TRAINED = re.compile(TRAINED)
 _UNRELATING = {
     "whether",
     "that",
@@ -166,10 +170,6 @@ _UNRELATING = {
     "when",
     "where",
     "while",
-    "trained",
-    "pre-trained",
-    "pretrained",
-    "fine-tuned",
     "short",
     "stands",
 }
@@ -194,7 +194,7 @@ def states_benchmark(sentence: Sentence, dataset: Slot, task: Slot) -> bool:
     ):
         return False
     words = spaced(sentence.gap(left, right)).split()  # citations dropped: "PASCAL VOC [5] was ..."
-    if any(_VALUE.fullmatch(word) for word in words) or set(words) & _UNRELATING:
+    if any(_VALUE.fullmatch(word) or _TRAINED.fullmatch(word) for word in words) or set(words) & _UNRELATING:
         return False
     if words.count("on") > 1:
         return False

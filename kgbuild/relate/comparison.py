@@ -18,6 +18,7 @@ from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence, Slot
 from kgbuild.schema import Label, RelType
+from kgbuild.vocab import DECIMAL
 
 _BEAT = r"(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beat(?:s|ing)?|exceed(?:s|ed|ing)?|improves (?:up)?on|(?:is |are )?(?:better|stronger) than)"
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
@@ -26,7 +27,7 @@ _GROUP = r"(?:(?:models?|methods?|approaches|baselines?|systems?|such as|includi
 # "improves by 3.2 points over X", "gains up to 2.1% over X"
 _BY_MARGIN = (
     r"(?:improv\S*|gain\S*|boost\S*) (?:\S+ ){0,4}?by (?:up to |about |around |nearly |almost |over "
-    r"|more than )?\+?\d+(?:\.\d+)? (?:(?:% |(?:<m> )?(?:absolute |relative )?(?:points? |pp ))(?:\S+ )?)?"
+    r"|more than )?\+?" + DECIMAL + r" (?:(?:% |(?:<m> )?(?:absolute |relative )?(?:points? |pp ))(?:\S+ )?)?"
 )
 
 PATTERNS = [
@@ -98,7 +99,7 @@ PATTERNS = [
 ]
 
 
-_NUMBER = re.compile(r"\+?\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"\+?" + DECIMAL)
 _APPROXIMATE = {"up", "to", "about", "around", "nearly", "almost", "over", "more", "than", "roughly", "approximately"}
 _MARGIN_UNIT = {"%", "points", "point", "pp", "percentage", "absolute", "relative"}
 _AFTER_BEATEN = 6  # tokens after the outperformed system where "by <margin>" may follow ("X outperforms Y by 3.2%")

@@ -15,14 +15,15 @@ from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, TRAIN, pair_relations, pattern
 from kgbuild.relate.sentences import Sentence
 from kgbuild.schema import Label, RelType
+from kgbuild.vocab import FINE_TUNING, PRETRAINING
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?(?:is |are |was |were |has been )?"
 _TUNE_TO_DEVELOP = r"(?:\S+ ){0,8}?to (?:develop|obtain|create|build|produce|get|derive|construct) " + FILLER
-_TUNE_BEFORE = (
-    r"\b(?:fine-?tun\S*|finetun\S*|instruction-tun\S*|further train\S*|continually pre-?train\S*) " + FILLER + "$"
-)
+_TUNE_BEFORE = r"\b(?:" + FINE_TUNING + r"\S*|further train\S*|continually pre-?train\S*) " + FILLER + "$"
 _TUNED_FROM = (
-    r"(?:a |an )?(?:fine-?tuned|finetuned|instruction-tuned|initiali[sz]ed|distilled|further trained) (?:version |variant |model )?(?:of|from|with) "
+    r"(?:a |an )?(?:"
+    + FINE_TUNING
+    + r"ed|initiali[sz]ed|distilled|further trained) (?:version |variant |model )?(?:of|from|with) "
     + FILLER
 )
 _BUILT_ON = (
@@ -74,7 +75,7 @@ PATTERNS = [
         RelType.TRAINED_ON,
         (Label.DATASET,),
         SYSTEMS,
-        r"(?:- ?)?(?:pre-?)?trained (?:\S+ )?",
+        r"(?:- ?)?" + PRETRAINING + r"ed (?:\S+ )?",
         0.75,
         head_is_left=False,
     ),

@@ -19,6 +19,7 @@ from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence, Slot
 from kgbuild.schema import Label, RelType
+from kgbuild.vocab import ARCHITECTURE_NOUNS, METHOD_NOUNS, MODEL_NOUNS, TRAINING, alternatives
 
 _ABBREVIATION = r"(?:\( <m> \) )?"
 _EXAMPLES = (
@@ -39,14 +40,16 @@ _KIND_OF = re.compile(_KIND + " of")
 # A definition right after a name the authors introduce ("we propose X: a ...") or a title opens with.
 _INTRODUCED = r"(?:^|\b(?:propose|proposes|present|presents|introduce|introduces)(?: \S+){0,2} )$"
 _NAME = r"^(?:\S*[A-Z]\S*[A-Z0-9]|[A-Z][a-z]+)\S*$"  # "QuuxDiff", "CP-CLIP", "Frido": one name-like word
-_CLASS_HEAD = r"(?i)(?:model|network|method|framework|architecture|transformer|algorithm|approach)s?$"
+_CLASS_HEAD = rf"(?i){alternatives(MODEL_NOUNS | METHOD_NOUNS | ARCHITECTURE_NOUNS)}$"
 # "compared with other transfer learning methods like ELMo": a comparison's baselines, described, not classified.
 _BASELINES = re.compile(
     r"\b(?:other|state-of-the-art|existing|previous|prior|competing|baseline|three|two|four|several) (?:\S+ )?$"
 )
 _PREPOSITIONS = {"of", "for", "in", "on", "with", "to", "through", "from", "by"}
 # "combine X with Y", "compare X with Y", "replace X with Y" join two wholes, not a whole and its part.
-_NOT_JOINED = r"^(?!.*\b(?:combin|compar|replac|pair|contrast|integrat|augment|equip|(?:pre-?)?train|fine-?tun|tun)\S* (?:\S+ )?$)"
+_NOT_JOINED = (
+    r"^(?!.*\b(?:combin|compar|replac|pair|contrast|integrat|augment|equip|" + TRAINING + r"|tun)\S* (?:\S+ )?$)"
+)
 
 PATTERNS = [
     *(

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 
 from kgbuild.models import Relation
 from kgbuild.relate.sentences import Sentence, Slot
-from kgbuild.schema import Label, RelType
+from kgbuild.schema import RelType
+from kgbuild.vocab import SYSTEM_LABELS, TRAINING
 
-SYSTEMS = (Label.MODEL, Label.METHOD)
+SYSTEMS = SYSTEM_LABELS  # the labels a pattern's system end may carry
 # Other mentions coordinated between the two ends: "X, Y and Z", "LLMs ( LLM )".
 OTHERS = r"(?:(?:<m>|,|and|or|\( <m> \)|\(|\)) )*"
 # Words that say nothing about the relation: articles, hedges, adverbs.
 FILLER = r"(?:(?:the|a|an|also|further|significantly|consistently|substantially|largely|greatly|even|still|clearly|all|both|several|many|strong|popular|recent|previous|prior|existing|state-of-the-art|competitive|other|various|well-known|widely-used|standard|baseline|baselines|of|current|leading|best|vanilla|conventional|naive|original) )*"
-TRAIN = r"(?:pre-?|continually |further )?(?:train(?:ed|s|ing)?|fine-?tun(?:ed|e|es|ing)|instruction-tuned|distill(?:ed|s|ing)?)"
+TRAIN = r"(?:continually |further )?" + TRAINING + r"(?:ed|e|es|s|ing)?"
 _CITATION = re.compile(r"\[ [^\[\]<]* \] |\( (?:[^()<]* )?(?:et al\.|\d{4}[a-z]?) [^()<]*\) ")
 MAX_GAP_WORDS = 14
 # A pattern matches the whole gap, so a negation inside it ("X does not use Y") never matches; one just

@@ -47,14 +47,14 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from kgbuild.extract.label_rules import COST_MEASURE
 from kgbuild.extract.named import name_shape
 from kgbuild.models import Relation, ResultRelation
 from kgbuild.relate.pairs import SYSTEMS
 from kgbuild.relate.sentences import Sentence, Slot
 from kgbuild.schema import Label
+from kgbuild.vocab import COST_MEASURE, DATASET_NOUNS, DECIMAL, TRAINING, with_plurals
 
-_NUMBER = re.compile(r"[+\-~]?\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"[+\-~]?" + DECIMAL)
 _SKIP_AFTER_PREVIOUS = {"vs.", "vs", "versus", "from", "than", "of", "only", "just"}
 _NOT_A_SCORE_AFTER = {
     "of",
@@ -97,13 +97,12 @@ _COMPARATOR = {
 _MEASURED_AT = {"on", "across"}
 _COMPARED_AT = _COMPARATOR - {"to", "with"}  # before a dataset: "~6% over X" (but "on par with X", "up to X")
 _BENCHMARK_SHAPE = re.compile(r"[a-z][A-Z]|\d")  # CompMix-IR, GSM8K; not NLP, QA, "zero-shot experiments"
-_BENCHMARK_NOUN = {"benchmark", "benchmarks", "dataset", "datasets", "suite", "leaderboard"}
+_BENCHMARK_NOUN = DATASET_NOUNS | with_plurals("leaderboard")
 _MARGIN_AFTER = {"ahead", "higher", "better", "above", "over"}
 _REPORTING = re.compile(r"(?:achiev|scor|reach|obtain|attain|record|report)(?:e|es|ed|s|ing)?")
 _COORDINATION = {"and", ",", "or"}
-_COST = {
-    "cost",
-    "costs",
+# A clause that saves: its verbs, and what is saved (vocab.COST_MEASURE, "reduce annotation costs ... 31%").
+_SAVING = {
     "reduce",
     "reduces",
     "reduced",
@@ -112,14 +111,11 @@ _COST = {
     "decreases",
     "decreased",
     "decreasing",
-    "latency",
-    "time",
-    "memory",
     "savings",
     "escalations",
 }
 _CLAUSE_JOINERS = {"and", "but", "while", "whereas", "which", "yet"}
-_TRAINED = re.compile(r"(?:pre-?)?train|fine-?tun")
+_TRAINED = re.compile(TRAINING)
 _ANAPHOR = re.compile(
     r"\b(?:our|we|its|it|the (?:proposed |resulting |final )?(?:model|method|approach|framework|system)"
     r"|this (?:model|method|approach|framework|system))\b"
@@ -295,7 +291,10 @@ def _about_costs(sentence: Sentence, position: int) -> bool:
     """Is the number at `position` a saving ("reduce annotation costs ..., e.g., 31%")? Not if a metric is near."""
     doc = sentence.field.doc
     clause = doc[max(_clause_start(sentence, position), position - 10) : position]
-    return any(t.lower_ in _COST for t in clause) and _near_metric(sentence, position, 4) is None
+    return (
+        any(t.lower_ in _SAVING or COST_MEASURE.fullmatch(t.text) for t in clause)
+        and _near_metric(sentence, position, 4) is None
+    )
 
 
 def _is_training_data(sentence: Sentence, slot: Slot) -> bool:

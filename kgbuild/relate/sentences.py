@@ -21,6 +21,7 @@ from spacy.tokens import Span, Token
 
 from kgbuild.extract.analysed import AnalysedField
 from kgbuild.models import Mention, Relation, RelationType
+from kgbuild.vocab import TRAINING
 
 MENTION = "<m>"
 # A "sentence" longer than this is text without full stops, not a sentence (the longest in the corpus has 137
@@ -28,7 +29,7 @@ MENTION = "<m>"
 # their cost grows with the square of a sentence's length: a 100k-character title without a full stop is
 # related in pieces of this many tokens.
 MAX_SENTENCE_TOKENS = 400
-_TRAINING_VERB = re.compile(r"(?:pre-?|continually |further )?(?:train|fine-?tune|finetune|instruction-tune)")
+_TRAINING_VERB = re.compile(r"(?:continually |further )?" + TRAINING + "e?")
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence
 from kgbuild.schema import Label, RelType
+from kgbuild.vocab import SYSTEM_NOUNS, alternatives
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
 _USE = r"(?:uses|use|adopts|adopt|employs|employ|utili[sz]es|utili[sz]e|leverages|leverage|incorporates|integrates|relies on|rely on)"
 _USED = r"(?:is |are |was |were |can be |be )?(?:used|adopted|employed|utili[sz]ed|leveraged|applied) "
-_SYSTEM_NOUN = r"(?:(?:model|method|approach|framework|system|architecture|network|algorithm|technique|pipeline)s? )?"
+_SYSTEM_NOUN = rf"(?:{alternatives(SYSTEM_NOUNS)} )?"
 _PURPOSE = (
     r"(?:for|to (?:solve|address|tackle|handle|improve|perform|enable)|(?:is |are |was )?(?:designed|proposed|developed"
     r"|tailored|specialized|specialised|optimized|dedicated) (?:for|to)) "
@@ -56,7 +57,7 @@ PATTERNS = [
         RelType.ADDRESSES,
         (Label.TASK,),
         SYSTEMS,
-        r"(?:\S+ )?(?:model|method|approach|framework|system|architecture|network|algorithm|technique)s? "
+        r"(?:\S+ )?" + alternatives(SYSTEM_NOUNS) + " "
         r"(?:, )?(?:such as |like |including |e\.g\. ,? )?" + OTHERS,
         0.7,
         head_is_left=False,
