@@ -43,6 +43,26 @@ def _first_line_is_json_object(line: str) -> bool:
         return False
 
 
+def _json_kind(first: str) -> str | None:
+    """ "json" or "jsonl" when the first non-blank line opens a JSON value, else None."""
+    if first.startswith("["):
+        return "json"
+    if first.startswith("{"):
+        return "jsonl" if _first_line_is_json_object(first) else "json"
+    return None
+
+
+def _is_csv_header(first: str) -> bool:
+    return "," in first and bool({"abstract", "text"} & {c.strip().strip('"').lower() for c in first.split(",")})
+
+
+def _has_paragraphs(stripped: list[str]) -> bool:
+    """Blank lines and lines short enough to be titles: a daily-papers dump or title/abstract pairs."""
+    blank = sum(1 for line in stripped if not line)
+    short = sum(1 for line in stripped if 0 < len(line) <= _MAX_TITLE_CHARS)
+    return bool(blank and short)
+
+
 def detect(head: list[str], extension: str) -> str:
     """The format of a file from its first lines; the extension only where the content cannot tell.
 
@@ -51,18 +71,12 @@ def detect(head: list[str], extension: str) -> str:
     """
     stripped = [line.strip() for line in head]
     first = next((line for line in stripped if line), "")
-    if first.startswith("["):
-        return "json"
-    if first.startswith("{"):
-        return "jsonl" if _first_line_is_json_object(first) else "json"
-    known = EXTENSIONS.get(extension)
+    known = _json_kind(first) or EXTENSIONS.get(extension)
     if known:
         return known
-    if "," in first and {"abstract", "text"} & {c.strip().strip('"').lower() for c in first.split(",")}:
+    if _is_csv_header(first):
         return "csv"
-    blank = sum(1 for line in stripped if not line)
-    short = sum(1 for line in stripped if 0 < len(line) <= _MAX_TITLE_CHARS)
-    return "daily" if blank and short else "lines"
+    return "daily" if _has_paragraphs(stripped) else "lines"
 
 
 def parse_lines(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
@@ -94,6 +108,62 @@ def _is_metadata(line: str) -> bool:
     return line == "·" or _AUTHORS.match(line) is not None or is_page_date(line)
 
 
+class _DailyPage:
+    """parse_daily's state between paragraphs: the title waiting for its abstract, and the record still
+    open for the metadata paragraph that follows it."""
+
+    def __init__(self, issue: IssueSink) -> None:
+        self.issue = issue
+        self.pending_title: tuple[int, str] | None = None
+        self.current: RawRecord | None = None
+
+    def add(self, number: int, paragraph: list[str | None]) -> Iterator[RawRecord]:
+        """Takes one paragraph; yields the previous record once this one shows it is complete."""
+        block = [text for text in paragraph if text is not None]
+        if len(block) < len(paragraph):  # a line of it is not valid UTF-8
+            self.issue(number, "not valid UTF-8; record skipped")
+            self.pending_title = None
+            return
+        stripped = [line.strip() for line in block]
+        if any(_is_metadata(line) for line in stripped):
+            self._add_metadata(stripped)
+            return
+        text = "\n".join(block).strip()
+        if " ".join(stripped).casefold() in _BOILERPLATE:
+            return
+        if self.pending_title and len(text) > len(self.pending_title[1]):
+            yield from self._start(RawRecord(line=number, abstract=text, title=self.pending_title[1]))
+            self.pending_title = None
+        elif len(block) == 1 and len(text) <= _MAX_TITLE_CHARS:
+            self._drop_pending_title()
+            self.pending_title = (number, text)
+        else:
+            yield from self._start(RawRecord(line=number, abstract=text))
+
+    def finish(self) -> Iterator[RawRecord]:
+        self._drop_pending_title()
+        if self.current:
+            yield self.current
+
+    def _start(self, record: RawRecord) -> Iterator[RawRecord]:
+        if self.current:
+            yield self.current
+        self.current = record
+
+    def _drop_pending_title(self) -> None:
+        if self.pending_title:
+            self.issue(self.pending_title[0], "title without an abstract; skipped")
+
+    def _add_metadata(self, stripped: list[str]) -> None:
+        """`• N authors` and the first date line belong to the record before them."""
+        for line in stripped:
+            authors = _AUTHORS.match(line)
+            if self.current and authors:
+                self.current.authors_count = int(authors.group(1))
+            elif self.current and is_page_date(line) and self.current.date is None:
+                self.current.date = parse_date(line)
+
+
 def parse_daily(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
     """Daily-papers page dump, or plain title/abstract paragraph pairs.
 
@@ -103,43 +173,10 @@ def parse_daily(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
     too). Site boilerplate and the page's own date are skipped. A paragraph's
     text is its lines as written, joined by the line breaks between them.
     """
-    pending_title: tuple[int, str] | None = None
-    current: RawRecord | None = None
+    page = _DailyPage(issue)
     for number, paragraph in _paragraphs(lines):
-        block = [text for text in paragraph if text is not None]
-        if len(block) < len(paragraph):  # a line of it is not valid UTF-8
-            issue(number, "not valid UTF-8; record skipped")
-            pending_title = None
-            continue
-        stripped = [line.strip() for line in block]
-        if any(_is_metadata(line) for line in stripped):
-            for line in stripped:
-                authors = _AUTHORS.match(line)
-                if current and authors:
-                    current.authors_count = int(authors.group(1))
-                elif current and is_page_date(line) and current.date is None:
-                    current.date = parse_date(line)
-            continue
-        text = "\n".join(block).strip()
-        if " ".join(stripped).casefold() in _BOILERPLATE:
-            continue
-        if pending_title and len(text) > len(pending_title[1]):
-            if current:
-                yield current
-            current = RawRecord(line=number, abstract=text, title=pending_title[1])
-            pending_title = None
-        elif len(block) == 1 and len(text) <= _MAX_TITLE_CHARS:
-            if pending_title:
-                issue(pending_title[0], "title without an abstract; skipped")
-            pending_title = (number, text)
-        else:
-            if current:
-                yield current
-            current = RawRecord(line=number, abstract=text)
-    if pending_title:
-        issue(pending_title[0], "title without an abstract; skipped")
-    if current:
-        yield current
+        yield from page.add(number, paragraph)
+    yield from page.finish()
 
 
 _ID_FIELDS = ("doi", "arxiv_id", "arxiv", "url", "link", "pdf_url")
@@ -156,6 +193,19 @@ def _given_id(value: object) -> str | None:
     return str(value).strip() or None
 
 
+def _authors_count(fields: dict) -> int | None:
+    """An explicit `authors_count`, else the length of the author list: arXiv's `authors_parsed` (a list) or
+    `authors` as a list or a string ("A, B and C")."""
+    if fields.get("authors_count") not in (None, ""):
+        return int(fields["authors_count"])
+    authors = fields.get("authors_parsed") or fields.get("authors")
+    if isinstance(authors, str):
+        return len([n for n in re.split(r",|;|\band\b", authors) if n.strip()]) or None
+    if isinstance(authors, list):
+        return len(authors) or None
+    return None
+
+
 def record_from_mapping(row: dict, number: int) -> RawRecord | str:
     """A RawRecord from a JSON object or CSV row, or the reason it is unusable.
 
@@ -167,16 +217,7 @@ def record_from_mapping(row: dict, number: int) -> RawRecord | str:
     title = fields.get("title") or ""
     if not isinstance(title, str):
         return f"title must be a string, got {type(title).__name__}; skipped"
-    authors = fields.get("authors_parsed") or fields.get("authors")
-    if isinstance(authors, str):
-        names = [n for n in re.split(r",|;|\band\b", authors) if n.strip()]
-        authors_count: int | None = len(names) or None
-    elif isinstance(authors, list):
-        authors_count = len(authors) or None
-    else:
-        authors_count = None
-    if fields.get("authors_count") not in (None, ""):
-        authors_count = int(fields["authors_count"])
+    authors_count = _authors_count(fields)
     date = next((parse_date(str(fields[f])) for f in _DATE_FIELDS if fields.get(f) not in (None, "")), None)
     return RawRecord(
         line=number,
@@ -225,6 +266,65 @@ def parse_jsonl(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
 _JSON_READ_AHEAD = 1 << 16
 
 
+class _JsonBuffer:
+    """What parse_json has read of the file and not yet decoded: text[position:], which starts on `line`."""
+
+    def __init__(self, lines: Lines, issue: IssueSink) -> None:
+        self.source = iter(lines)
+        self.issue = issue
+        self.text = ""
+        self.position = 0
+        self.line = 1
+        self.exhausted = False  # the file ended, or the rest of it is skipped
+
+    def at_end(self) -> bool:
+        return self.position >= len(self.text)
+
+    def next_char(self) -> str:
+        return self.text[self.position]
+
+    def read_more(self, at_least: int) -> bool:
+        """Append lines until the buffer grew by `at_least` or the file ended; whether it grew."""
+        self.text = self.text[self.position :]
+        self.position = 0
+        before = len(self.text)
+        while len(self.text) < before + at_least:
+            number, text = next(self.source, (None, None))
+            if number is None:
+                self.exhausted = True
+                break
+            if text is None:
+                self.issue(number, "not valid UTF-8; rest of file skipped")
+                self.exhausted = True
+                break
+            self.text += text + "\n"
+        return len(self.text) > before
+
+    def skip(self, characters: str) -> None:
+        """Moves past `characters`, reading on while they last to the end of the buffer."""
+        while True:
+            while self.position < len(self.text) and self.text[self.position] in characters:
+                self.line += self.text[self.position] == "\n"
+                self.position += 1
+            if self.position < len(self.text) or self.exhausted or not self.read_more(1):
+                return
+
+    def decode(self, decoder: json.JSONDecoder) -> tuple[object, int] | None:
+        """The value at position and where it ends, or None when more of the file must be read first.
+
+        Raises json.JSONDecodeError when the value is invalid and reading on cannot complete it."""
+        try:
+            row, end = decoder.raw_decode(self.text, self.position)
+        except json.JSONDecodeError:
+            if not self.exhausted and self.read_more(max(_JSON_READ_AHEAD, len(self.text))):
+                return None
+            raise
+        if end == len(self.text) and not self.exhausted and self.text[end - 1] not in '}]"':
+            self.read_more(1)  # a number or literal may go on in the next line
+            return None
+        return row, end
+
+
 def parse_json(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
     """A JSON array of records, or one or more top-level records, streamed value by value.
 
@@ -233,70 +333,39 @@ def parse_json(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
     After invalid JSON the rest of the file cannot be resynchronised and is skipped.
     """
     decoder = json.JSONDecoder()
-    source = iter(lines)
-    buffer, position, line = "", 0, 1  # `line`: the line number at buffer[position]
+    buffer = _JsonBuffer(lines, issue)
     in_array = None  # unknown until the first value; then whether records sit inside [ ... ]
-    exhausted = False
     count = 0
-
-    def read_more(at_least: int) -> bool:
-        """Append lines until the buffer grew by `at_least` or the file ended; whether it grew."""
-        nonlocal buffer, position, exhausted
-        buffer = buffer[position:]
-        position = 0
-        before = len(buffer)
-        while len(buffer) < before + at_least:
-            number, text = next(source, (None, None))
-            if number is None:
-                exhausted = True
-                break
-            if text is None:
-                issue(number, "not valid UTF-8; rest of file skipped")
-                exhausted = True
-                break
-            buffer += text + "\n"
-        return len(buffer) > before
-
-    def skip(characters: str) -> None:
-        nonlocal position, line
-        while True:
-            while position < len(buffer) and buffer[position] in characters:
-                line += buffer[position] == "\n"
-                position += 1
-            if position < len(buffer) or exhausted or not read_more(1):
-                return
-
     while True:
-        skip(" \t\r\n" + ("," if in_array else ""))
-        if position >= len(buffer):
+        buffer.skip(" \t\r\n" + ("," if in_array else ""))
+        if buffer.at_end():
             if in_array:
-                issue(line, "invalid JSON (array not closed); rest of file skipped")
+                issue(buffer.line, "invalid JSON (array not closed); rest of file skipped")
             break
         if in_array is None:
-            in_array = buffer[position] == "["
+            in_array = buffer.next_char() == "["
             if in_array:
-                position += 1
+                buffer.position += 1
                 continue
-        if in_array and buffer[position] == "]":
-            position += 1
-            skip(" \t\r\n")
-            if position < len(buffer):
-                issue(line, "invalid JSON (data after the closing bracket); ignored")
+        if in_array and buffer.next_char() == "]":
+            buffer.position += 1
+            buffer.skip(" \t\r\n")
+            if not buffer.at_end():
+                issue(buffer.line, "invalid JSON (data after the closing bracket); ignored")
             break
         try:
-            row, end = decoder.raw_decode(buffer, position)
+            decoded = buffer.decode(decoder)
         except json.JSONDecodeError as error:
-            if not exhausted and read_more(max(_JSON_READ_AHEAD, len(buffer))):
-                continue
-            issue(line + buffer.count("\n", position, error.pos), f"invalid JSON ({error.msg}); rest of file skipped")
+            line = buffer.line + buffer.text.count("\n", buffer.position, error.pos)
+            issue(line, f"invalid JSON ({error.msg}); rest of file skipped")
             break
-        if end == len(buffer) and not exhausted and buffer[end - 1] not in '}]"':
-            read_more(1)  # a number or literal may go on in the next line
+        if decoded is None:
             continue
+        row, end = decoded
         count += 1
-        record = _from_mapping(row, line, issue)
-        line += buffer.count("\n", position, end)
-        position = end
+        record = _from_mapping(row, buffer.line, issue)
+        buffer.line += buffer.text.count("\n", buffer.position, end)
+        buffer.position = end
         if record:
             yield record
     if count == 0 and in_array is None:
