@@ -71,33 +71,47 @@ PREDICTED_AS: dict[str, str] = {RelType.OUTPERFORMS: RelType.COMPARED_WITH}
 Key = tuple[str, tuple[int, int], tuple[int, int]]  # (type, head span, tail span)
 
 
+# Gold labels that mean one kgbuild type whatever the endpoints' labels.
+_SAME_MEANING = {
+    "Trained-With": RelType.TRAINED_ON,
+    "Benchmark-For": RelType.BENCHMARK_FOR,
+    "Compare-With": RelType.COMPARED_WITH,
+    "COMPARE": RelType.COMPARED_WITH,
+    "SubClass-Of": RelType.SUBCLASS_OF,
+    "HYPONYM-OF": RelType.SUBCLASS_OF,
+}
+
+
+def _evaluated_with(head_label: str, tail_label: str) -> list[tuple[str, bool]]:
+    """Evaluated-With is EVALUATED_ON between a system and a dataset (either way round), BENCHMARK_FOR from a
+    dataset to a task."""
+    if head_label in SYSTEM_LABELS and tail_label == Label.DATASET:
+        return [(RelType.EVALUATED_ON, False)]
+    if head_label == Label.DATASET and tail_label in SYSTEM_LABELS:
+        return [(RelType.EVALUATED_ON, True)]
+    return [(RelType.BENCHMARK_FOR, False)] if (head_label, tail_label) == (Label.DATASET, Label.TASK) else []
+
+
+def _used_for(head_label: str, tail_label: str) -> list[tuple[str, bool]]:
+    """Used-For is ADDRESSES from a system to a task, USES (reversed) from a system or dataset to a system."""
+    if head_label in SYSTEM_LABELS and tail_label == Label.TASK:
+        return [(RelType.ADDRESSES, False)]
+    if tail_label in SYSTEM_LABELS and head_label in SYSTEM_LABELS | {Label.DATASET}:
+        return [(RelType.USES, True)]
+    return []
+
+
 def _gold_types(label: str, head_label: str, tail_label: str) -> list[tuple[str, bool]]:
     """kgbuild types a gold relation counts as, each with whether head and tail swap."""
-    systems = head_label in SYSTEM_LABELS and tail_label in SYSTEM_LABELS
     if label in ("Evaluated-With", "EVALUATE-FOR"):
-        if head_label in SYSTEM_LABELS and tail_label == Label.DATASET:
-            return [(RelType.EVALUATED_ON, False)]
-        if head_label == Label.DATASET and tail_label in SYSTEM_LABELS:
-            return [(RelType.EVALUATED_ON, True)]
-        return [(RelType.BENCHMARK_FOR, False)] if (head_label, tail_label) == (Label.DATASET, Label.TASK) else []
+        return _evaluated_with(head_label, tail_label)
     if label in ("Used-For", "USED-FOR"):
-        if head_label in SYSTEM_LABELS and tail_label == Label.TASK:
-            return [(RelType.ADDRESSES, False)]
-        if tail_label in SYSTEM_LABELS and head_label in SYSTEM_LABELS | {Label.DATASET}:
-            return [(RelType.USES, True)]
-        return []
+        return _used_for(head_label, tail_label)
     if label in ("Part-Of", "PART-OF"):
         # SciER has no "uses": "X uses Y" is annotated Part-Of(Y, X), so it is also gold USES(X, Y).
+        systems = head_label in SYSTEM_LABELS and tail_label in SYSTEM_LABELS
         return [(RelType.PART_OF, False), (RelType.USES, True)] if systems else [(RelType.PART_OF, False)]
-    simple = {
-        "Trained-With": RelType.TRAINED_ON,
-        "Benchmark-For": RelType.BENCHMARK_FOR,
-        "Compare-With": RelType.COMPARED_WITH,
-        "COMPARE": RelType.COMPARED_WITH,
-        "SubClass-Of": RelType.SUBCLASS_OF,
-        "HYPONYM-OF": RelType.SUBCLASS_OF,
-    }
-    return [(simple[label], False)] if label in simple else []
+    return [(_SAME_MEANING[label], False)] if label in _SAME_MEANING else []
 
 
 def relation_key(type_: str, head: tuple[int, int], tail: tuple[int, int]) -> Key:
@@ -242,6 +256,24 @@ def _overlaps_gold(key: Key, gold: set[Key]) -> bool:
     return any(g[0] == type_ and overlap(g[1], head) and overlap(g[2], tail) for g in gold)
 
 
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _per_type(gold: Counter, predicted: Counter, correct: Counter, overlapping: Counter) -> dict[str, dict]:
+    return {
+        type_: {
+            "gold": gold[type_],
+            "predicted": predicted[type_],
+            "correct": correct[type_],
+            "precision": _ratio(correct[type_], predicted[type_]),
+            "recall": _ratio(correct[type_], gold[type_]),
+            "overlap_precision": _ratio(overlapping[type_], predicted[type_]),
+        }
+        for type_ in SCORED_TYPES
+    }
+
+
 def evaluate_relations(gold_path: str | Path, mentions: str = "gold", fast: bool = False) -> dict:
     """Precision/recall per mapped relation type; see the module docstring for the mapping.
 
@@ -269,21 +301,11 @@ def evaluate_relations(gold_path: str | Path, mentions: str = "gold", fast: bool
         predicted_counts.update(key[0] for key in predicted)
         correct.update(key[0] for key in predicted & gold)
         overlapping.update(key[0] for key in predicted if _overlaps_gold(key, gold))
-    types = {}
-    for type_ in SCORED_TYPES:
-        types[type_] = {
-            "gold": gold_counts[type_],
-            "predicted": predicted_counts[type_],
-            "correct": correct[type_],
-            "precision": correct[type_] / predicted_counts[type_] if predicted_counts[type_] else None,
-            "recall": correct[type_] / gold_counts[type_] if gold_counts[type_] else None,
-            "overlap_precision": overlapping[type_] / predicted_counts[type_] if predicted_counts[type_] else None,
-        }
     return {
         "gold_path": str(gold_path),
         "mentions": mentions,
         "documents": len(records),
-        "types": types,
+        "types": _per_type(gold_counts, predicted_counts, correct, overlapping),
         "unmapped_gold": dict(unmapped),
         "cross_sentence": dict(left_out),
     }
