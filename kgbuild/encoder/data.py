@@ -140,6 +140,27 @@ class Window:
     end: int  # one past the last piece
 
 
+def _back_to_word_start(first, position: int, start: int) -> int:
+    """position moved back to the nearest piece that starts a word, but kept after start."""
+    while position > start + 1 and not first[position]:
+        position -= 1
+    return position
+
+
+def _cut_after_a_full_stop(encoded: Encoded, start: int, end: int, max_pieces: int) -> int:
+    """end moved back to just after the last "." in the window's second half (on the word after it), so that
+    a window ends with a sentence where it can; end itself when there is none."""
+    first = encoded.first
+    cut = end
+    for i in range(end - 1, start + max_pieces // 2, -1):
+        if first[i] and encoded.text[encoded.word_spans[encoded.word[i]][0]] == ".":
+            cut = i + 1
+            break
+    while cut < end and not first[cut]:
+        cut += 1
+    return cut
+
+
 def windows(encoded: Encoded, max_pieces: int, stride: int | None = None) -> list[tuple[int, int]]:
     """Piece ranges of at most max_pieces starting and ending on word boundaries.
 
@@ -149,33 +170,18 @@ def windows(encoded: Encoded, max_pieces: int, stride: int | None = None) -> lis
     n = len(encoded.ids)
     if n <= max_pieces:
         return [(0, n)] if n else []
-    first = encoded.first
     out = []
     start = 0
     while start < n:
         end = min(start + max_pieces, n)
         if end < n:
-            while end > start + 1 and not first[end]:
-                end -= 1
+            end = _back_to_word_start(encoded.first, end, start)
             if stride is None:
-                cut = end
-                for i in range(end - 1, start + max_pieces // 2, -1):
-                    if first[i] and encoded.text[encoded.word_spans[encoded.word[i]][0]] == ".":
-                        cut = i + 1
-                        break
-                while cut < end and not first[cut]:
-                    cut += 1
-                end = cut
+                end = _cut_after_a_full_stop(encoded, start, end, max_pieces)
         out.append((start, end))
         if end >= n:
             break
-        if stride is None:
-            start = end
-        else:
-            nxt = start + stride
-            while nxt > start + 1 and not first[nxt]:
-                nxt -= 1
-            start = nxt
+        start = end if stride is None else _back_to_word_start(encoded.first, start + stride, start)
     return out
 
 
