@@ -58,7 +58,8 @@ DATASET_NOUNS = frozenset(_DATASET_NOUNS) | DATASET_PLURALS
 MODEL_NOUNS = with_plurals("model", "llm", "lm", "checkpoint", "backbone", "variant")
 METHOD_NOUNS = with_plurals("method", "framework", "approach", "algorithm", "technique")
 # Nouns of a system's make-up: a span ending in one names a kind of model ("vision-language transformer").
-ARCHITECTURE_NOUNS = with_plurals("network", "transformer", "encoder", "decoder", "architecture")
+NETWORK_NOUNS = with_plurals("network", "architecture")
+ARCHITECTURE_NOUNS = NETWORK_NOUNS | with_plurals("transformer", "encoder", "decoder")
 # Every noun a system is called by ("the X framework", "T methods such as X").
 SYSTEM_NOUNS = MODEL_NOUNS | METHOD_NOUNS | ARCHITECTURE_NOUNS | with_plurals("system", "pipeline")
 

@@ -99,12 +99,12 @@ from kgbuild.vocab import (
     DATASET_NOUNS,
     METHOD_NOUNS,
     MODEL_NOUNS,
+    NETWORK_NOUNS,
     PARAMETER_COUNT,
     SIZE,
     SIZE_WORDS,
     SYSTEM_LABELS,
     TECHNIQUE_NOUNS,
-    TRAINED,
     with_plurals,
 )
 
@@ -178,11 +178,9 @@ _HYPERPARAMETERS = frozenset(
         "model sizes",
     }
 )
-# Modifiers that name nothing alone ("in zero-shot and few-shot settings", "vision-language"; and _TRAINED,
-# "pre-trained"):
+# Modifiers that name nothing alone ("in zero-shot and few-shot settings", "vision-language", "pre-trained"):
 # GSAP labels "zero-shot" 7 times in 138 occurrences, "end-to-end" 4 in 25, "pre-trained" 15 in 284,
 # "self-supervised" never in 37; the other sets never label any.
-_TRAINED = re.compile(TRAINED)
 _MODIFIERS_ALONE = frozenset(
     {
         "zero-shot",
@@ -204,6 +202,9 @@ _MODIFIERS_ALONE = frozenset(
         "task-agnostic",
         "domain-specific",
         "state-of-the-art",
+        "pre-trained",
+        "pretrained",
+        "fine-tuned",
         "human-annotated",
         "self-supervised",
         "multi-turn",
@@ -220,7 +221,8 @@ _DATA_NOUNS = (DATASET_NOUNS - with_plurals("benchmark", "suite")) | {"data", "s
 # noun, "pre-training data", names data: _names_data).
 _HYPHENATED_WORD = re.compile(r"[a-z]+(?:-[a-z]+)+")
 _PROCESS_NOUN_ENDINGS = ("ing", "tion", "sion", "ment")
-_TECHNIQUE_HEADS = MODEL_NOUNS | METHOD_NOUNS | ARCHITECTURE_NOUNS | TECHNIQUE_NOUNS
+# Not a transformer's parts: "decoder-only" in "decoder-only transformer models" is no name of its own.
+_TECHNIQUE_HEADS = MODEL_NOUNS | METHOD_NOUNS | NETWORK_NOUNS | TECHNIQUE_NOUNS
 # "MLLM", "Med-LVLMs", "KEPLM": a system acronym ending a span names a kind of model
 _SYSTEM_ACRONYM = re.compile(r"(?:LLM|VLM|PLM)s?$")
 # A long form with these is no one name: a clause, a list, or a quotation ('"masked language modeling" (MLM)').
@@ -619,7 +621,6 @@ def _never(span: Span, label: str) -> bool:
         or (label == Label.METRIC and (span[-1].lower_ in _QUALITIES or text.lower() in _HYPERPARAMETERS))
         or (label != Label.TASK and text in _FIELDS)
         or text.lower() in _MODIFIERS_ALONE
-        or _TRAINED.fullmatch(text.lower()) is not None
         or _RANK_CUTOFF.fullmatch(text) is not None
         or _premodifier(span)
         or (label == Label.METHOD and _names_data(span))

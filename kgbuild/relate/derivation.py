@@ -19,7 +19,7 @@ from kgbuild.vocab import FINE_TUNING, PRETRAINING
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?(?:is |are |was |were |has been )?"
 _TUNE_TO_DEVELOP = r"(?:\S+ ){0,8}?to (?:develop|obtain|create|build|produce|get|derive|construct) " + FILLER
-_TUNE_BEFORE = r"\b(?:" + FINE_TUNING + r"\S*|further train\S*|continually pre-?train\S*) " + FILLER + "$"
+_TUNE_BEFORE = r"\b(?:" + FINE_TUNING + r"\S*|(?:further |continually )" + PRETRAINING + r"\S*) " + FILLER + "$"
 _TUNED_FROM = (
     r"(?:a |an )?(?:"
     + FINE_TUNING

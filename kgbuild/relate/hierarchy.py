@@ -19,7 +19,7 @@ from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence, Slot
 from kgbuild.schema import Label, RelType
-from kgbuild.vocab import ARCHITECTURE_NOUNS, METHOD_NOUNS, MODEL_NOUNS, TRAINING, alternatives
+from kgbuild.vocab import METHOD_NOUNS, NETWORK_NOUNS, TRAINING, alternatives, with_plurals
 
 _ABBREVIATION = r"(?:\( <m> \) )?"
 _EXAMPLES = (
@@ -40,7 +40,8 @@ _KIND_OF = re.compile(_KIND + " of")
 # A definition right after a name the authors introduce ("we propose X: a ...") or a title opens with.
 _INTRODUCED = r"(?:^|\b(?:propose|proposes|present|presents|introduce|introduces)(?: \S+){0,2} )$"
 _NAME = r"^(?:\S*[A-Z]\S*[A-Z0-9]|[A-Z][a-z]+)\S*$"  # "QuuxDiff", "CP-CLIP", "Frido": one name-like word
-_CLASS_HEAD = rf"(?i){alternatives(MODEL_NOUNS | METHOD_NOUNS | ARCHITECTURE_NOUNS)}$"
+# Not a language model's acronym: "we propose MiniPLM, a KD framework for pre-training LMs" makes no LM of MiniPLM.
+_CLASS_HEAD = rf"(?i){alternatives(with_plurals('model', 'transformer') | NETWORK_NOUNS | METHOD_NOUNS)}$"
 # "compared with other transfer learning methods like ELMo": a comparison's baselines, described, not classified.
 _BASELINES = re.compile(
     r"\b(?:other|state-of-the-art|existing|previous|prior|competing|baseline|three|two|four|several) (?:\S+ )?$"

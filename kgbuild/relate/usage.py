@@ -14,7 +14,7 @@ from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence
 from kgbuild.schema import Label, RelType
-from kgbuild.vocab import SYSTEM_NOUNS, alternatives
+from kgbuild.vocab import PRETRAINING, SYSTEM_NOUNS, alternatives
 
 _APPOSITION = r"(?:\( <m> \) )?(?:, )?(?:(?:which|that) )?"
 _USE = r"(?:uses|use|adopts|adopt|employs|employ|utili[sz]es|utili[sz]e|leverages|leverage|incorporates|integrates|relies on|rely on)"
@@ -87,7 +87,9 @@ _AUTHORS_USE = re.compile(
     + _USE
     + r"|build (?:up)?on|start from|rely on|employ) "
     + FILLER
-    + r"(?:pre-?trained |off-the-shelf |frozen |open-source )*"
+    + r"(?:"
+    + PRETRAINING
+    + r"ed |off-the-shelf |frozen |open-source )*"
     + OTHERS
     + "$"
 )
