@@ -325,6 +325,14 @@ class _JsonBuffer:
         return row, end
 
 
+def _close_array(buffer: _JsonBuffer, issue: IssueSink) -> None:
+    """Past the closing bracket, where only whitespace may follow."""
+    buffer.position += 1
+    buffer.skip(" \t\r\n")
+    if not buffer.at_end():
+        issue(buffer.line, "invalid JSON (data after the closing bracket); ignored")
+
+
 def parse_json(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
     """A JSON array of records, or one or more top-level records, streamed value by value.
 
@@ -348,10 +356,7 @@ def parse_json(lines: Lines, issue: IssueSink) -> Iterator[RawRecord]:
                 buffer.position += 1
                 continue
         if in_array and buffer.next_char() == "]":
-            buffer.position += 1
-            buffer.skip(" \t\r\n")
-            if not buffer.at_end():
-                issue(buffer.line, "invalid JSON (data after the closing bracket); ignored")
+            _close_array(buffer, issue)
             break
         try:
             decoded = buffer.decode(decoder)
