@@ -16,6 +16,7 @@ from kgbuild.extract import extract_papers, load_pipeline
 from kgbuild.extract.named import name_shape
 from kgbuild.models import Paper, Relation
 from kgbuild.read import read_papers
+from kgbuild.schema import RelType
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +237,7 @@ def relate_first_two(paper, fields, mentions):
             assert mentions[index].field == field.field
     if len(mentions) < 2:
         return []
-    return [Relation(type="TEST", head=0, tail=1, score=1.0, evidence=(0, 1), source="test")]
+    return [Relation(type=RelType.USES, head=0, tail=1, score=1.0, evidence=(0, 1), source="test")]
 
 
 def test_relate_hook_sees_fields_and_mentions(papers):
