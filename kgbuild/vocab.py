@@ -82,6 +82,9 @@ SIZE_WORDS = frozenset({"base", "large", "small", "tiny", "mini", "medium", "xl"
 PRETRAINING = r"(?:pre-?)?train"
 FINE_TUNING = r"(?:fine-?tun|finetun|instruction-tun)"
 TRAINING = r"(?:" + PRETRAINING + "|" + FINE_TUNING + r"|distill)"
+# Tuning said bare: "we tune X", "instruction tuning", "tuned for"; hyper-parameter tuning too, so rules that
+# take it ask for a model next to it.
+TUNING = r"tun"
 # A model's past, as a participle: "pre-trained", "fine-tuned", "finetuned", "distilled", "trained".
 TRAINED = TRAINING + "ed"
 

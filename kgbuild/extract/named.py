@@ -67,6 +67,7 @@ from kgbuild.vocab import (
     PARAMETER_COUNT,
     SIZE_WORDS,
     TRAINING,
+    TUNING,
 )
 
 CANDIDATES = "named"
@@ -261,7 +262,7 @@ _HEADINGS = frozenset(
 _NAMING_VERBS = frozenset({"named", "called", "dubbed", "termed", "coined"})
 # A verb that only takes models: "fine-tune X", "pretrain X", "develop X"; not "training X", which may be a
 # method's training ("training GeDi on only four topics", GeDi "an efficient method").
-_MODEL_VERB = re.compile(rf"{TRAINING}(?:e|ed)?|{FINE_TUNING}ing|tune|develop")
+_MODEL_VERB = re.compile(rf"{TRAINING}(?:e|ed)?|{FINE_TUNING}ing|{TUNING}e|develop")
 
 
 def head_label(word: str) -> str | None:

@@ -48,9 +48,9 @@ from kgbuild.relate.pairs import SYSTEMS
 from kgbuild.relate.sentences import Sentence, sentences
 from kgbuild.schema import Label, RelType
 from kgbuild.text import fold, normalise
-from kgbuild.vocab import TRAINING
+from kgbuild.vocab import TRAINING, TUNING
 
-_TRAINING = re.compile(rf"{TRAINING}ing|tuning")
+_TRAINING = re.compile(rf"{TRAINING}ing|{TUNING}ing")
 _PAIR_FAMILIES = (derivation, usage, benchmarks, comparison, hierarchy, classifier, encoder_pairs)
 
 

@@ -38,6 +38,7 @@ from io import BytesIO
 import numpy as np
 
 from kgbuild.models import Relation
+from kgbuild.relate.classifier import GOLD_LABEL_OF
 from kgbuild.relate.sentences import Sentence, Slot
 from kgbuild.schema import Label, RelType
 
@@ -46,7 +47,6 @@ SOURCE = "encoder-pairs"
 NO_RELATION = "NONE"
 # The training gold has no Model label (SciER and SciERC call trained systems Method).
 LABELS = (Label.METHOD, Label.TASK, Label.DATASET, Label.METRIC)
-_LABEL_FEATURE: dict[str, str] = {Label.MODEL: Label.METHOD}
 # Token distance between the two mentions: one-hot over buckets whose upper bounds these are.
 DISTANCE_BOUNDS = (0, 1, 2, 3, 5, 8, 12, 20, 35, 60)
 MENTIONS_BETWEEN_BOUNDS = (0, 1, 2, 4)
@@ -64,7 +64,7 @@ def _bucket(value: int, bounds: tuple[int, ...]) -> np.ndarray:
 
 def _label_pair(head: str, tail: str) -> np.ndarray:
     onehot = np.zeros(len(LABELS) ** 2, dtype=np.float32)
-    a, b = (_LABEL_FEATURE.get(label, label) for label in (head, tail))
+    a, b = (GOLD_LABEL_OF.get(label, label) for label in (head, tail))
     if a in LABELS and b in LABELS:
         onehot[LABELS.index(a) * len(LABELS) + LABELS.index(b)] = 1.0
     return onehot

@@ -19,7 +19,7 @@ from kgbuild.models import Relation
 from kgbuild.relate.pairs import FILLER, OTHERS, SYSTEMS, pair_relations, pattern, spaced
 from kgbuild.relate.sentences import Sentence, Slot
 from kgbuild.schema import Label, RelType
-from kgbuild.vocab import METHOD_NOUNS, NETWORK_NOUNS, TRAINING, alternatives, with_plurals
+from kgbuild.vocab import METHOD_NOUNS, NETWORK_NOUNS, TRAINING, TUNING, alternatives, with_plurals
 
 _ABBREVIATION = r"(?:\( <m> \) )?"
 _EXAMPLES = (
@@ -49,7 +49,7 @@ _BASELINES = re.compile(
 _PREPOSITIONS = {"of", "for", "in", "on", "with", "to", "through", "from", "by"}
 # "combine X with Y", "compare X with Y", "replace X with Y" join two wholes, not a whole and its part.
 _NOT_JOINED = (
-    r"^(?!.*\b(?:combin|compar|replac|pair|contrast|integrat|augment|equip|" + TRAINING + r"|tun)\S* (?:\S+ )?$)"
+    rf"^(?!.*\b(?:combin|compar|replac|pair|contrast|integrat|augment|equip|{TRAINING}|{TUNING})\S* (?:\S+ )?$)"
 )
 
 PATTERNS = [
