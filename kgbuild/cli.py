@@ -261,20 +261,13 @@ def _print_table(columns: list[str], rows: list[list], output) -> None:
 
 
 def _neo4j_options(command: Callable) -> Callable:
-    command = click.option(
-        "--neo4j-user",
-        envvar="NEO4J_USERNAME",
-        default="neo4j",
-        show_default=True,
-        help="Neo4j user (env NEO4J_USERNAME).",
-    )(command)
-    command = click.option(
-        "--neo4j-database",
-        envvar="NEO4J_DATABASE",
-        default="neo4j",
-        show_default=True,
-        help="Neo4j database (env NEO4J_DATABASE).",
-    )(command)
+    for option, envvar, what in (
+        ("--neo4j-user", "NEO4J_USERNAME", "user"),
+        ("--neo4j-database", "NEO4J_DATABASE", "database"),
+    ):
+        command = click.option(
+            option, envvar=envvar, default="neo4j", show_default=True, help=f"Neo4j {what} (env {envvar})."
+        )(command)
     return click.option(
         "--neo4j",
         "neo4j_uri",

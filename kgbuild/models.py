@@ -88,6 +88,10 @@ class Relation(BaseModel):
     unit: str | None = None
 
 
+# What an extract line keeps of its Paper besides the id (`year` is derived from `date` again).
+_PAPER_FIELDS = ("version", "title", "abstract", "date", "authors_count", "source")
+
+
 class ExtractedPaper(BaseModel):
     """One line of `kgbuild extract` output: a paper with its mentions and relations."""
 
@@ -105,26 +109,13 @@ class ExtractedPaper(BaseModel):
     def of(cls, paper: Paper, mentions: list[Mention], relations: list[Relation] | None = None) -> ExtractedPaper:
         return cls(
             paper_id=paper.id,
-            version=paper.version,
-            title=paper.title,
-            abstract=paper.abstract,
-            date=paper.date,
-            authors_count=paper.authors_count,
-            source=paper.source,
+            **{name: getattr(paper, name) for name in _PAPER_FIELDS},
             mentions=mentions,
             relations=relations or [],
         )
 
     def paper(self) -> Paper:
-        return Paper(
-            id=self.paper_id,
-            version=self.version,
-            title=self.title,
-            abstract=self.abstract,
-            date=self.date,
-            authors_count=self.authors_count,
-            source=self.source,
-        )
+        return Paper(id=self.paper_id, **{name: getattr(self, name) for name in _PAPER_FIELDS})
 
     def text(self, field: TextField) -> str:
         return self.title if field == TextField.TITLE else self.abstract

@@ -132,14 +132,6 @@ def label_words(encoded: Encoded, spans: list[tuple[int, int, str]]) -> tuple[np
     return labels, exact, len(kept)
 
 
-@dataclass
-class Window:
-    source: str
-    doc: int
-    start: int  # first piece (document piece index)
-    end: int  # one past the last piece
-
-
 def _back_to_word_start(first, position: int, start: int) -> int:
     """position moved back to the nearest piece that starts a word, but kept after start."""
     while position > start + 1 and not first[position]:
