@@ -16,7 +16,7 @@ from kgbuild.extract import extract_papers, load_pipeline
 from kgbuild.extract.named import name_shape
 from kgbuild.models import Paper, Relation
 from kgbuild.read import read_papers
-from kgbuild.schema import RelType
+from kgbuild.schema import Label, RelType
 
 
 @pytest.fixture(scope="module")
@@ -613,3 +613,23 @@ def test_a_training_process_before_its_data_is_no_method(extracted):
         and e.text(m.field)[m.end + 1 :].split(" ", 1)[0] in data_nouns
     ]
     assert not found, found
+
+
+def test_the_vocab_does_not_grow_with_the_papers():
+    """Every new word of the corpus used to stay in the pipeline's StringStore (memory growing with the papers);
+    the strings a batch adds are freed after it."""
+    nlp = load_pipeline(fast=True)
+    papers = [
+        Paper(
+            id=f"p{i}",
+            title=f"Qorvex{i}: Zulbrand{i} for Trellimax",
+            abstract=f"We propose Qorvex{i}, a Zulbrand{i} model, and evaluate it on the Plumbex{i} dataset.",
+            source=f"test:{i}",
+        )
+        for i in range(3)
+    ]
+    list(extract_papers(papers[:1], fast=True))  # first use: what loading adds is not the papers'
+    before = len(nlp.vocab.strings)
+    extracted = list(extract_papers(papers, fast=True))
+    assert [m.text for m in extracted[2].mentions if m.label == Label.DATASET] == ["Plumbex2"]
+    assert len(nlp.vocab.strings) == before

@@ -77,6 +77,14 @@ def _extract_batch(
     papers: list[Paper], relate: Relate | None, data_dir: str | None, fast: bool = False, threads: int = 0
 ) -> list[ExtractedPaper | _Failure]:
     nlp = load_pipeline(data_dir, fast=fast, threads=threads)
+    # The strings and lexemes a batch adds to the vocab are freed after it (spaCy's memory zone); without it
+    # the vocab keeps every new word of the corpus, and memory grows with the papers. Nothing of a Doc
+    # leaves the zone: an ExtractedPaper holds plain strings and offsets.
+    with nlp.memory_zone():
+        return _extract_in_zone(nlp, papers, relate)
+
+
+def _extract_in_zone(nlp: Language, papers: list[Paper], relate: Relate | None) -> list[ExtractedPaper | _Failure]:
     try:
         norms = [(normalise(paper.title), normalise(paper.abstract)) for paper in papers]
         docs = list(nlp.pipe((norm.text for pair in norms for norm in pair), batch_size=2 * len(papers)))
@@ -84,7 +92,7 @@ def _extract_batch(
         if len(papers) == 1:
             return [_Failure(papers[0], _describe(error))]
         # nlp.pipe stops at the first text that fails, and the batch with it: each paper again on its own
-        return [result for paper in papers for result in _extract_batch([paper], relate, data_dir, fast, threads)]
+        return [result for paper in papers for result in _extract_in_zone(nlp, [paper], relate)]
     out: list[ExtractedPaper | _Failure] = []
     for i, (paper, (title_norm, abstract_norm)) in enumerate(zip(papers, norms)):
         try:
