@@ -5,9 +5,10 @@
 #
 #   scripts/reproduce_encoder.sh RUNS_DIR
 #
-# Stage 1 replayed this way from a fresh clone gave a model.pt with the same sha256 as the original run
-# (b8e750c2...), so its dev scores are equal to the last digit; RUNS_DIR/stage3/eval.jsonl holds the
-# int8 dev scores to compare with kgbuild/data/encoder/card.json.
+# Replayed this way on a clean checkout (2026-12-03, code of be2fa09), every stage gave a model.pt with the
+# same sha256 as the original run (stage 1 b8e750c2..., stage 2 02d4d625... = the card's init_sha256), and
+# the int8 export is byte-identical to the shipped model.int8.onnx (93c4b2de...): the same dev scores, to the
+# last digit. RUNS_DIR/stage3/eval.jsonl holds the int8 dev scores to compare with kgbuild/data/encoder/card.json.
 set -euo pipefail
 runs=${1:?usage: scripts/reproduce_encoder.sh RUNS_DIR}
 export OMP_NUM_THREADS=1
