@@ -88,10 +88,6 @@ class Relation(BaseModel):
     unit: str | None = None
 
 
-# What an extract line keeps of its Paper besides the id (`year` is derived from `date` again).
-_PAPER_FIELDS = ("version", "title", "abstract", "date", "authors_count", "source")
-
-
 class ExtractedPaper(BaseModel):
     """One line of `kgbuild extract` output: a paper with its mentions and relations."""
 
@@ -119,6 +115,10 @@ class ExtractedPaper(BaseModel):
 
     def text(self, field: TextField) -> str:
         return self.title if field == TextField.TITLE else self.abstract
+
+
+# What an extract line keeps of its Paper besides the id: the fields both models have (`year` follows `date`).
+_PAPER_FIELDS = tuple(name for name in Paper.model_fields if name in ExtractedPaper.model_fields)
 
 
 class Entity(BaseModel):
