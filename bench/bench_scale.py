@@ -1,7 +1,7 @@
 """Scale benchmark: `kgbuild build` (and `kgbuild load` of its extract) on N synthetic abstracts.
 
     python bench/bench_scale.py [--sizes 10000,100000] [--workdir /tmp/kgbuild-scale] [--engine ray]
-                                [--stages build,load] [--seed 0]
+                                [--stages build,load] [--seed 0] [--fast]
 
 For each size N it writes N distinct synthetic-but-realistic abstracts (corpus-N.jsonl in --workdir,
 kept and reused), then runs as subprocesses, one at a time:
@@ -147,6 +147,8 @@ def main() -> None:
     parser.add_argument("--engine", help="passed to `kgbuild build --engine` (e.g. ray)")
     parser.add_argument("--stages", default="build,load", help="comma-separated, from build, load")
     parser.add_argument("--seed", type=int, default=0)
+    # The encoder extracts ~5k tokens/s here: 100k abstracts would take hours; memory is the sinks' question.
+    parser.add_argument("--fast", action="store_true", help="build with the CNN pipeline (`kgbuild build --fast`)")
     args = parser.parse_args()
     kgbuild = str(Path(sys.executable).parent / "kgbuild")
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -157,12 +159,16 @@ def main() -> None:
         corpus = args.workdir / f"corpus-{size}.jsonl"
         if not corpus.exists():
             write_corpus(corpus, size, args.seed)
-        out = args.workdir / (f"out-{size}" + (f"-{args.engine}" if args.engine else ""))
+        out = args.workdir / (
+            f"out-{size}" + (f"-{args.engine}" if args.engine else "") + ("-fast" if args.fast else "")
+        )
         for stage in stages:
             if stage == "build":
                 command = [kgbuild, "build", str(corpus), "-o", str(out)]
                 if args.engine:
                     command += ["--engine", args.engine]
+                if args.fast:
+                    command.append("--fast")
                 manifest_dir = out
             elif stage == "load":
                 extracted = out / "extracted.jsonl"
