@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,7 +109,7 @@ class LinkedCorpus:
     engine (local, Ray) hands to the sinks."""
 
     papers: Iterable[ExtractedPaper]
-    entities: list[Entity]
+    entities: Sequence[Entity]  # the linker's LinkedEntities: each built when read
     variant_pairs: list[tuple[str, str]] = field(default_factory=list)
 
     def graph(self) -> StreamedGraph:

@@ -14,14 +14,14 @@ it (the name as written, source "link:variant-name"), its score the surest of th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from typing import Literal
 
 from kgbuild.graph.model import Graph, Node, PropertyValue, Relationship
 from kgbuild.link.keys import clean_surface
-from kgbuild.models import Entity, ExtractedPaper, Relation, ResultRelation
+from kgbuild.models import Entity, EntityLabel, ExtractedPaper, Relation, ResultRelation
 from kgbuild.schema import Label, RelType, load_schema
 
 
@@ -40,15 +40,18 @@ class Aggregate:
 class GraphBuilder:
     """Accumulates papers one by one (`add`), then `graph()`. Skipped relations are counted."""
 
-    entities: dict[str, Entity] = field(default_factory=dict)
+    # read again for the entity nodes, not held: the linker's LinkedEntities builds each entity when read
+    entities: Sequence[Entity] = field(default_factory=list)
+    labels: dict[str, EntityLabel] = field(default_factory=dict)  # entity id -> label: what statements need
     nodes: list[Node] = field(default_factory=list)
     aggregates: dict[tuple[RelType, str, str], Aggregate] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     families: dict[str, list[str]] = field(default_factory=dict)  # variant entity id -> its family entity ids
 
-    def add_entities(self, entities: Iterable[Entity], variant_pairs: Iterable[tuple[str, str]] = ()) -> None:
+    def add_entities(self, entities: Sequence[Entity], variant_pairs: Iterable[tuple[str, str]] = ()) -> None:
+        self.entities = entities
         for entity in entities:
-            self.entities[entity.id] = entity
+            self.labels[entity.id] = entity.label
         for variant, family in variant_pairs:
             self.families.setdefault(variant, []).append(family)
 
@@ -98,8 +101,9 @@ class GraphBuilder:
         if ref == "paper":
             return Label.PAPER, paper.paper_id
         entity_id = paper.mentions[ref].entity_id
-        entity = self.entities.get(entity_id) if entity_id else None
-        return (entity.label, entity.id) if entity else None
+        if entity_id is None or entity_id not in self.labels:
+            return None
+        return self.labels[entity_id], entity_id
 
     def add(self, paper: ExtractedPaper) -> None:
         node = paper.paper()
@@ -202,7 +206,7 @@ class GraphBuilder:
         counts = MentionCounts()
         for (rel_type, _, end), aggregate in self.aggregates.items():
             counts.add(rel_type, end, aggregate)
-        return [counts.node(entity) for entity in self.entities.values()]
+        return [counts.node(entity) for entity in self.entities]
 
     def graph(self) -> Graph:
         relationships = [relationship(key, aggregate) for key, aggregate in self.aggregates.items()]
@@ -253,7 +257,7 @@ def relationship(key: tuple[RelType, str, str], aggregate: Aggregate) -> Relatio
 
 
 def build_graph(
-    papers: Iterable[ExtractedPaper], entities: Iterable[Entity], variant_pairs: Iterable[tuple[str, str]] = ()
+    papers: Iterable[ExtractedPaper], entities: Sequence[Entity], variant_pairs: Iterable[tuple[str, str]] = ()
 ) -> Graph:
     builder = GraphBuilder()
     builder.add_entities(entities, variant_pairs)

@@ -30,7 +30,7 @@ import shutil
 import tempfile
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -164,7 +164,7 @@ class StreamedGraph:
 
     @classmethod
     def build(
-        cls, papers: Iterable[ExtractedPaper], entities: Iterable[Entity], variant_pairs: Iterable[tuple[str, str]] = ()
+        cls, papers: Iterable[ExtractedPaper], entities: Sequence[Entity], variant_pairs: Iterable[tuple[str, str]] = ()
     ) -> StreamedGraph:
         """State each paper (GraphBuilder), write what is whole, merge the rest; one pass over `papers`."""
         remove_stale_system_temporaries()
@@ -212,8 +212,8 @@ class StreamedGraph:
                 for rel in runs.merged():
                     _dump(relationships, _relationship_row(rel))
                     relationship_counts[rel.type] += 1
-            entities_in_order = list(builder.entities.values())
-            node_counts.update(entity.label for entity in entities_in_order)
+            entities_in_order = builder.entities
+            node_counts.update(builder.labels.values())
             graph = cls(
                 directory,
                 lambda: (counts.node(entity) for entity in entities_in_order),

@@ -5,7 +5,7 @@
 
 Mentions become entities, one per real thing and never over-merged, in two passes over the papers
 (link_extracted spools them): the Linker observes every paper (statistics per key), finishes
-(list[Entity] and the (variant, family) pairs of VARIANT_OF), then resolves each paper:
+(its entities, a Sequence[Entity] built when read, and the (variant, family) pairs of VARIANT_OF), then resolves each paper:
 
     linker = Linker(aliases_path=None)
     for ep in extracted: linker.observe(ep)

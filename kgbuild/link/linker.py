@@ -2,7 +2,7 @@
 
     linker = Linker(aliases_path=None)
     for ep in extracted: linker.observe(ep)          # pass 1: statistics per key
-    entities, variant_pairs = linker.finish()        # list[Entity], [(variant_id, family_id)]
+    entities, variant_pairs = linker.finish()        # LinkedEntities (by id), [(variant_id, family_id)]
     for ep in extracted: yield linker.resolve(ep)    # pass 2: Mention.entity_id set
 
 How mentions become entities (blocking by key: nothing is compared pairwise):
@@ -55,9 +55,11 @@ Entity fields:
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
+from typing import overload
 
 from networkx.utils import UnionFind
 
@@ -66,7 +68,7 @@ from kgbuild.link.aliases import AliasTable, load_aliases
 from kgbuild.link.keys import clean_surface, match_key, singular_head
 from kgbuild.link.labels import decide_label
 from kgbuild.link.variants import family_of
-from kgbuild.models import Entity, EntityLabel, ExtractedPaper
+from kgbuild.models import ENTITY_LABELS, Entity, EntityLabel, ExtractedPaper
 from kgbuild.schema import Label
 
 # Share of the defining papers the most common long form needs for its short
@@ -78,9 +80,18 @@ DOMINANT_SHARE = 0.9
 SHORT_NAME_SHARE = 0.5
 
 
-@dataclass
+# Where each label's tallies sit in NodeStats.tallies: its weight at its index, its mention count _LABELS further.
+_LABELS = len(ENTITY_LABELS)
+_LABEL_INDEX: dict[str, int] = {label: index for index, label in enumerate(ENTITY_LABELS)}
+
+
 class NodeStats:
     """Everything pass 1 keeps about one node key.
+
+    There is one per distinct name, and the linker keeps them until pass 2 is over, so they are its memory
+    per entity and are kept small (~0.3 KB): `tallies` is one array of doubles holding, for each label of
+    ENTITY_LABELS, the summed extractor score and then the number of mentions (exact in a double); `surfaces`
+    is the node's one spelling while it has only one (counted by `mentions`), a Counter once it has more.
 
     Mentions that are one lower-case word ("clip") are counted apart in `lower` until finish() knows
     whether the node's name is written in capitals ("CLIP"), which a common word does not name; `papers`
@@ -88,25 +99,52 @@ class NodeStats:
     `papers_only_lower` those with nothing else (what joining the two adds).
     """
 
-    label_weights: dict[EntityLabel, float] = field(default_factory=dict)
-    label_counts: dict[EntityLabel, int] = field(default_factory=dict)
-    surfaces: Counter[str] = field(default_factory=Counter)
-    papers: int = 0
-    lower: NodeStats | None = None
-    papers_only_lower: int = 0
+    __slots__ = ("tallies", "surfaces", "papers", "lower", "papers_only_lower")
+
+    def __init__(self) -> None:
+        self.tallies = array("d", [0.0]) * (2 * _LABELS)
+        self.surfaces: str | Counter[str] | None = None
+        self.papers = 0
+        self.lower: NodeStats | None = None
+        self.papers_only_lower = 0
+
+    @property
+    def mentions(self) -> int:
+        return int(sum(self.tallies[_LABELS:]))
+
+    def label_weights(self) -> dict[EntityLabel, float]:
+        """Summed score per label, for the labels of its mentions."""
+        return {
+            label: self.tallies[index] for index, label in enumerate(ENTITY_LABELS) if self.tallies[_LABELS + index]
+        }
+
+    def label_counts(self) -> dict[EntityLabel, int]:
+        """Mentions per label, for the labels of its mentions."""
+        return {label: int(count) for label, count in zip(ENTITY_LABELS, self.tallies[_LABELS:], strict=True) if count}
+
+    def surface_counts(self) -> Counter[str]:
+        if isinstance(self.surfaces, Counter):
+            return self.surfaces
+        return Counter({self.surfaces: self.mentions} if self.surfaces is not None else {})
 
     def count(self, label: EntityLabel, score: float, surface: str) -> None:
-        self.label_weights[label] = self.label_weights.get(label, 0.0) + score
-        self.label_counts[label] = self.label_counts.get(label, 0) + 1
-        self.surfaces[surface] += 1
+        if self.surfaces is None:
+            self.surfaces = surface
+        elif isinstance(self.surfaces, Counter):
+            self.surfaces[surface] += 1
+        elif surface != self.surfaces:
+            self.surfaces = Counter({self.surfaces: self.mentions, surface: 1})
+        index = _LABEL_INDEX[label]
+        self.tallies[index] += score
+        self.tallies[_LABELS + index] += 1
 
     def absorb(self, other: NodeStats, papers: int) -> None:
         """Add `other`'s mentions, and `papers` papers (those not counted here already)."""
-        for label, weight in other.label_weights.items():
-            self.label_weights[label] = self.label_weights.get(label, 0.0) + weight
-        for label, count in other.label_counts.items():
-            self.label_counts[label] = self.label_counts.get(label, 0) + count
-        self.surfaces.update(other.surfaces)
+        surfaces = Counter(self.surface_counts())
+        surfaces.update(other.surface_counts())
+        self.surfaces = next(iter(surfaces)) if len(surfaces) == 1 else surfaces or None
+        for index, tally in enumerate(other.tallies):
+            self.tallies[index] += tally
         self.papers += papers
 
     def merge(self, other: NodeStats) -> None:
@@ -135,8 +173,8 @@ def _written_in_capitals(stats: NodeStats) -> bool:
     Only spellings of the same word count ("Clip", "CLIPs"; not the long form "Contrastive Language-Image
     Pretraining" a curated entry joins), and a sentence-initial "Clip" means the word is an ordinary one.
     """
-    words = {match_key(surface) for surface in stats.lower.surfaces} if stats.lower else set()
-    capitalised = [surface for surface in stats.surfaces if match_key(surface) in words]
+    words = {match_key(surface) for surface in stats.lower.surface_counts()} if stats.lower else set()
+    capitalised = [surface for surface in stats.surface_counts() if match_key(surface) in words]
     return bool(capitalised) and all(any(char.isupper() for char in surface[1:]) for surface in capitalised)
 
 
@@ -161,6 +199,49 @@ def _written_name(counts: Counter[str]) -> str:
     )[0][0]
 
 
+_ENTITY_LABEL_NAMED: dict[str, EntityLabel] = {str(label): label for label in ENTITY_LABELS}
+
+
+def _curated_key(nodes: list[str], aliases: AliasTable) -> str | None:
+    return next((node for node in nodes if node in aliases.entries), None)
+
+
+def _entity_id(nodes: list[str], label: EntityLabel, aliases: AliasTable) -> str:
+    """The id of the entity of `nodes`, "Label:key": the curated entry's key if one of them is one, else the
+    longest key (ties: alphabetical)."""
+    return f"{label}:{_curated_key(nodes, aliases) or min(nodes, key=lambda node: (-len(node), node))}"
+
+
+class LinkedEntities(Sequence[Entity]):
+    """finish()'s entities in id order, each built from the linker's statistics when it is read.
+
+    The linker keeps its statistics for pass 2 anyway; holding every Entity as well cost ~1.1 KB more per
+    entity (pydantic objects), the largest part of the memory that grew with the papers (docs/scale.md).
+    Equal to any sequence of the same entities in the same order."""
+
+    def __init__(self, linker: Linker, ids: list[str]) -> None:
+        self._linker, self._ids = linker, ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Entity: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Entity]: ...
+
+    def __getitem__(self, index: int | slice) -> Entity | list[Entity]:
+        if isinstance(index, slice):
+            return [self._linker.entity(entity_id) for entity_id in self._ids[index]]
+        return self._linker.entity(self._ids[index])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which are not hashable
+
+
 class Linker:
     """See the module docstring. Not thread-safe; one instance per corpus."""
 
@@ -173,6 +254,8 @@ class Linker:
         self.long_forms: dict[str, Counter[str]] = {}
         self.short_forms: dict[str, Counter[str]] = {}
         self.entity_of_node: dict[str, str] = {}
+        # entity id -> its node keys, for the entities of more than one node (finish())
+        self.joined: dict[str, list[str]] = {}
 
     # -- pass 1 -------------------------------------------------------------
     def local_definitions(self, paper: ExtractedPaper) -> dict[str, tuple[str, Definition]]:
@@ -246,59 +329,77 @@ class Linker:
                 mine.setdefault(key, Counter()).update(counts)
 
     # -- between the passes ---------------------------------------------------
-    def finish(self) -> tuple[list[Entity], list[tuple[str, str]]]:
-        """Decide labels, join abbreviations corpus-wide, build entities and VARIANT_OF pairs."""
+    def finish(self) -> tuple[LinkedEntities, list[tuple[str, str]]]:
+        """Decide labels, join abbreviations corpus-wide, give every node its entity id; the entities (built
+        when read, LinkedEntities) and the VARIANT_OF pairs."""
         for node, stats in list(self.nodes.items()):
             if stats.lower is not None and _written_in_capitals(stats):
                 self.nodes[node + WORD_SUFFIX] = stats.lower
             elif stats.lower is not None:
                 stats.absorb(stats.lower, stats.papers_only_lower)
             stats.lower = None
-        labels = {node: decide_label(stats.label_weights, stats.label_counts) for node, stats in self.nodes.items()}
         groups = UnionFind()
         for short_key, long_nodes in self.definitions.items():
             (long_node, count), *_ = _most_frequent(long_nodes)
             if long_node == short_key or short_key not in self.nodes or long_node not in self.nodes:
                 continue
-            if count >= DOMINANT_SHARE * sum(long_nodes.values()) and labels[short_key] == labels[long_node]:
+            if count >= DOMINANT_SHARE * sum(long_nodes.values()) and self._label(short_key) == self._label(long_node):
                 groups.union(short_key, long_node)
         members: dict[str, list[str]] = {}
-        for node in sorted(self.nodes):
+        for node in sorted(groups.parents):  # the nodes joined to another; every other node is its own entity
             members.setdefault(groups[node], []).append(node)
-        entities = [self._entity(nodes, labels[nodes[0]]) for nodes in members.values()]
-        for entity, nodes in zip(entities, members.values()):
+        for nodes in members.values():
+            entity_id = _entity_id(nodes, self._label(nodes[0]), self.aliases)
+            self.joined[entity_id] = nodes
             for node in nodes:
-                self.entity_of_node[node] = entity.id
-        entities_by_id = {entity.id: entity for entity in entities}
+                self.entity_of_node[node] = entity_id
+        ids = list(self.joined)
+        for node in self.nodes:
+            if node not in self.entity_of_node:
+                ids.append(_entity_id([node], self._label(node), self.aliases))
+                self.entity_of_node[node] = ids[-1]
+        ids.sort()
+        model = f"{Label.MODEL}:"
         variant_pairs = sorted(
             {
-                (entity.id, family_id)
-                for entity in entities
-                if entity.label == Label.MODEL
-                for family_id in self._families(entity)
-                if family_id != entity.id and entities_by_id[family_id].label == Label.MODEL
+                (entity_id, family_id)
+                for entity_id in ids
+                if entity_id.startswith(model)
+                for family_id in self._families(self.nodes_of(entity_id))
+                if family_id != entity_id and family_id.startswith(model)
             }
         )
-        return sorted(entities, key=lambda entity: entity.id), variant_pairs
+        return LinkedEntities(self, ids), variant_pairs
 
-    def _families(self, entity: Entity) -> set[str]:
+    def _label(self, node: str) -> EntityLabel:
+        stats = self.nodes[node]
+        return decide_label(stats.label_weights(), stats.label_counts())
+
+    def nodes_of(self, entity_id: str) -> list[str]:
+        """The node keys of one of finish()'s entities (a lone node's key is its id's)."""
+        return self.joined.get(entity_id) or [entity_id.partition(":")[2]]
+
+    def _families(self, nodes: list[str]) -> set[str]:
         families = set()
-        for surface in entity.aliases:
-            family = family_of(surface)
-            family_id = self.entity_of_node.get(self.curated_key(family)) if family else None
-            if family_id is not None:
-                families.add(family_id)
+        for node in nodes:
+            for surface in self.nodes[node].surface_counts():
+                family = family_of(surface)
+                family_id = self.entity_of_node.get(self.curated_key(family)) if family else None
+                if family_id is not None:
+                    families.add(family_id)
         return families
 
-    def _entity(self, nodes: list[str], label: EntityLabel) -> Entity:
-        curated_key = next((node for node in nodes if node in self.aliases.entries), None)
+    def entity(self, entity_id: str) -> Entity:
+        """One of finish()'s entities, built from the statistics of its nodes."""
+        nodes = self.nodes_of(entity_id)
+        label = _ENTITY_LABEL_NAMED[entity_id.partition(":")[0]]
+        curated_key = _curated_key(nodes, self.aliases)
         curated = self.aliases.entries[curated_key] if curated_key else None
-        id_key = curated_key or min(nodes, key=lambda node: (-len(node), node))
         surfaces: Counter[str] = Counter()
         long_forms: Counter[str] = Counter()
         short_keys = {node for node in nodes if node in self.definitions}
         for node in nodes:
-            surfaces.update(self.nodes[node].surfaces)
+            surfaces.update(self.nodes[node].surface_counts())
             long_forms.update(self.long_forms.get(node, Counter()))
             short_keys.update(self.curated_key(short) for short in self.short_forms.get(node, ()))
         short_surfaces = Counter(
@@ -309,8 +410,9 @@ class Linker:
         full_name = curated.full_name if curated and curated.full_name else None
         if full_name is None and long_forms:
             full_name = _written_name(long_forms)
+        mentions = sum(self.nodes[node].mentions for node in nodes)
         return Entity(
-            id=f"{label}:{id_key}",
+            id=entity_id,
             label=label,
             name=curated.name
             if curated
@@ -318,14 +420,9 @@ class Linker:
             full_name=full_name,
             aliases=[alias for alias, _ in aliases],
             alias_counts=[f"{alias}\t{count}" for alias, count in aliases],
-            mention_count=sum(sum(self.nodes[node].label_counts.values()) for node in nodes),
+            mention_count=mentions,
             paper_count=sum(self.nodes[node].papers for node in nodes),
-            label_disagreements=sum(
-                count
-                for node in nodes
-                for node_label, count in self.nodes[node].label_counts.items()
-                if node_label != label
-            ),
+            label_disagreements=mentions - sum(self.nodes[node].label_counts().get(label, 0) for node in nodes),
         )
 
     # -- pass 2 -------------------------------------------------------------
