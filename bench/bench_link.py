@@ -1,6 +1,7 @@
 """Linker scale benchmark: time and peak memory for N and 10*N synthetic mentions.
 
     python bench/bench_link.py [--mentions N]     # default N = 100_000, so 10*N = 1M
+    python bench/bench_link.py --extract EXTRACTED --papers 10000,40000 [--trace]
 
 Papers are generated, never stored: each pass regenerates the same stream from
 its seed, as a real two-pass run re-reads a spool. Names follow a heavy-tailed
@@ -13,6 +14,11 @@ sometimes the short form used without a definition).
 
 Each size runs in a fresh subprocess; memory is the peak resident set
 (ru_maxrss) minus the resident set before linking started.
+
+With --extract, the linker observes the first N papers of a `kgbuild extract` file (e.g. the synthetic
+extract of bench/bench_scale.py) and finishes, for each N: the growth of the resident set after pass 1
+and after finish() (what it returned still held), the peak resident set, and the growth per paper between
+the first and last N. --trace reports tracemalloc's bytes per entity instead (slower, same sizes).
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ import resource
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Iterator
+from itertools import islice
 
 MENTIONS_PER_PAPER = 20
 FAMILIES = ["GPT", "LLaMA", "BERT", "RoBERTa", "T5", "mT5", "ResNet", "ViT", "CLIP", "Mistral", "Qwen", "OPT"]
@@ -127,13 +135,73 @@ def run_once(mentions: int) -> dict:
     }
 
 
+def _resident_mib() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+
+def run_extract(path: str, count: int, trace: bool) -> dict:
+    """Pass 1 and finish() over the first `count` papers of an extract: memory after each (see the docstring)."""
+    import gc
+
+    from kgbuild.link import Linker
+    from kgbuild.models import ExtractedPaper
+
+    gc.collect()
+    resident = _resident_mib()
+    if trace:
+        tracemalloc.start()
+    linker = Linker()
+    with open(path, encoding="utf-8") as lines:
+        for line in islice(lines, count):
+            linker.observe(ExtractedPaper.model_validate_json(line))
+    gc.collect()
+    after_pass_1 = tracemalloc.get_traced_memory()[0] if trace else _resident_mib() - resident
+    entities, variant_pairs = linker.finish()
+    gc.collect()
+    after_finish = tracemalloc.get_traced_memory()[0] if trace else _resident_mib() - resident
+    result = {
+        "papers": count,
+        "keys": len(linker.nodes),
+        "entities": len(entities),
+        "variant_pairs": len(variant_pairs),
+    }
+    if trace:
+        result["pass_1_bytes_per_entity"] = round(after_pass_1 / len(entities))
+        result["finish_bytes_per_entity"] = round(after_finish / len(entities))
+    else:
+        result["pass_1_mib"] = round(after_pass_1, 1)
+        result["finish_mib"] = round(after_finish, 1)
+        result["peak_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=100_000, help="N; the benchmark runs N and 10*N")
+    parser.add_argument("--extract", help="link the papers of this `kgbuild extract` file instead")
+    parser.add_argument("--papers", default="10000,40000", help="with --extract: the sizes, comma-separated")
+    parser.add_argument("--trace", action="store_true", help="with --extract: tracemalloc bytes per entity")
     parser.add_argument("--once", type=int, help=argparse.SUPPRESS)  # internal: one size in this process
     args = parser.parse_args()
     if args.once:
-        print(json.dumps(run_once(args.once)))
+        result = run_extract(args.extract, args.once, args.trace) if args.extract else run_once(args.once)
+        print(json.dumps(result))
+        return
+    if args.extract:
+        sizes = [int(size) for size in args.papers.split(",")]
+        results = []
+        for size in sizes:
+            command = [sys.executable, __file__, "--once", str(size), "--extract", args.extract]
+            output = subprocess.run(
+                command + (["--trace"] if args.trace else []), check=True, capture_output=True, text=True
+            )
+            results.append(json.loads(output.stdout))
+            print(results[-1], flush=True)
+        if not args.trace and len(results) > 1:
+            first, last = results[0], results[-1]
+            slope = (last["peak_mib"] - first["peak_mib"]) * 1024 / (last["papers"] - first["papers"])
+            print(f"peak resident set: {slope:.2f} KB more per paper")
         return
     results = []
     for size in (args.mentions, 10 * args.mentions):
