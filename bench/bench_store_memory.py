@@ -1,7 +1,7 @@
 """Where the memory of a graph write goes: link, stream the graph, then each COPY into the embedded store.
 
-    python bench/bench_store_memory.py EXTRACTED --papers 10000 [--threads 1]
-    python bench/bench_store_memory.py EXTRACTED --papers 40000 [--threads 1]
+    python bench/bench_store_memory.py EXTRACTED --papers 10000 [--threads 0]
+    python bench/bench_store_memory.py EXTRACTED --papers 40000 [--threads 0]
 
 Run once per size (a fresh process, so each peak is its own): links the first N papers of a `kgbuild
 extract` file, streams the graph onto disk, writes the store's COPY files, then runs each COPY and
@@ -36,7 +36,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("extracted", help="a `kgbuild extract` JSONL file")
     parser.add_argument("--papers", type=int, required=True, help="link and write the first N papers")
-    parser.add_argument("--threads", type=int, default=0, help="LadybugDB max_num_threads (0: its default)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="LadybugDB max_num_threads (kgbuild loads with 1; 0: LadybugDB's default)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     print(f"start                                    {_memory()}", flush=True)

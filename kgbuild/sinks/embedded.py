@@ -195,7 +195,10 @@ class EmbeddedStore:
 
 @contextmanager
 def _session(path: Path) -> Iterator[ladybug.Connection]:
-    database = ladybug.Database(str(path))
+    # One thread for the load: each COPY thread builds its own in-memory node group, so two threads peak
+    # 90-160 MB higher at 10k-40k papers, for the same wall time on 2 cores (docs/scale.md, "Memory").
+    # Queries open the store separately (read-only) with every core.
+    database = ladybug.Database(str(path), max_num_threads=1)
     connection = ladybug.Connection(database)
     try:
         yield connection
