@@ -176,3 +176,19 @@ def test_control_characters_xml_cannot_hold_become_replacement_characters(tmp_pa
     data = nx.read_graphml(path).nodes["Model:x"]
     assert data["name"] == "a\ufffdb\ufffdc\td"
     assert json.loads(data["aliases"]) == ["a\x00b"]  # JSON escapes it, so the list is exact
+
+
+def test_elements_are_the_bytes_elementtree_writes():
+    """The writer formats each node and edge itself (ElementTree's per-element tostring was a third of `load`);
+    the bytes must stay those networkx's writer gets from ElementTree, nasty strings included."""
+    from kgbuild.sinks.graphml import _element, _NamedKeyWriter
+
+    values = [*NASTY_NAMES, NASTY_TITLE, "", "tab\there", 'say "x" & <y>', "a\r\nb"]
+    data = {"label": "Model", **{f"p{k}": value for k, value in enumerate(values)}, "n": 3, "x": 0.5, "b": True}
+    ours, reference = _NamedKeyWriter(set()), _NamedKeyWriter(set())
+    for tag, attributes in (("node", {"id": 'a "b" <c> & d\te\nf'}), ("edge", {"source": "s", "target": "t"})):
+        expected = reference.myElement(tag, **attributes)
+        for name, value in data.items():
+            expected.append(reference.add_data(name, type(value), str(value), tag))
+        assert _element(ours, tag, tag, attributes, data) == ET.tostring(expected, encoding="utf-8")
+    assert ours.keys == reference.keys
