@@ -1,7 +1,7 @@
 """Scale benchmark: `kgbuild build` (and `kgbuild load` of its extract) on N synthetic abstracts.
 
     python bench/bench_scale.py [--sizes 10000,100000] [--workdir /tmp/kgbuild-scale] [--engine ray]
-                                [--stages build,load] [--seed 0] [--fast]
+                                [--stages build,load] [--seed 0] [--fast] [--grow-from EXTRACT]
 
 For each size N it writes N distinct synthetic-but-realistic abstracts (corpus-N.jsonl in --workdir,
 kept and reused), then runs as subprocesses, one at a time:
@@ -11,6 +11,10 @@ kept and reused), then runs as subprocesses, one at a time:
          extraction is a streaming map, so graph out is where memory could grow)
 and prints for each: wall time, papers/s, peak RSS (the child's own, from wait4), the output counts,
 then the ratios 100k/10k (or last/first size) of time and peak RSS, and the RSS slope in KB per paper.
+
+With `--grow-from POOL_EXTRACT`, a load stage whose extract is missing gets one grown from a smaller
+build's extract (bench/grow_extract.py: the pool's papers repeated with fresh ids and renamed systems),
+which is how `load` is measured at 1M papers without hours of extraction.
 
 The abstracts: 4-8 sentences drawn at random from ../shared/data/eval texts (gold entity spans known),
 a fresh id and title per paper. Names are renamed so the number of entities grows as in a real
@@ -30,6 +34,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from grow_extract import grow
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "data" / "eval"
@@ -149,6 +155,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     # The encoder extracts ~5k tokens/s here: 100k abstracts would take hours; memory is the sinks' question.
     parser.add_argument("--fast", action="store_true", help="build with the CNN pipeline (`kgbuild build --fast`)")
+    parser.add_argument("--grow-from", type=Path, help="extract to grow a missing load-stage extract from")
     args = parser.parse_args()
     kgbuild = str(Path(sys.executable).parent / "kgbuild")
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -157,7 +164,7 @@ def main() -> None:
     results: dict[tuple[str, int], dict] = {}
     for size in sizes:
         corpus = args.workdir / f"corpus-{size}.jsonl"
-        if not corpus.exists():
+        if not corpus.exists() and "build" in stages:
             write_corpus(corpus, size, args.seed)
         out = args.workdir / (
             f"out-{size}" + (f"-{args.engine}" if args.engine else "") + ("-fast" if args.fast else "")
@@ -172,6 +179,9 @@ def main() -> None:
                 manifest_dir = out
             elif stage == "load":
                 extracted = out / "extracted.jsonl"
+                if not extracted.exists() and args.grow_from:
+                    out.mkdir(parents=True, exist_ok=True)
+                    grow(args.grow_from, size, extracted)
                 if not extracted.exists():
                     raise SystemExit(f"{extracted} missing: run the build stage for {size} first")
                 command = [

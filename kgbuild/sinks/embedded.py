@@ -33,7 +33,7 @@ import ladybug
 from kgbuild.errors import KgbuildError
 from kgbuild.graph.model import GraphSource
 from kgbuild.outputs import OutputSet, output_set, remove_stale_system_temporaries, temporary_prefix
-from kgbuild.schema import GraphSchema, PropertySpec, load_schema
+from kgbuild.schema import GraphSchema, PropertySpec, RelType, load_schema
 from kgbuild.sinks.csv_encoding import csv_line
 
 LADYBUG_TYPES = {
@@ -46,6 +46,12 @@ LADYBUG_TYPES = {
 # Rows per COPY statement: a COPY holds ~3x its CSV in memory while it runs (measured: the 32 MB Paper
 # CSV of 30k papers peaked 100 MB above the process), so a big table is copied in parts.
 ROWS_PER_COPY = 50_000
+# Rel tables stored in the forward direction only (queries still match them both ways, by a scan).
+# MENTIONS is most of the graph's relationships, and each COPY appended to a rel table stored both ways
+# rewrites the backward lists of every entity its rows reach, i.e. of nearly the whole table: at 100k
+# papers that made the load's peak 996 MB (668 MB forward only) and its COPYs take 330 s (176 s)
+# (docs/scale.md, "Memory").
+FORWARD_ONLY = frozenset({RelType.MENTIONS})
 # How each type is read from the load CSVs: a list travels encoded in one STRING cell (see _DECODE_LIST).
 _CSV_TYPES = {**LADYBUG_TYPES, "string[]": "STRING"}
 
@@ -104,7 +110,8 @@ def schema_statements(schema: GraphSchema) -> list[str]:
     ]
     for rel_type, spec in schema.relationships.items():
         pairs = ", ".join(f"FROM {start} TO {end}" for start, end in spec.pairs)
-        statements.append(f"CREATE REL TABLE {rel_type}({pairs}, {_columns(spec.properties)})")
+        storage = " WITH (storage_direction = 'fwd')" if rel_type in FORWARD_ONLY else ""
+        statements.append(f"CREATE REL TABLE {rel_type}({pairs}, {_columns(spec.properties)}){storage}")
     return statements
 
 
