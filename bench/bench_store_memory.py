@@ -48,6 +48,7 @@ def main() -> None:
     corpus = link_extracted(islice(read_extracted(args.extracted), args.papers))
     print(f"linked ({len(corpus.entities):,} entities)".ljust(41) + _memory(), flush=True)
     graph = corpus.graph()
+    del corpus  # as in `kgbuild load`: the sinks start with nothing of the linker left but the graph's files
     print(f"graph streamed to disk                   {_memory()}", flush=True)
     schema = load_schema()
     with tempfile.TemporaryDirectory(prefix="bench-store-") as work:

@@ -450,6 +450,7 @@ def build(
         papers = write_jsonl(corpus.papers, extracted, outputs)
         out.stage("build graph")
         graph = corpus.graph()
+        del corpus  # the linker's statistics are freed before the sinks need memory (kgbuild.graph.stream)
         out.stage("write")
         # build's purpose is to (re)make its outputs, so an existing embedded store is replaced.
         _write_sinks(graph, db, graphml, neo4j, out, replace_db=True, outputs=outputs, papers=papers)

@@ -3,6 +3,7 @@ not grow with the papers, every sink writes the same from it, and a killed load 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+import weakref
 from pathlib import Path
 
 import networkx as nx
@@ -70,6 +72,31 @@ def test_streamed_graph_is_the_in_memory_graph(run_bytes, fan_in, monkeypatch):
     ]
     assert len(aggregated) >= 8 and all(rel.properties["support"] >= 3 for rel in aggregated)
     assert canonical(streamed) == canonical(reference)  # read again: the streamed graph is re-iterable
+
+
+def test_the_built_graph_keeps_nothing_of_the_linker(extracted):
+    """Once built, the graph is its files and counts: the linker's statistics (which the entities are read
+    from) are freed before the sinks run, and the entity nodes still come back, first, with their counts."""
+    from kgbuild.link import Linker
+    from kgbuild.pipeline import Spool, finish_linking
+
+    spool = Spool(read_extracted(str(extracted)))
+    linker = Linker()
+    for paper in spool:
+        linker.observe(paper)
+    corpus = finish_linking(linker, spool)
+    expected = canonical(build_graph(list(corpus.papers), corpus.entities, corpus.variant_pairs))
+    graph = corpus.graph()
+    freed = weakref.ref(linker)
+    del linker, corpus
+    gc.collect()
+    assert freed() is None
+    assert canonical(graph) == expected
+    entity_labels = {"Method", "Model", "Dataset", "Metric", "Task"}
+    first = [node.label in entity_labels for node in graph.nodes]
+    assert first == sorted(first, reverse=True) and sum(first) == sum(
+        graph.node_counts()[label] for label in entity_labels
+    )
 
 
 def _copies(papers: list[ExtractedPaper], copies: int):

@@ -15,7 +15,8 @@ order of relationships differs), built from the same pieces (GraphBuilder states
 - Entity nodes come last in time but first in `nodes`: their mention_count/paper_count are summed from
   the MENTIONS as written (MentionCounts, bounded by the entities, like the linker's own statistics).
 - A Result node stated twice by one paper (the same result sentence read twice) is written once.
-Memory: the entities, their counts and one run of at most RUN_BYTES of entity-entity rows.
+Memory while building: the entities, their counts and one run of at most RUN_BYTES of entity-entity rows;
+once built, only the counts per label and type (every node and relationship is on disk).
 
 The files live in a temporary directory (kgbuild-graph-<pid>-*) removed when the StreamedGraph is
 garbage-collected or the interpreter exits; one left by a killed process is removed by the next run.
@@ -46,16 +47,16 @@ _PAPER_LABELS = (Label.PAPER, Label.RESULT)  # a relationship touching one of th
 
 
 class _Lines:
-    """A re-iterable view of a JSON Lines file, each line turned into an object by `make`."""
+    """A re-iterable view of JSON Lines files, one after the other, each line turned into an object by `make`."""
 
-    def __init__(self, path: Path, make: Callable[[list], object], before: Callable[[], Iterable] = tuple):
-        self._path, self._make, self._before = path, make, before
+    def __init__(self, paths: Sequence[Path], make: Callable[[list], object]):
+        self._paths, self._make = paths, make
 
     def __iter__(self) -> Iterator:
-        yield from self._before()
-        with open(self._path, encoding="utf-8") as lines:
-            for line in lines:
-                yield self._make(json.loads(line))
+        for path in self._paths:
+            with open(path, encoding="utf-8") as lines:
+                for line in lines:
+                    yield self._make(json.loads(line))
 
 
 def _node(row: list) -> Node:
@@ -144,16 +145,10 @@ class StreamedGraph:
     """A graph on disk: `nodes` and `relationships` re-iterable, `node_counts()`/`relationship_counts()`
     as on Graph. Every sink takes it where it takes a Graph."""
 
-    def __init__(
-        self,
-        directory: Path,
-        entity_nodes: Callable[[], Iterator[Node]],
-        node_counts: Counter[str],
-        relationship_counts: Counter[str],
-    ):
+    def __init__(self, directory: Path, node_counts: Counter[str], relationship_counts: Counter[str]):
         self.directory = directory
-        self.nodes = _Lines(directory / "nodes.jsonl", _node, before=entity_nodes)
-        self.relationships = _Lines(directory / "relationships.jsonl", _relationship)
+        self.nodes = _Lines((directory / "entities.jsonl", directory / "nodes.jsonl"), _node)
+        self.relationships = _Lines((directory / "relationships.jsonl",), _relationship)
         self._node_counts, self._relationship_counts = node_counts, relationship_counts
 
     def node_counts(self) -> dict[str, int]:
@@ -212,14 +207,13 @@ class StreamedGraph:
                 for rel in runs.merged():
                     _dump(relationships, _relationship_row(rel))
                     relationship_counts[rel.type] += 1
-            entities_in_order = builder.entities
+            # Entity nodes go to disk too, so the graph holds no reference to the linker's statistics
+            # (what LinkedEntities reads): they are freed before the sinks, which need memory of their own.
+            with open(directory / "entities.jsonl", "w", encoding="utf-8") as entity_nodes:
+                for entity in builder.entities:
+                    _dump(entity_nodes, _node_row(counts.node(entity)))
             node_counts.update(builder.labels.values())
-            graph = cls(
-                directory,
-                lambda: (counts.node(entity) for entity in entities_in_order),
-                node_counts,
-                relationship_counts,
-            )
+            graph = cls(directory, node_counts, relationship_counts)
             weakref.finalize(graph, shutil.rmtree, directory, ignore_errors=True)
             return graph
         finally:
