@@ -107,7 +107,7 @@ class _Tally:
 
     def _add_gold(self, text: str, gold: set[LabelledSpan], predicted: dict[LabelledSpan, float]) -> None:
         """Recall side: each gold span found exactly, or overlapped by a prediction of its label."""
-        for start, end, label in gold:
+        for start, end, label in sorted(gold):  # in text order: the misses' order must not depend on hashing
             found = (start, end, label) in predicted
             self.exact[label][2:] = [self.exact[label][2] + found, self.exact[label][3] + 1]
             touched = _overlaps(start, end, label, predicted)
