@@ -218,8 +218,10 @@ def test_build_killed_during_the_write_phase_leaves_the_previous_build_whole(bui
     with EmbeddedStore(out / "graph.lbdb") as store:
         assert store.counts()["nodes"]["Paper"] == PAPERS
 
-    # The dead build's litter: temporaries in OUT and its spool; the next run removes them.
-    assert not _no_temporaries(out) and list(temporary_dir.glob("kgbuild-spool-*"))
+    # The dead build's litter: temporaries in OUT and its graph's directory (its spool went with the linker,
+    # before the write phase); the next run removes them.
+    assert not _no_temporaries(out) and list(temporary_dir.glob("kgbuild-graph-*"))
+    assert not list(temporary_dir.glob("kgbuild-spool-*"))
     with OutputSet(manifest_dir=out):
         pass
     assert _no_temporaries(out)
