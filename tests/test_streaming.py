@@ -26,6 +26,7 @@ from kgbuild.graph.stream import StreamedGraph
 from kgbuild.models import ExtractedPaper
 from kgbuild.pipeline import link_extracted, read_extracted
 from kgbuild.read import read_papers
+from kgbuild.schema import load_schema
 from kgbuild.sinks import embedded
 from kgbuild.sinks.embedded import EmbeddedStore
 from kgbuild.sinks.export import export_csv, export_jsonl
@@ -92,7 +93,7 @@ def test_the_built_graph_keeps_nothing_of_the_linker(extracted):
     gc.collect()
     assert freed() is None
     assert canonical(graph) == expected
-    entity_labels = {"Method", "Model", "Dataset", "Metric", "Task"}
+    entity_labels = load_schema().entity_labels
     first = [node.label in entity_labels for node in graph.nodes]
     assert first == sorted(first, reverse=True) and sum(first) == sum(
         graph.node_counts()[label] for label in entity_labels
