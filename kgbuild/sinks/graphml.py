@@ -96,16 +96,10 @@ class _NamedKeyWriter(GraphMLWriter):
         return super().get_key(name, attr_type, scope, default)
 
 
-def _attribute(text: str) -> str:
-    """An attribute value escaped as ElementTree escapes it, so the file is byte for byte networkx's."""
-    for raw, escaped in _ATTRIBUTE_ESCAPES:
-        if raw in text:
-            text = text.replace(raw, escaped)
-    return text
-
-
-def _character_data(text: str) -> str:
-    for raw, escaped in _ATTRIBUTE_ESCAPES[:3]:
+def _escaped(text: str, escapes: tuple[tuple[str, str], ...] = _ATTRIBUTE_ESCAPES) -> str:
+    """`text` escaped as ElementTree escapes it (an attribute value; character data with the first three
+    escapes), so the file is byte for byte networkx's."""
+    for raw, escaped in escapes:
         if raw in text:
             text = text.replace(raw, escaped)
     return text
@@ -116,14 +110,16 @@ def _element(writer: _NamedKeyWriter, tag: str, scope: str, attributes: dict, da
 
     Formatted here rather than built as an ElementTree element and serialised: the same bytes, but
     ElementTree's per-element `tostring` was the largest cost of `kgbuild load` (a third of its time)."""
-    opening = f"<{tag}" + "".join(f' {name}="{_attribute(value)}"' for name, value in attributes.items())
+    opening = f"<{tag}" + "".join(f' {name}="{_escaped(value)}"' for name, value in attributes.items())
     if not data:
         return f"{opening} />".encode()
     parts = [opening, ">"]
     for name, value in data.items():
-        key = _attribute(writer.get_key(name, writer.get_xml_type(type(value)), scope, None))
+        key = _escaped(writer.get_key(name, writer.get_xml_type(type(value)), scope, None))
         text = str(value)
-        parts.append(f'<data key="{key}">{_character_data(text)}</data>' if text else f'<data key="{key}" />')
+        parts.append(
+            f'<data key="{key}">{_escaped(text, _ATTRIBUTE_ESCAPES[:3])}</data>' if text else f'<data key="{key}" />'
+        )
     parts.append(f"</{tag}>")
     return "".join(parts).encode()
 
